@@ -1,0 +1,148 @@
+// Every instruction of the VM, defined once with its operands and stack effect.
+
+/// Operands follow the opcode byte: `u8` one byte, `u16` two bytes little-endian, `t32` a
+/// four-byte absolute code offset. Stack effects read `before -> after`.
+enum OpCode: UInt8, CaseIterable {
+    /// c:u16 · `-> constants[c]`
+    case constant
+    /// `-> nil`
+    case `nil`
+    /// `-> true`
+    case `true`
+    /// `-> false`
+    case `false`
+    /// n:u16 (bit pattern of an Int16) · `-> n`, small integers without a constant
+    case smallInt
+    /// `v ->`
+    case pop
+    /// `a b -> b`, drops the value under the top
+    case popUnder
+    /// `v -> v v`
+    case dup
+    /// `a b -> a b a b`
+    case dup2
+    /// s:u8 · `-> locals[s]`
+    case getLocal
+    /// s:u8 · `v -> v`, stores into locals[s]
+    case setLocal
+    /// u:u8 · `-> upvalue[u]`
+    case getUpvalue
+    /// u:u8 · `v -> v`
+    case setUpvalue
+    /// g:u16 · `-> globals[g]` (error if undefined)
+    case getGlobal
+    /// g:u16 · `v -> v` (error if undefined)
+    case setGlobal
+    /// g:u16 · `v ->`, declares or redeclares the global
+    case defineGlobal
+    /// `obj index -> obj[index]`
+    case getIndex
+    /// `obj index v -> v`
+    case setIndex
+    /// name:u16 · `obj -> obj.name`
+    case getField
+    /// name:u16 · `obj v -> v`
+    case setField
+    /// `a b -> a+b`
+    case add
+    /// `a b -> a-b`
+    case subtract
+    /// `a b -> a*b`
+    case multiply
+    /// `a b -> a/b` (always a float)
+    case divide
+    /// `a b -> a//b` (floored)
+    case floorDivide
+    /// `a b -> a%b` (floored)
+    case modulo
+    /// `a -> -a`
+    case negate
+    /// `a -> not a`
+    case not
+    /// `a b -> a==b`
+    case equal
+    /// `a b -> a!=b`
+    case notEqual
+    /// `a b -> a<b`
+    case less
+    /// `a b -> a<=b`
+    case lessEqual
+    /// `a b -> a>b`
+    case greater
+    /// `a b -> a>=b`
+    case greaterEqual
+    /// t:t32 · jumps forward
+    case jump
+    /// t:t32 · `v -> v`, jumps if v is falsy
+    case jumpIfFalse
+    /// t:t32 · `v -> v`, jumps if v is truthy
+    case jumpIfTrue
+    /// t:t32 · `v ->`, jumps if v is falsy
+    case popJumpIfFalse
+    /// t:t32 · jumps backward; checks for interrupts and step limits
+    case loop
+    /// n:u8 · `f a1..an -> result`
+    case call
+    /// name:u16 n:u8 · `recv a1..an -> result`, calls method `name` of recv
+    case invoke
+    /// p:u16, then per upvalue isLocal:u8 index:u8 · `-> closure`
+    case closure
+    /// `v ->`, closing the upvalue that captured this slot
+    case closeUpvalue
+    /// `v -> ` returns v from the current function
+    case `return`
+    /// n:u16 · `v1..vn -> [v1..vn]`
+    case buildList
+    /// n:u16 · `k1 v1..kn vn -> {k1: v1..}`
+    case buildMap
+    /// n:u16 · `p1..pn -> "p1..pn"` (each converted as by str)
+    case buildString
+    /// `iterable -> iterator` (a coroutine is its own iterator)
+    case getIter
+    /// t:t32 · `it -> it next`, or at the end `it result` and jump to t
+    case forIter
+    /// `v -> sent`, suspends the coroutine (or gives up the task's turn)
+    case yield
+    /// t:t32 · `it sent -> it v` resuming `it` with sent, or when done `it result` and jump
+    case yieldFromNext
+    /// t:t32 · installs a handler whose catch code starts at t
+    case tryBegin
+    /// removes the innermost handler
+    case tryEnd
+    /// `v ->` throws v
+    case `throw`
+    /// n:u8 · `f a1..an -> task`
+    case spawn
+}
+
+extension OpCode {
+    /// Operand bytes that follow the opcode (`closure` has more, read from its descriptor).
+    var operandSize: Int {
+        switch self {
+        case .constant, .smallInt, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
+             .buildList, .buildMap, .buildString, .closure:
+            return 2
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn:
+            return 1
+        case .invoke:
+            return 3
+        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin:
+            return 4
+        case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
+             .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
+             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+             .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
+            return 0
+        }
+    }
+
+    /// Name in listings: `getLocal` → `GET_LOCAL`.
+    var mnemonic: String {
+        var out = ""
+        for ch in String(describing: self) {
+            if ch.isUppercase { out.append("_") }
+            out.append(contentsOf: ch.uppercased())
+        }
+        return out
+    }
+}

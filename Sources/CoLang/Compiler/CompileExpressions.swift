@@ -1,0 +1,152 @@
+// Compiling expressions: literals, operators, calls, functions, coroutines and spawn.
+
+extension Compiler {
+    func expression(_ e: Expr) {
+        let loc = e.loc
+        switch e.kind {
+        case .nilLit: emit(.nil, loc, effect: 1)
+        case .boolLit(let b): emit(b ? .true : .false, loc, effect: 1)
+        case .intLit(let n): emitInt(n, loc)
+        case .floatLit(let d): emitConstant(Value(d), loc)
+        case .string(let s):
+            emit(.constant, loc, effect: 1); u16(stringConstant(s, loc))
+        case .interpolation(let parts):
+            for part in parts {
+                switch part {
+                case .text(let s): emit(.constant, loc, effect: 1); u16(stringConstant(s, loc))
+                case .expr(let inner): expression(inner)
+                }
+            }
+            guard parts.count <= 65_535 else { return error("string has too many parts", loc) }
+            emit(.buildString, loc, effect: 1 - parts.count); u16(parts.count)
+        case .name(let name):
+            emitGet(name, loc)
+        case .list(let items):
+            guard items.count <= 65_535 else { return error("list literal has too many elements (the limit is 65535)", loc) }
+            for item in items { expression(item) }
+            emit(.buildList, loc, effect: 1 - items.count); u16(items.count)
+        case .map(let pairs):
+            guard pairs.count <= 32_767 else { return error("map literal has too many entries (the limit is 32767)", loc) }
+            for pair in pairs { expression(pair.key); expression(pair.value) }
+            emit(.buildMap, loc, effect: 1 - 2 * pairs.count); u16(pairs.count)
+        case .unary(let op, let operand):
+            expression(operand)
+            emit(op == .neg ? .negate : .not, loc, effect: 0)
+        case .binary(let op, let lhs, let rhs):
+            expression(lhs)
+            expression(rhs)
+            emit(binaryOpCode(op), loc, effect: -1)
+        case .logical(let op, let lhs, let rhs):
+            expression(lhs)
+            let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
+            emit(.pop, loc, effect: -1)
+            expression(rhs)
+            patch(end)
+        case .call(let callee, let args):
+            expression(callee)
+            arguments(args, loc)
+            emit(.call, loc, effect: -args.count); u8(args.count)
+        case .index(let object, let index):
+            expression(object)
+            expression(index)
+            emit(.getIndex, loc, effect: -1)
+        case .field(let object, let name):
+            expression(object)
+            emit(.getField, loc, effect: 0); u16(stringConstant(name, loc))
+        case .method(let object, let name, let args):
+            expression(object)
+            arguments(args, loc)
+            let nameConst = stringConstant(name, loc)
+            emit(.invoke, loc, effect: -args.count); u16(nameConst); u8(args.count)
+        case .function(let decl):
+            function(decl)
+        case .yield(let value):
+            if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
+            emit(.yield, loc, effect: 0)
+        case .yieldFrom(let inner):
+            yieldFrom(inner, loc)
+        case .spawn(let target):
+            spawn(target, loc)
+        }
+    }
+
+    private func binaryOpCode(_ op: BinaryOp) -> OpCode {
+        switch op {
+        case .add: return .add
+        case .sub: return .subtract
+        case .mul: return .multiply
+        case .div: return .divide
+        case .floorDiv: return .floorDivide
+        case .mod: return .modulo
+        case .eq: return .equal
+        case .ne: return .notEqual
+        case .lt: return .less
+        case .le: return .lessEqual
+        case .gt: return .greater
+        case .ge: return .greaterEqual
+        }
+    }
+
+    private func arguments(_ args: [Expr], _ loc: SourceLoc) {
+        if args.count > 255 { error("too many arguments (the limit is 255)", loc) }
+        for a in args { expression(a) }
+    }
+
+    /// Compiles a function body into a new prototype and emits the closure that captures it.
+    func function(_ decl: FunctionDecl) {
+        let state = FunctionState(enclosing: fs, name: decl.name ?? "", arity: decl.params.count, isScript: false)
+        let outer = fs
+        fs = state
+        beginScope()
+        if decl.params.count > 255 { error("too many parameters (the limit is 255)", decl.loc) }
+        for p in decl.params {
+            addLocal(p.name, p.loc)
+            fs.depth += 1
+            if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
+        }
+        for s in decl.body { statement(s) }
+        emit(.nil, decl.endLoc, effect: 1)
+        emit(.return, decl.endLoc, effect: -1)
+        let proto = finish(state)
+        fs = outer
+        if fs.protos.count >= 65_535 { return error("too many functions in one function", decl.loc) }
+        fs.protos.append(proto)
+        emit(.closure, decl.loc, effect: 1)
+        u16(fs.protos.count - 1)
+        for u in state.upvalues {
+            u8(u.isLocal ? 1 : 0)
+            u8(Int(u.index))
+        }
+    }
+
+    /// `yield from x`: resume `x` (or step its iterator) and pass every value through.
+    private func yieldFrom(_ inner: Expr, _ loc: SourceLoc) {
+        expression(inner)
+        emit(.getIter, loc, effect: 0)
+        emit(.nil, loc, effect: 1)
+        let start = fs.code.count
+        let exit = emitJump(.yieldFromNext, loc, effect: 0)
+        emit(.yield, loc, effect: 0)
+        emitLoop(to: start, loc)
+        patch(exit)
+        emit(.popUnder, loc, effect: -1)
+    }
+
+    /// `spawn f(a, b)` spawns that call; `spawn g` spawns `g()`.
+    private func spawn(_ target: Expr, _ loc: SourceLoc) {
+        switch target.kind {
+        case .call(let callee, let args):
+            expression(callee)
+            arguments(args, target.loc)
+            emit(.spawn, loc, effect: -args.count); u8(args.count)
+        case .method(let object, let name, let args):
+            expression(object)
+            emit(.getField, target.loc, effect: 0); u16(stringConstant(name, target.loc))
+            arguments(args, target.loc)
+            emit(.spawn, loc, effect: -args.count); u8(args.count)
+        default:
+            expression(target)
+            emit(.spawn, loc, effect: 0); u8(0)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+// Compiling statements: declarations, assignment, control flow and error handling.
+
+extension Compiler {
+    func statement(_ stmt: Stmt) {
+        let loc = stmt.loc
+        switch stmt.kind {
+        case .expr(let e):
+            if let echo, fs.isScript, fs.scopeDepth == 0, fs.enclosing == nil {
+                emitConstant(echo, loc)
+                expression(e)
+                emit(.call, loc, effect: -1); u8(1)
+                emit(.pop, loc, effect: -1)
+            } else {
+                expression(e)
+                emit(.pop, loc, effect: -1)
+            }
+        case .let(let name, let nameLoc, let value):
+            expression(value)
+            if declaresGlobals {
+                emit(.defineGlobal, nameLoc, effect: -1); u16(globalSlot(name, nameLoc))
+            } else {
+                addLocal(name, nameLoc)
+            }
+        case .assign(let target, let op, let value):
+            assignment(target: target, op: op, value: value, loc: loc)
+        case .function(let decl):
+            functionDeclaration(decl)
+        case .if(let cond, let then, let els):
+            ifStatement(cond: cond, then: then, els: els, loc: loc)
+        case .while(let cond, let body):
+            whileStatement(cond: cond, body: body, loc: loc)
+        case .for(let name, let nameLoc, let iterable, let body):
+            forStatement(name: name, nameLoc: nameLoc, iterable: iterable, body: body, loc: loc)
+        case .break:
+            breakStatement(loc)
+        case .continue:
+            continueStatement(loc)
+        case .return(let value):
+            if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
+            emit(.return, loc, effect: -1)
+        case .try(let body, let catchName, let catchLoc, let handler):
+            tryStatement(body: body, catchName: catchName, catchLoc: catchLoc, handler: handler, loc: loc)
+        case .throw(let value):
+            expression(value)
+            emit(.throw, loc, effect: -1)
+        case .block(let body):
+            block(body, loc)
+        }
+    }
+
+    func block(_ body: [Stmt], _ loc: SourceLoc) {
+        beginScope()
+        for s in body { statement(s) }
+        endScope(body.last?.loc ?? loc)
+    }
+
+    private func assignment(target: Expr, op: CompoundOp?, value: Expr, loc: SourceLoc) {
+        switch target.kind {
+        case .name(let name):
+            if let op {
+                emitGet(name, target.loc)
+                expression(value)
+                emitArithmetic(op, loc)
+            } else {
+                expression(value)
+            }
+            emitSet(name, loc)
+            emit(.pop, loc, effect: -1)
+        case .index(let object, let index):
+            expression(object)
+            expression(index)
+            if let op {
+                emit(.dup2, target.loc, effect: 2)
+                emit(.getIndex, target.loc, effect: -1)
+                expression(value)
+                emitArithmetic(op, loc)
+            } else {
+                expression(value)
+            }
+            emit(.setIndex, target.loc, effect: -2)
+            emit(.pop, loc, effect: -1)
+        case .field(let object, let name):
+            expression(object)
+            let nameConst = stringConstant(name, target.loc)
+            if let op {
+                emit(.dup, target.loc, effect: 1)
+                emit(.getField, target.loc, effect: 0); u16(nameConst)
+                expression(value)
+                emitArithmetic(op, loc)
+            } else {
+                expression(value)
+            }
+            emit(.setField, target.loc, effect: -1); u16(nameConst)
+            emit(.pop, loc, effect: -1)
+        default:
+            error("invalid assignment target", target.loc)
+        }
+    }
+
+    func emitArithmetic(_ op: CompoundOp, _ loc: SourceLoc) {
+        let code: OpCode
+        switch op {
+        case .add: code = .add
+        case .sub: code = .subtract
+        case .mul: code = .multiply
+        case .div: code = .divide
+        case .floorDiv: code = .floorDivide
+        case .mod: code = .modulo
+        }
+        emit(code, loc, effect: -1)
+    }
+
+    private func functionDeclaration(_ decl: FunctionDecl) {
+        let name = decl.name ?? "<fn>"
+        if declaresGlobals {
+            function(decl)
+            emit(.defineGlobal, decl.loc, effect: -1); u16(globalSlot(name, decl.loc))
+        } else {
+            // Declared before its body so the function can call itself.
+            addLocal(name, decl.loc)
+            function(decl)
+        }
+    }
+
+    private func ifStatement(cond: Expr, then: [Stmt], els: [Stmt]?, loc: SourceLoc) {
+        expression(cond)
+        let toElse = emitJump(.popJumpIfFalse, loc, effect: -1)
+        block(then, loc)
+        if let els {
+            let toEnd = emitJump(.jump, loc, effect: 0)
+            patch(toElse)
+            block(els, loc)
+            patch(toEnd)
+        } else {
+            patch(toElse)
+        }
+    }
+
+    private func whileStatement(cond: Expr, body: [Stmt], loc: SourceLoc) {
+        let start = fs.code.count
+        expression(cond)
+        let exit = emitJump(.popJumpIfFalse, loc, effect: -1)
+        fs.loops.append(LoopContext(start: start, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
+                                    tryDepth: fs.tryDepth, isFor: false))
+        block(body, loc)
+        emitLoop(to: start, loc)
+        patch(exit)
+        let ctx = fs.loops.removeLast()
+        for j in ctx.breakJumps { patch(j) }
+    }
+
+    private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {
+        beginScope()
+        expression(iterable)
+        emit(.getIter, iterable.loc, effect: 0)
+        addLocal("(iter)", loc)
+        let outer = fs.locals.count - 1
+        let start = fs.code.count
+        let exit = emitJump(.forIter, iterable.loc, effect: 1)
+        fs.loops.append(LoopContext(start: start, outerLocals: outer, iterationLocals: fs.locals.count,
+                                    tryDepth: fs.tryDepth, isFor: true))
+        // A fresh scope per iteration: closures capture this iteration's variable.
+        beginScope()
+        addLocal(name, nameLoc)
+        for s in body { statement(s) }
+        endScope(body.last?.loc ?? loc)
+        emitLoop(to: start, loc)
+        patch(exit)
+        let ctx = fs.loops.removeLast()
+        for j in ctx.breakJumps { patch(j) }
+        // At the exit the iterator and the finished iteration's result are on the stack.
+        emit(.pop, loc, effect: -1)
+        endScope(loc)   // pops the iterator
+    }
+
+    private func breakStatement(_ loc: SourceLoc) {
+        guard let ctx = fs.loops.last else {
+            error("'break' outside a loop", loc)
+            return
+        }
+        let saved = fs.depth
+        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc, effect: 0) }
+        discardLocals(downTo: ctx.iterationLocals, loc)
+        // A `for` loop's exit expects the iterator and a finished-iteration result.
+        if ctx.isFor { emit(.nil, loc, effect: 1) }
+        let j = emitJump(.jump, loc, effect: 0)
+        fs.loops[fs.loops.count - 1].breakJumps.append(j)
+        fs.depth = saved
+    }
+
+    private func continueStatement(_ loc: SourceLoc) {
+        guard let ctx = fs.loops.last else {
+            error("'continue' outside a loop", loc)
+            return
+        }
+        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc, effect: 0) }
+        let saved = fs.depth
+        discardLocals(downTo: ctx.iterationLocals, loc)
+        emitLoop(to: ctx.start, loc)
+        fs.depth = saved
+    }
+
+    private func tryStatement(body: [Stmt], catchName: String?, catchLoc: SourceLoc, handler: [Stmt], loc: SourceLoc) {
+        let begin = emitJump(.tryBegin, loc, effect: 0)
+        fs.tryDepth += 1
+        block(body, loc)
+        fs.tryDepth -= 1
+        emit(.tryEnd, loc, effect: 0)
+        let toEnd = emitJump(.jump, loc, effect: 0)
+        patch(begin)
+        // The VM restores the stack to its depth at `try` and pushes the thrown value.
+        fs.depth += 1
+        if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
+        beginScope()
+        if let catchName {
+            addLocal(catchName, catchLoc)
+        } else {
+            addLocal("(error)", catchLoc)
+        }
+        for s in handler { statement(s) }
+        endScope(handler.last?.loc ?? catchLoc)
+        patch(toEnd)
+    }
+}

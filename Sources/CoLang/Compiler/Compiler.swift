@@ -1,0 +1,207 @@
+// Compiles the syntax tree of a script (or REPL input) into function prototypes.
+
+/// A single-pass compiler from AST to bytecode, resolving names to local slots, upvalues and
+/// global slots, and computing each function's stack needs.
+final class Compiler {
+    let source: SourceText
+    let globals: GlobalTable
+    let heap: Heap
+    let isPrelude: Bool
+    /// REPL mode: top-level expression statements echo their value through `echo`.
+    let echo: Value?
+    private(set) var diagnostics: [Diagnostic] = []
+    var fs: FunctionState
+
+    init(source: SourceText, globals: GlobalTable, heap: Heap, isPrelude: Bool = false, echo: Value? = nil) {
+        self.source = source; self.globals = globals; self.heap = heap; self.isPrelude = isPrelude; self.echo = echo
+        fs = FunctionState(enclosing: nil, name: "<script>", arity: 0, isScript: true)
+    }
+
+    /// Compiles a whole program into the prototype of its top-level function.
+    func compileScript(_ program: [Stmt]) -> FunctionProto? {
+        for stmt in program { statement(stmt) }
+        let end = program.last?.loc ?? SourceLoc(line: 1, column: 1)
+        emit(.nil, end, effect: 1)
+        emit(.return, end, effect: -1)
+        guard diagnostics.isEmpty else { return nil }
+        return finish(fs)
+    }
+
+    // MARK: - Emitting
+
+    func error(_ message: String, _ loc: SourceLoc) {
+        diagnostics.append(Diagnostic(file: source.name, loc: loc, message: message))
+    }
+
+    @inline(__always) private func note(_ loc: SourceLoc) {
+        if fs.positions.last?.loc != loc {
+            if let last = fs.positions.last, last.offset == fs.code.count {
+                fs.positions[fs.positions.count - 1].loc = loc
+            } else {
+                fs.positions.append((fs.code.count, loc))
+            }
+        }
+    }
+
+    /// Emits an opcode with its stack effect; operands follow with the `operand` helpers.
+    func emit(_ op: OpCode, _ loc: SourceLoc, effect: Int) {
+        note(loc)
+        fs.code.append(op.rawValue)
+        fs.depth += effect
+        if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
+    }
+    func u8(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)) }
+    func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
+    func u32(_ v: Int) {
+        for shift in stride(from: 0, to: 32, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
+    }
+    /// Emits a jump with a placeholder target; returns where to patch.
+    func emitJump(_ op: OpCode, _ loc: SourceLoc, effect: Int) -> Int {
+        emit(op, loc, effect: effect)
+        let at = fs.code.count
+        u32(0)
+        return at
+    }
+    func patch(_ at: Int, to target: Int? = nil) {
+        let t = target ?? fs.code.count
+        for i in 0..<4 { fs.code[at + i] = UInt8(truncatingIfNeeded: t >> (8 * i)) }
+    }
+    func emitLoop(to start: Int, _ loc: SourceLoc) {
+        emit(.loop, loc, effect: 0)
+        u32(start)
+    }
+
+    func constant(_ v: Value, _ loc: SourceLoc) -> Int {
+        if fs.constants.count >= 65_535 {
+            error("too many constants in one function", loc)
+            return 0
+        }
+        fs.constants.append(v)
+        return fs.constants.count - 1
+    }
+    func stringConstant(_ s: String, _ loc: SourceLoc) -> Int {
+        if let i = fs.stringConstants[s] { return i }
+        let obj = heap.track(StrObj(s))
+        let i = constant(Value(object: obj, tag: .string), loc)
+        fs.stringConstants[s] = i
+        return i
+    }
+    func emitInt(_ n: Int64, _ loc: SourceLoc) {
+        if n >= -32768 && n <= 32767 {
+            emit(.smallInt, loc, effect: 1)
+            u16(Int(UInt16(bitPattern: Int16(n))))
+        } else {
+            let i: Int
+            if let c = fs.intConstants[n] { i = c } else { i = constant(Value(n), loc); fs.intConstants[n] = i }
+            emit(.constant, loc, effect: 1)
+            u16(i)
+        }
+    }
+    func emitConstant(_ v: Value, _ loc: SourceLoc) {
+        let i = constant(v, loc)
+        emit(.constant, loc, effect: 1)
+        u16(i)
+    }
+
+    func finish(_ state: FunctionState) -> FunctionProto {
+        FunctionProto(name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
+                      code: state.code, constants: state.constants, positions: state.positions,
+                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + 2)
+    }
+
+    // MARK: - Scopes
+
+    func beginScope() { fs.scopeDepth += 1 }
+
+    func endScope(_ loc: SourceLoc) {
+        fs.scopeDepth -= 1
+        while let last = fs.locals.last, last.depth > fs.scopeDepth {
+            emit(last.captured ? .closeUpvalue : .pop, loc, effect: -1)
+            fs.locals.removeLast()
+        }
+    }
+
+    /// Emits pops (or upvalue closes) for locals above `count`, without forgetting them:
+    /// used by `break` and `continue`, which leave scopes early.
+    func discardLocals(downTo count: Int, _ loc: SourceLoc) {
+        var i = fs.locals.count - 1
+        while i >= count {
+            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc, effect: -1)
+            i -= 1
+        }
+    }
+
+    /// Declares a local for the value on top of the stack.
+    func addLocal(_ name: String, _ loc: SourceLoc) {
+        if !name.hasPrefix("(") {
+            var i = fs.locals.count - 1
+            while i > 0, fs.locals[i].depth >= fs.scopeDepth {
+                if fs.locals[i].name == name {
+                    error("'\(name)' is already declared in this scope", loc)
+                    break
+                }
+                i -= 1
+            }
+        }
+        if fs.locals.count >= 256 {
+            error("too many local variables in one function (the limit is 255)", loc)
+        }
+        fs.locals.append(Local(name: name, depth: fs.scopeDepth))
+    }
+
+    /// Top-level `let` and `fn` in a script define globals; everything else is local.
+    var declaresGlobals: Bool { fs.isScript && fs.scopeDepth == 0 }
+
+    func resolveUpvalue(_ state: FunctionState, _ name: String) -> Int? {
+        guard let enclosing = state.enclosing else { return nil }
+        if let slot = enclosing.resolveLocal(name) {
+            enclosing.locals[slot].captured = true
+            return addUpvalue(state, name: name, isLocal: true, index: slot)
+        }
+        if let up = resolveUpvalue(enclosing, name) {
+            return addUpvalue(state, name: name, isLocal: false, index: up)
+        }
+        return nil
+    }
+
+    private func addUpvalue(_ state: FunctionState, name: String, isLocal: Bool, index: Int) -> Int {
+        for (i, u) in state.upvalues.enumerated() where u.isLocal == isLocal && Int(u.index) == index {
+            return i
+        }
+        if state.upvalues.count >= 255 {
+            error("too many captured variables in one function", .unknown)
+            return 0
+        }
+        state.upvalues.append(UpvalueDesc(isLocal: isLocal, index: UInt8(truncatingIfNeeded: index)))
+        state.upvalueNames.append(name)
+        return state.upvalues.count - 1
+    }
+
+    /// Loads a variable by name.
+    func emitGet(_ name: String, _ loc: SourceLoc) {
+        if let slot = fs.resolveLocal(name) {
+            emit(.getLocal, loc, effect: 1); u8(slot)
+        } else if let up = resolveUpvalue(fs, name) {
+            emit(.getUpvalue, loc, effect: 1); u8(up)
+        } else {
+            emit(.getGlobal, loc, effect: 1); u16(globalSlot(name, loc))
+        }
+    }
+
+    /// Stores the top of the stack into a variable, leaving it there.
+    func emitSet(_ name: String, _ loc: SourceLoc) {
+        if let slot = fs.resolveLocal(name) {
+            emit(.setLocal, loc, effect: 0); u8(slot)
+        } else if let up = resolveUpvalue(fs, name) {
+            emit(.setUpvalue, loc, effect: 0); u8(up)
+        } else {
+            emit(.setGlobal, loc, effect: 0); u16(globalSlot(name, loc))
+        }
+    }
+
+    func globalSlot(_ name: String, _ loc: SourceLoc) -> Int {
+        let slot = globals.slot(for: name)
+        if slot > 65_535 { error("too many global variables", loc) }
+        return slot
+    }
+}

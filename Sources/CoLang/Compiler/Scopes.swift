@@ -1,0 +1,74 @@
+// Per-function compile state: locals, scopes, loops, and the bytecode being written.
+
+/// A named stack slot of the function being compiled.
+struct Local {
+    var name: String
+    var depth: Int
+    var captured = false
+}
+
+/// Where `break` and `continue` go, and what they must unwind.
+struct LoopContext {
+    var start: Int
+    /// Locals alive outside the loop: `break` pops down to this count.
+    var outerLocals: Int
+    /// Locals alive at the top of each iteration: `continue` pops down to this count.
+    var iterationLocals: Int
+    var tryDepth: Int
+    var breakJumps: [Int] = []
+    /// True for `for` loops, whose exit code expects the iterator and a result on the stack.
+    var isFor: Bool
+}
+
+/// The globals table: names to slots, shared by every compilation in one interpreter (REPL inputs).
+final class GlobalTable {
+    private(set) var names: [String] = []
+    private var index: [String: Int] = [:]
+    func slot(for name: String) -> Int {
+        if let i = index[name] { return i }
+        let i = names.count
+        names.append(name)
+        index[name] = i
+        return i
+    }
+    func lookup(_ name: String) -> Int? { index[name] }
+}
+
+/// Everything the compiler tracks for one function body.
+final class FunctionState {
+    let enclosing: FunctionState?
+    let name: String
+    let arity: Int
+    let isScript: Bool
+    var code: [UInt8] = []
+    var constants: [Value] = []
+    var positions: [(offset: Int, loc: SourceLoc)] = []
+    var protos: [FunctionProto] = []
+    var upvalues: [UpvalueDesc] = []
+    var upvalueNames: [String] = []
+    var locals: [Local] = []
+    var scopeDepth = 0
+    var depth = 0
+    var maxDepth = 0
+    var loops: [LoopContext] = []
+    var tryDepth = 0
+    var intConstants: [Int64: Int] = [:]
+    var stringConstants: [String: Int] = [:]
+
+    init(enclosing: FunctionState?, name: String, arity: Int, isScript: Bool) {
+        self.enclosing = enclosing; self.name = name; self.arity = arity; self.isScript = isScript
+        // Slot 0 holds the function being called.
+        locals.append(Local(name: "", depth: 0))
+        depth = 1
+        maxDepth = 1
+    }
+
+    func resolveLocal(_ name: String) -> Int? {
+        var i = locals.count - 1
+        while i > 0 {
+            if locals[i].name == name { return i }
+            i -= 1
+        }
+        return nil
+    }
+}

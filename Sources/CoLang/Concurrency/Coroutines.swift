@@ -1,0 +1,173 @@
+// Creating, resuming, yielding and finishing coroutines: every switch is a fiber pointer swap.
+
+/// How a coroutine is being resumed.
+enum ResumeMode { case resume, send, `throw` }
+
+extension VM {
+    /// Builds a fiber that will call `callee(args...)`. Natives go through a tiny CoLang trampoline so
+    /// a fiber always starts in a closure frame.
+    func makeFiber(_ callable: UnsafeBufferPointer<Value>, what: String) throws(VMError) -> Fiber {
+        let callee = callable[0]
+        let argc = callable.count - 1
+        var name = "anonymous"
+        switch callee.tag {
+        case .closure:
+            let proto = callee.asClosure.proto
+            if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
+            if !proto.name.isEmpty { name = proto.name }
+        case .native:
+            name = callee.obj(NativeObj.self).name
+        case .boundMethod:
+            name = callee.obj(BoundMethodObj.self).name
+        default:
+            throw fail("\(what) expects a function")
+        }
+        let fiber = heap.track(Fiber(id: nextCoroutineId, name: name, entry: callee, capacity: callable.count + 1))
+        nextCoroutineId += 1
+        if callee.tag == .closure {
+            for v in callable { fiber.push(v) }
+        } else {
+            fiber.push(trampoline(argc: argc))
+            for v in callable { fiber.push(v) }
+        }
+        return fiber
+    }
+
+    /// A closure `fn(f, a1..an) { return f(a1..an) }`, cached per argument count.
+    func trampoline(argc: Int) -> Value {
+        if let t = trampolines[argc] { return t }
+        var code: [UInt8] = []
+        for i in 1...(argc + 1) { code += [OpCode.getLocal.rawValue, UInt8(truncatingIfNeeded: i)] }
+        code += [OpCode.call.rawValue, UInt8(truncatingIfNeeded: argc), OpCode.return.rawValue]
+        let proto = FunctionProto(name: "call", arity: argc + 1, source: SourceText(name: "<builtin>", text: ""),
+                                  isPrelude: true, code: code, constants: [], positions: [], protos: [],
+                                  upvalues: [], maxStack: 2 * argc + 6)
+        let cl = heap.track(ClosureObj(proto: proto, upvalues: []))
+        let v = Value(object: cl, tag: .closure)
+        trampolines[argc] = v
+        return v
+    }
+
+    /// Pushes the first frame of a created fiber (its stack already holds callee and arguments).
+    func startFiber(_ f: Fiber) {
+        let cl = f.stack[0].asClosure
+        f.frames.append(CallFrame(closure: Unmanaged.passUnretained(cl), ip: 0, base: 0))
+        f.ensureCapacity(cl.proto.maxStack + 1)
+    }
+
+    /// Switches to coroutine `co`. Returns `.undefined`: the dispatch loop reloads from `current`.
+    func resumeCoroutine(_ co: Fiber, value: Value, mode: ResumeMode, exit: Int = -1) throws(VMError) -> Value {
+        switch co.status {
+        case .done: throw fail("cannot resume a done coroutine")
+        case .failed: throw fail("cannot resume a failed coroutine")
+        case .running, .normal: throw fail("cannot resume a running coroutine")
+        case .created:
+            if mode == .throw {
+                co.status = .failed
+                co.sp = 0
+                throw VMError(value: value)
+            }
+            startFiber(co)
+            if mode == .send { co.primeSend = value }
+        case .suspended:
+            if mode == .throw { pendingThrow = value } else { co.push(value) }
+        }
+        let from: Fiber = current
+        co.resumer = from
+        if from.task == nil { from.status = .normal }
+        co.status = .running
+        co.resumeExit = exit
+        current = co
+        currentTask.active = co
+        if tracing { traceLine("resume co#\(co.id) \(co.name)") }
+        return .undefined
+    }
+
+    /// `yield v`: back to the resumer, or in a task outside any coroutine, give up the turn.
+    func yieldValue(_ r: inout Registers) -> ExecStop? {
+        let v = r.pop()
+        let f = r.fiber
+        if f.task != nil {
+            r.push(.nil)
+            save(r)
+            return .yielded
+        }
+        if let s = f.primeSend {
+            f.primeSend = nil
+            r.push(s)
+            return nil
+        }
+        save(r)
+        let resumer = f.resumer.unsafelyUnwrapped
+        f.status = .suspended
+        f.resumer = nil
+        if resumer.task == nil { resumer.status = .running }
+        resumer.push(v)
+        current = resumer
+        currentTask.active = resumer
+        if tracing { traceLine("yield co#\(f.id) -> \(fiberLabel(resumer))") }
+        r = load()
+        return nil
+    }
+
+    /// A fiber's entry function returned: a task ends, a coroutine hands its result to the resumer.
+    func finishFiber(_ f: Fiber, result: Value) -> ExecStop? {
+        if f.task != nil { return .finished(result) }
+        f.status = .done
+        f.result = result
+        f.releaseStack()
+        let resumer = f.resumer.unsafelyUnwrapped
+        f.resumer = nil
+        if resumer.task == nil { resumer.status = .running }
+        if f.resumeExit >= 0 { resumer.frames[resumer.frames.count - 1].ip = f.resumeExit }
+        f.resumeExit = -1
+        resumer.push(result)
+        current = resumer
+        currentTask.active = resumer
+        if tracing { traceLine("return co#\(f.id) -> \(fiberLabel(resumer))") }
+        return nil
+    }
+
+    /// `for x in co` and `yield from co`: resume with `sent`; when `co` finishes, continue at `exit`.
+    func resumeForIteration(_ it: Value, sent: Value, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        guard it.tag == .coroutine else { throw fail("cannot iterate over \(it.typeName)") }
+        let co = it.asCoroutine
+        if co.status == .done {
+            r.push(co.result)
+            r.ip = r.code + exit
+            return nil
+        }
+        save(r)
+        _ = try resumeCoroutine(co, value: sent, mode: .resume, exit: exit)
+        r = load()
+        return nil
+    }
+
+    /// Raises `v` where the current fiber is paused (a `throw` into a coroutine, a failed join).
+    func raiseAtYield(_ v: Value, _ r: inout Registers) -> ExecStop? {
+        r.ip -= 1
+        save(r)
+        if let stop = handleError(v) { return stop }
+        r = load()
+        return nil
+    }
+
+    /// `co.close()`: a created or suspended coroutine becomes done without running more.
+    func closeCoroutine(_ co: Fiber) throws(VMError) {
+        switch co.status {
+        case .running, .normal: throw fail("cannot close a running coroutine")
+        case .done, .failed: return
+        case .created, .suspended:
+            co.closeUpvalues(from: 0)
+            co.frames.removeAll()
+            co.handlers.removeAll()
+            co.status = .done
+            co.releaseStack()
+        }
+    }
+
+    func fiberLabel(_ f: Fiber) -> String {
+        if let t = f.task { return t.name }
+        return "co#\(f.id)"
+    }
+}

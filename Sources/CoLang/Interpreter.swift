@@ -1,0 +1,136 @@
+// The library's front door: run scripts, evaluate REPL inputs, disassemble, interrupt.
+import Foundation
+
+/// Which clock `sleep` and `now()` use.
+public enum ClockKind: String, Sendable, CaseIterable { case real, virtual }
+
+/// How the scheduler picks the next ready task.
+public enum SchedulePolicy: Sendable, Equatable {
+    /// First-in first-out (the default, fully deterministic).
+    case fifo
+    /// A seeded random pick among the ready tasks, to expose races.
+    case random
+}
+
+/// Settings for one interpreter, mirroring the command-line flags.
+public struct RunOptions: Sendable {
+    public var clock: ClockKind = .real
+    /// Seed for `random()` and the random schedule; `nil` picks one from the time.
+    public var seed: UInt64? = nil
+    /// `--trace`: print each instruction executed, with its stack, to stderr.
+    public var trace = false
+    /// `--trace-sched`: print every scheduler event to stderr.
+    public var traceScheduler = false
+    public var schedule: SchedulePolicy = .fifo
+    /// `--max-steps`: instructions the program may execute; exceeding it is a runtime error.
+    public var maxSteps: Int? = nil
+    /// `--max-memory` in megabytes of CoLang heap.
+    public var maxMemoryMB: Int? = nil
+    /// The script's `args` list.
+    public var scriptArgs: [String] = []
+    /// Collect garbage at every allocation (a testing mode that shakes out missing GC roots).
+    public var gcStress = false
+    public init() {}
+}
+
+/// Exit codes of section 9 of the language contract.
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let usage: Int32 = 64
+    public static let syntaxError: Int32 = 65
+    public static let noInput: Int32 = 66
+    public static let runtimeError: Int32 = 70
+    public static let interrupted: Int32 = 130
+}
+
+/// The outcome of one REPL input.
+public enum ReplStatus: Equatable, Sendable {
+    /// The input ran (its value, if any, was echoed).
+    case ok
+    /// The input is an unfinished construct: ask for another line and call again with both.
+    case incomplete
+    /// A syntax or runtime error was printed; the session's state is kept.
+    case error
+}
+
+/// One CoLang world: globals, heap, scheduler and tasks. A script run and a REPL session each
+/// use one `Interpreter`; REPL inputs share its state.
+public final class Interpreter {
+    public let options: RunOptions
+    private(set) var vm: VM
+    private let streams: (out: (String) -> Void, err: (String) -> Void, input: () -> String?)
+
+    /// - Parameters:
+    ///   - stdout: receives program output (`print`); the default writes to the process's stdout.
+    ///   - stderr: receives error reports and traces; the default writes to the process's stderr.
+    ///   - stdin: supplies lines to `input()`; `nil` means end of input.
+    public init(options: RunOptions = RunOptions(),
+                stdout: ((String) -> Void)? = nil,
+                stderr: ((String) -> Void)? = nil,
+                stdin: (() -> String?)? = nil) {
+        self.options = options
+        self.streams = (stdout ?? StdStreams.writeStdout, stderr ?? StdStreams.writeStderr,
+                        stdin ?? { Swift.readLine(strippingNewline: true) })
+        self.vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
+    }
+
+    /// Parses, compiles and runs a whole script until `main` and every task have finished.
+    /// Errors are reported on `stderr`. Returns the process exit code (0, 65, 70 or 130).
+    public func runScript(source: String, file: String) -> Int32 {
+        vm.runScript(source: source, file: file)
+    }
+
+    /// Compiles a script and returns the listing of every function (`--dis`), or prints the
+    /// syntax errors and returns `nil`.
+    public func disassemble(source: String, file: String) -> String? {
+        vm.disassembleScript(source: source, file: file)
+    }
+
+    /// Evaluates one REPL input (possibly several lines). Expression statements echo their value
+    /// (strings quoted, `nil` not echoed). State persists across calls.
+    public func evalREPL(_ source: String) -> ReplStatus {
+        vm.evalREPL(source: source)
+    }
+
+    /// True when `source` is an unfinished construct (open bracket, block or string).
+    public func isIncomplete(_ source: String) -> Bool {
+        vm.isIncomplete(source: source)
+    }
+
+    /// The disassembly of the function bound to global `name`, or `nil` if there is none.
+    public func disassembleGlobal(named name: String) -> String? {
+        vm.disassembleGlobal(named: name)
+    }
+
+    /// Names of the defined globals (builtins included), for tab completion.
+    public var globalNames: [String] { vm.definedGlobalNames() }
+
+    /// Method and field names of every built-in type, for completion after `.`.
+    public static var memberNames: [String] { Builtins.allMemberNames }
+
+    /// CoLang's keywords, for completion.
+    public static let keywords: [String] = Lexer.keywords
+
+    /// Forgets every global, task and object, as a fresh interpreter.
+    public func reset() {
+        vm.flushOutput()
+        vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
+    }
+
+    /// Flushes buffered program output.
+    public func flush() { vm.flushOutput() }
+
+    /// The flag a SIGINT handler sets (async-signal-safe: a plain store). The running program
+    /// stops at its next backward jump or call with an "interrupted" status.
+    public static let interruptFlag: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+}
+
+/// Buffered writers for the process's standard streams.
+enum StdStreams {
+    static func writeStdout(_ s: String) { fputs(s, stdout) }
+    static func writeStderr(_ s: String) { fflush(stdout); fputs(s, stderr) }
+}

@@ -1,0 +1,205 @@
+// The builtin functions of section 8, written in Swift (those that call back into CoLang are in the prelude).
+import Foundation
+
+extension VM {
+    /// Defines a global native function.
+    func native(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) {
+        let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, fn: fn))
+        defineGlobal(name, Value(object: n, tag: .native))
+        builtinNames.insert(name)
+    }
+
+    /// Asks the VM to call `callee(args)` in place of the running native (for natives that need
+    /// CoLang code, so `yield` keeps working inside it). `args` may not outnumber the native's own.
+    func tailCall(_ callee: Value, _ args: [Value]) -> Value {
+        requestedTailCall = (callee, args)
+        return .undefined
+    }
+
+    func intArg(_ v: Value, _ what: String) throws(VMError) -> Int64 {
+        guard v.tag == .int else { throw fail("\(what) must be an int, not \(v.typeName)") }
+        return v.asInt
+    }
+
+    func numberArg(_ v: Value, _ what: String) throws(VMError) -> Double {
+        guard let d = numeric(v) else { throw fail("\(what) must be a number, not \(v.typeName)") }
+        return d
+    }
+
+    func installBuiltins() {
+        native("print", 0, -1) { vm, a in
+            var line = ""
+            for (i, v) in a.enumerated() {
+                if i > 0 { line += " " }
+                line += vm.str(v)
+            }
+            vm.write(line + "\n")
+            return .nil
+        }
+        native("str", 1, 1) { vm, a in a[0].tag == .string ? a[0] : vm.newString(vm.str(a[0])) }
+        native("type", 1, 1) { vm, a in vm.newString(a[0].typeName) }
+        native("int", 1, 1) { vm, a throws(VMError) in try vm.toInt(a[0]) }
+        native("float", 1, 1) { vm, a throws(VMError) in try vm.toFloat(a[0]) }
+        native("len", 1, 1) { vm, a throws(VMError) in try vm.length(a[0]) }
+        native("range", 1, 3) { vm, a throws(VMError) in
+            var start: Int64 = 0, stop: Int64, step: Int64 = 1
+            if a.count == 1 {
+                stop = try vm.intArg(a[0], "range stop")
+            } else {
+                start = try vm.intArg(a[0], "range start")
+                stop = try vm.intArg(a[1], "range stop")
+                if a.count == 3 { step = try vm.intArg(a[2], "range step") }
+            }
+            if step == 0 { throw vm.fail("range step cannot be zero") }
+            return Value(object: vm.heap.track(RangeObj(start: start, stop: stop, step: step)), tag: .range)
+        }
+        native("list", 0, 1) { vm, a throws(VMError) in
+            if a.count == 0 { return vm.newList([]) }
+            let v = a[0]
+            if v.tag == .coroutine || v.tag == .channel || v.tag == .iterator {
+                return vm.tailCall(vm.preludeFunction("__collect"), [v])
+            }
+            return vm.newList(try vm.elements(of: v))
+        }
+        native("keys", 1, 1) { vm, a throws(VMError) in
+            guard a[0].tag == .map else { throw vm.fail("keys expects a map, not \(a[0].typeName)") }
+            return vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.key }))
+        }
+        native("assert", 1, 2) { vm, a throws(VMError) in
+            if a[0].isFalsy {
+                throw vm.fail(a.count > 1 ? "assertion failed: \(vm.str(a[1]))" : "assertion failed")
+            }
+            return .nil
+        }
+        native("error", 1, 1) { vm, a in
+            Value(object: vm.heap.track(ErrorObj(message: vm.str(a[0]))), tag: .error)
+        }
+        native("random", 0, 2) { vm, a throws(VMError) in
+            if a.count == 0 { return Value(vm.rng.nextDouble()) }
+            guard a.count == 2 else { throw vm.fail("random expects 0 or 2 arguments but got 1") }
+            let lo = try vm.intArg(a[0], "random's first argument"), hi = try vm.intArg(a[1], "random's second argument")
+            if lo > hi { throw vm.fail("random expects its first argument to be at most its second") }
+            let span = UInt64(bitPattern: hi &- lo) &+ 1
+            let r = span == 0 ? vm.rng.next() : vm.rng.next(below: span)
+            return Value(lo &+ Int64(bitPattern: r))
+        }
+        native("now", 0, 0) { vm, _ in Value(vm.clock.now) }
+        native("sleep", 1, 1) { vm, a throws(VMError) in
+            guard let d = vm.numeric(a[0]) else { throw vm.fail("sleep expects a number of seconds, not \(a[0].typeName)") }
+            return try vm.sleep(d)
+        }
+        native("coroutine", 1, -1) { vm, a throws(VMError) in
+            let f = try vm.makeFiber(UnsafeBufferPointer(a), what: "coroutine")
+            return Value(object: f, tag: .coroutine)
+        }
+        native("channel", 0, 1) { vm, a throws(VMError) in
+            var cap: Int64 = 0
+            if a.count == 1 { cap = try vm.intArg(a[0], "channel capacity") }
+            if cap < 0 || cap > Int64(Int32.max) { throw vm.fail("channel capacity must be between 0 and \(Int32.max)") }
+            return vm.makeChannel(capacity: Int(cap))
+        }
+        native("current_task", 0, 0) { vm, _ in Value(object: vm.currentTask, tag: .task) }
+        native("tasks", 0, 0) { vm, _ in
+            vm.scheduler.pruneLive()
+            return vm.newList(ContiguousArray(vm.scheduler.live.map { Value(object: $0, tag: .task) }))
+        }
+        native("input", 0, 1) { vm, a in
+            if a.count == 1 { vm.write(vm.str(a[0])) }
+            vm.flushOutput()
+            guard let line = vm.input() else { return .nil }
+            return vm.newString(line)
+        }
+        native("min", 1, -1) { vm, a throws(VMError) in try vm.extreme(a, name: "min", sign: -1) }
+        native("max", 1, -1) { vm, a throws(VMError) in try vm.extreme(a, name: "max", sign: 1) }
+        native("abs", 1, 1) { vm, a throws(VMError) in
+            switch a[0].tag {
+            case .int:
+                if a[0].asInt == .min { throw vm.fail("integer overflow") }
+                return Value(abs(a[0].asInt))
+            case .float: return Value(abs(a[0].asFloat))
+            default: throw vm.fail("abs expects a number, not \(a[0].typeName)")
+            }
+        }
+        defineGlobal("args", newList([]))
+        builtinNames.insert("args")
+        installMethods()
+    }
+
+    func toInt(_ v: Value) throws(VMError) -> Value {
+        switch v.tag {
+        case .int: return v
+        case .bool: return Value(Int64(v.asBool ? 1 : 0))
+        case .float:
+            let d = v.asFloat.rounded(.towardZero)
+            guard let i = Int64(exactly: d) else { throw fail("cannot convert \(VM.formatFloat(v.asFloat)) to int") }
+            return Value(i)
+        case .string:
+            let s = v.asString.value.trimmingCharacters(in: .whitespaces)
+            var digits = Substring(s)
+            var negative = false
+            if digits.hasPrefix("-") || digits.hasPrefix("+") { negative = digits.hasPrefix("-"); digits = digits.dropFirst() }
+            digits = Substring(digits.replacingOccurrences(of: "_", with: ""))
+            if !digits.isEmpty, !s.contains("__"), let mag = UInt64(digits), mag <= UInt64(Int64.max) + (negative ? 1 : 0) {
+                return Value(negative ? Int64(bitPattern: 0 &- mag) : Int64(mag))
+            }
+            throw fail("cannot convert \(VM.quote(v.asString.value)) to int")
+        default:
+            throw fail("cannot convert \(v.typeName) to int")
+        }
+    }
+
+    func toFloat(_ v: Value) throws(VMError) -> Value {
+        switch v.tag {
+        case .float: return v
+        case .int: return Value(Double(v.asInt))
+        case .bool: return Value(v.asBool ? 1.0 : 0.0)
+        case .string:
+            let s = v.asString.value.trimmingCharacters(in: .whitespaces)
+            if let d = Double(s), !s.isEmpty { return Value(d) }
+            throw fail("cannot convert \(VM.quote(v.asString.value)) to float")
+        default:
+            throw fail("cannot convert \(v.typeName) to float")
+        }
+    }
+
+    func length(_ v: Value) throws(VMError) -> Value {
+        switch v.tag {
+        case .string: return Value(Int64(v.asString.count))
+        case .list: return Value(Int64(v.asList.items.count))
+        case .map: return Value(Int64(v.asMap.entries.count))
+        case .range: return Value(v.obj(RangeObj.self).count)
+        case .channel: return Value(Int64(v.asChannel.buffer.count))
+        default: throw fail("len expects a string, list, map, range or channel, not \(v.typeName)")
+        }
+    }
+
+    /// The elements of a list, map (keys), string (characters) or range.
+    func elements(of v: Value) throws(VMError) -> ContiguousArray<Value> {
+        switch v.tag {
+        case .list: return v.asList.items
+        case .map: return ContiguousArray(v.asMap.entries.values.map { $0.key })
+        case .string: return ContiguousArray(v.asString.scalars.map { newString(String($0)) })
+        case .range:
+            let rg = v.obj(RangeObj.self)
+            if rg.count > 100_000_000 { throw fail("range is too large to make a list") }
+            var out = ContiguousArray<Value>()
+            out.reserveCapacity(Int(rg.count))
+            var x = rg.start
+            for _ in 0..<rg.count { out.append(Value(x)); x = x &+ rg.step }
+            return out
+        default: throw fail("cannot iterate over \(v.typeName)")
+        }
+    }
+
+    private func extreme(_ a: UnsafeMutableBufferPointer<Value>, name: String, sign: Int) throws(VMError) -> Value {
+        var items: ContiguousArray<Value>
+        if a.count == 1 {
+            items = try elements(of: a[0])
+        } else {
+            items = ContiguousArray(a)
+        }
+        guard var best = items.first else { throw fail("\(name) of an empty list") }
+        for v in items.dropFirst() where try compare(v, best) * sign > 0 { best = v }
+        return best
+    }
+}

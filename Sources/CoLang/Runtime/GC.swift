@@ -1,0 +1,24 @@
+// The collector's roots: globals, method tables, the running chain, and every live task.
+
+extension VM {
+    /// Marks everything reachable from the roots and frees the rest. Only called at safe points,
+    /// where every live value is in a fiber's stack, a global, or a task.
+    func collectGarbage() {
+        let gc = heap.collector
+        for v in globalValues { gc.mark(v) }
+        for (_, table) in methods { for (_, v) in table { gc.mark(v) } }
+        for (_, v) in trampolines { gc.mark(v) }
+        for v in extraRoots { gc.mark(v) }
+        if let c = current { gc.markObject(c) }
+        if let t = currentTask { gc.markObject(t) }
+        if let m = mainTask { gc.markObject(m) }
+        for t in scheduler.live { gc.markObject(t) }
+        for t in scheduler.ready { gc.markObject(t) }
+        for s in scheduler.sleepers.unordered { gc.markObject(s.task) }
+        if let v = pendingThrow { gc.mark(v) }
+        heap.sweep()
+        if let limit = options.maxMemoryMB, heap.liveBytes > limit * 1_048_576 {
+            memoryExceeded = true
+        }
+    }
+}

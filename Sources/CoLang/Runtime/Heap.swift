@@ -1,0 +1,77 @@
+// The heap owns every object; a mark-and-sweep collector frees what the roots cannot reach.
+
+/// Marks reachable objects using an explicit gray stack (no recursion, so deep structures are safe).
+final class Collector {
+    private var gray: [Obj] = []
+    private(set) var epoch: UInt32 = 1
+
+    @inline(__always) func mark(_ v: Value) {
+        if v.isObject { markObject(v.object) }
+    }
+    func markObject(_ o: Obj) {
+        if o.marked { return }
+        o.marked = true
+        gray.append(o)
+    }
+    func markProto(_ p: FunctionProto) {
+        if p.markEpoch == epoch { return }
+        p.markEpoch = epoch
+        for i in 0..<p.constantCount { mark(p.constants[i]) }
+        for child in p.protos { markProto(child) }
+    }
+    /// Traces until every reachable object is marked.
+    func drain() {
+        while let o = gray.popLast() { o.trace(self) }
+    }
+    func nextEpoch() { epoch &+= 1; if epoch == 0 { epoch = 1 } }
+}
+
+/// Owns the objects (strong references) and decides when to collect.
+final class Heap {
+    private(set) var objects: [Obj] = []
+    let collector = Collector()
+    /// Collect when the object count passes this.
+    private var threshold = 100_000
+    private(set) var allocatedSinceGC = 0
+    /// Estimated live bytes after the last collection.
+    private(set) var liveBytes = 0
+    var stress = false
+    var collections = 0
+
+    @inline(__always) func track<T: Obj>(_ o: T) -> T {
+        objects.append(o)
+        allocatedSinceGC &+= 1
+        return o
+    }
+
+    /// True when a collection is due at the next safe point.
+    @inline(__always) var wantsCollection: Bool {
+        objects.count >= threshold || (stress && allocatedSinceGC > 0)
+    }
+
+    /// Frees every unmarked object; the caller has marked the roots through `collector`.
+    func sweep() {
+        collector.drain()
+        var live = 0
+        var bytes = 0
+        for o in objects where o.marked {
+            o.marked = false
+            objects[live] = o
+            live += 1
+            bytes += o.estimatedSize
+        }
+        objects.removeSubrange(live...)
+        liveBytes = bytes
+        allocatedSinceGC = 0
+        threshold = max(100_000, live * 2)
+        collections += 1
+        collector.nextEpoch()
+    }
+
+    /// Drops every object (used by `reset`).
+    func removeAll() {
+        objects.removeAll()
+        threshold = 100_000
+        allocatedSinceGC = 0
+    }
+}

@@ -1,0 +1,185 @@
+// Built-in methods of lists, maps, strings, coroutines, tasks and channels.
+import Foundation
+
+extension VM {
+    /// Defines a native method; `args[0]` is the receiver, counts exclude it.
+    func method(_ tag: Tag, _ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) {
+        let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, isMethod: true, fn: fn))
+        methods[tag, default: [:]][name] = Value(object: n, tag: .native)
+    }
+
+    /// Python-style slice bounds, clamped, negatives from the end.
+    func sliceBounds(_ a: UnsafeMutableBufferPointer<Value>, count: Int) throws(VMError) -> Range<Int> {
+        func clamp(_ v: Int64) -> Int {
+            let n = Int64(count)
+            let x = v < 0 ? max(v &+ n, 0) : min(v, n)
+            return Int(x)
+        }
+        let start = a.count > 1 ? clamp(try intArg(a[1], "slice start")) : 0
+        let end = a.count > 2 && !a[2].isNil ? clamp(try intArg(a[2], "slice end")) : count
+        return start < end ? start..<end : start..<start
+    }
+
+    func stringArg(_ v: Value, _ what: String) throws(VMError) -> String {
+        guard v.tag == .string else { throw fail("\(what) must be a string, not \(v.typeName)") }
+        return v.asString.value
+    }
+
+    func installMethods() {
+        installListMethods()
+        installMapMethods()
+        installStringMethods()
+        installConcurrencyMethods()
+    }
+
+    private func installListMethods() {
+        method(.list, "push", 1, 1) { _, a in a[0].asList.items.append(a[1]); return .nil }
+        method(.list, "pop", 0, 1) { vm, a throws(VMError) in
+            let list = a[0].asList
+            if list.items.isEmpty { throw vm.fail("pop from empty list") }
+            if a.count == 1 { return list.items.removeLast() }
+            let i = try vm.normalizeIndex(a[1], count: list.items.count, what: "list")
+            return list.items.remove(at: i)
+        }
+        method(.list, "insert", 2, 2) { vm, a throws(VMError) in
+            let list = a[0].asList
+            let n = Int64(list.items.count)
+            var i = try vm.intArg(a[1], "insert index")
+            if i < 0 { i = max(i &+ n, 0) }
+            list.items.insert(a[2], at: Int(min(i, n)))
+            return .nil
+        }
+        method(.list, "remove", 1, 1) { vm, a throws(VMError) in
+            let list = a[0].asList
+            for (i, v) in list.items.enumerated() {
+                if try vm.valuesEqual(v, a[1]) {
+                    list.items.remove(at: i)
+                    return .true
+                }
+            }
+            return .false
+        }
+        method(.list, "contains", 1, 1) { vm, a throws(VMError) in
+            for v in a[0].asList.items {
+                if try vm.valuesEqual(v, a[1]) { return .true }
+            }
+            return .false
+        }
+        method(.list, "join", 0, 1) { vm, a throws(VMError) in
+            let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
+            return vm.newString(a[0].asList.items.map { vm.str($0) }.joined(separator: sep))
+        }
+        method(.list, "slice", 1, 2) { vm, a throws(VMError) in
+            let items = a[0].asList.items
+            return vm.newList(ContiguousArray(items[try vm.sliceBounds(a, count: items.count)]))
+        }
+        method(.list, "reverse", 0, 0) { _, a in a[0].asList.items.reverse(); return .nil }
+        method(.list, "sort", 0, 1) { vm, a throws(VMError) in
+            if a.count > 1 { return vm.tailCall(vm.preludeFunction("__sort_by"), [a[0], a[1]]) }
+            try vm.sortValues(&a[0].asList.items)
+            return .nil
+        }
+    }
+
+    /// Sorts ascending with `compare`; a type mismatch is reported as the comparison error.
+    func sortValues(_ items: inout ContiguousArray<Value>) throws(VMError) {
+        var failure: VMError?
+        items.sort { x, y in
+            if failure != nil { return false }
+            do { return try compare(x, y) < 0 } catch { failure = error as? VMError; return false }
+        }
+        if let failure { throw failure }
+    }
+
+    private func installMapMethods() {
+        method(.map, "keys", 0, 0) { vm, a in vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.key })) }
+        method(.map, "values", 0, 0) { vm, a in vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.value })) }
+        method(.map, "has", 1, 1) { vm, a throws(VMError) in
+            Value(a[0].asMap.entries[try vm.mapKey(a[1])] != nil)
+        }
+        method(.map, "remove", 1, 1) { vm, a throws(VMError) in
+            a[0].asMap.entries.removeValue(forKey: try vm.mapKey(a[1]))?.value ?? .nil
+        }
+    }
+
+    private func installStringMethods() {
+        method(.string, "upper", 0, 0) { vm, a in vm.newString(a[0].asString.value.uppercased()) }
+        method(.string, "lower", 0, 0) { vm, a in vm.newString(a[0].asString.value.lowercased()) }
+        method(.string, "trim", 0, 0) { vm, a in
+            vm.newString(a[0].asString.value.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        method(.string, "split", 0, 1) { vm, a throws(VMError) in
+            let s = a[0].asString.value
+            let parts: [String]
+            if a.count > 1 {
+                let sep = try vm.stringArg(a[1], "split separator")
+                if sep.isEmpty { throw vm.fail("split separator cannot be empty") }
+                parts = s.components(separatedBy: sep)
+            } else {
+                parts = s.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+            }
+            return vm.newList(ContiguousArray(parts.map { vm.newString($0) }))
+        }
+        method(.string, "contains", 1, 1) { vm, a throws(VMError) in
+            let needle = try vm.stringArg(a[1], "contains argument")
+            return Value(needle.isEmpty || a[0].asString.value.contains(needle))
+        }
+        method(.string, "starts_with", 1, 1) { vm, a throws(VMError) in
+            Value(a[0].asString.value.unicodeScalars.starts(with: try vm.stringArg(a[1], "starts_with argument").unicodeScalars))
+        }
+        method(.string, "ends_with", 1, 1) { vm, a throws(VMError) in
+            Value(a[0].asString.value.unicodeScalars.reversed().starts(with: try vm.stringArg(a[1], "ends_with argument").unicodeScalars.reversed()))
+        }
+        method(.string, "replace", 2, 2) { vm, a throws(VMError) in
+            let old = try vm.stringArg(a[1], "replace's first argument")
+            let new = try vm.stringArg(a[2], "replace's second argument")
+            if old.isEmpty { return a[0] }
+            return vm.newString(a[0].asString.value.replacingOccurrences(of: old, with: new))
+        }
+        method(.string, "slice", 1, 2) { vm, a throws(VMError) in
+            let s = a[0].asString
+            let scalars = s.scalars
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: scalars[try vm.sliceBounds(a, count: scalars.count)])
+            return vm.newString(String(out))
+        }
+    }
+
+    private func installConcurrencyMethods() {
+        method(.coroutine, "resume", 0, 1) { vm, a throws(VMError) in
+            try vm.resumeCoroutine(a[0].asCoroutine, value: a.count > 1 ? a[1] : .nil, mode: .resume)
+        }
+        method(.coroutine, "next", 0, 0) { vm, a throws(VMError) in
+            try vm.resumeCoroutine(a[0].asCoroutine, value: .nil, mode: .resume)
+        }
+        method(.coroutine, "send", 1, 1) { vm, a throws(VMError) in
+            try vm.resumeCoroutine(a[0].asCoroutine, value: a[1], mode: .send)
+        }
+        method(.coroutine, "throw", 1, 1) { vm, a throws(VMError) in
+            try vm.resumeCoroutine(a[0].asCoroutine, value: a[1], mode: .throw)
+        }
+        method(.coroutine, "close", 0, 0) { vm, a throws(VMError) in
+            try vm.closeCoroutine(a[0].asCoroutine)
+            return .nil
+        }
+        method(.task, "join", 0, 0) { vm, a throws(VMError) in try vm.join(a[0].asTask) }
+        method(.task, "cancel", 0, 0) { vm, a in vm.cancel(a[0].asTask) }
+        method(.channel, "send", 1, 1) { vm, a throws(VMError) in try vm.channelSend(a[0].asChannel, a[1]) }
+        method(.channel, "recv", 0, 0) { vm, a in vm.channelRecv(a[0].asChannel) }
+        method(.channel, "close", 0, 0) { vm, a in vm.channelClose(a[0].asChannel) }
+    }
+}
+
+extension Builtins {
+    static let fieldNames = ["status", "done", "result", "id", "name", "capacity", "closed", "message", "trace"]
+}
+
+/// Static facts about the builtins, for completion.
+enum Builtins {
+    static let methodNames = [
+        "push", "pop", "insert", "remove", "contains", "join", "slice", "sort", "reverse", "map", "filter",
+        "keys", "values", "has", "upper", "lower", "split", "trim", "starts_with", "ends_with", "replace",
+        "resume", "next", "send", "throw", "close", "cancel", "recv",
+    ]
+    static var allMemberNames: [String] { Array(Set(methodNames + fieldNames)).sorted() }
+}

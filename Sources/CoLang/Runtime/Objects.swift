@@ -1,0 +1,162 @@
+// Heap object types (strings, lists, maps, ranges, functions, errors, iterators).
+import Collections
+
+/// Base of every heap object. Objects are owned by the `Heap` and found by the collector.
+class Obj {
+    var marked = false
+    /// Pushes the values this object references onto the collector's gray stack.
+    func trace(_ gc: Collector) {}
+    /// Rough bytes held, for `--max-memory` and collection pacing.
+    var estimatedSize: Int { 32 }
+}
+
+/// An immutable string. Code points are materialised lazily for indexing.
+final class StrObj: Obj {
+    let value: String
+    private var scalarsCache: [Unicode.Scalar]?
+    private var countCache = -1
+    init(_ value: String) { self.value = value }
+
+    var count: Int {
+        if countCache < 0 { countCache = value.unicodeScalars.count }
+        return countCache
+    }
+    var scalars: [Unicode.Scalar] {
+        if let s = scalarsCache { return s }
+        let s = Array(value.unicodeScalars)
+        scalarsCache = s
+        return s
+    }
+    override var estimatedSize: Int { 48 + value.utf8.count }
+}
+
+/// A mutable list.
+final class ListObj: Obj {
+    var items: ContiguousArray<Value>
+    init(_ items: ContiguousArray<Value> = []) { self.items = items }
+    override func trace(_ gc: Collector) { for v in items { gc.mark(v) } }
+    override var estimatedSize: Int { 48 + items.capacity * 16 }
+}
+
+/// The hashable identity of a map key: numbers compare by value, so `1` and `1.0` are one key.
+enum MapKey: Hashable {
+    case int(Int64)
+    case float(UInt64)
+    case string(String)
+    case bool(Bool)
+}
+
+/// An insertion-ordered map. Each entry keeps the key value as first inserted.
+final class MapObj: Obj {
+    var entries: OrderedDictionary<MapKey, (key: Value, value: Value)> = [:]
+    override func trace(_ gc: Collector) {
+        for (_, e) in entries { gc.mark(e.key); gc.mark(e.value) }
+    }
+    override var estimatedSize: Int { 64 + entries.count * 48 }
+}
+
+/// `range(start, stop, step)`; lazy.
+final class RangeObj: Obj {
+    let start: Int64, stop: Int64, step: Int64
+    init(start: Int64, stop: Int64, step: Int64) { self.start = start; self.stop = stop; self.step = step }
+    /// Number of values produced, computed without overflow.
+    var count: Int64 {
+        if step > 0 {
+            if start >= stop { return 0 }
+            let span = UInt64(bitPattern: stop &- start)
+            return Int64(clamping: (span - 1) / UInt64(step) + 1)
+        } else {
+            if start <= stop { return 0 }
+            let span = UInt64(bitPattern: start &- stop)
+            return Int64(clamping: (span - 1) / UInt64(step.magnitude) + 1)
+        }
+    }
+}
+
+/// A captured variable: open while its slot lives on a coroutine stack, closed afterwards.
+final class Upvalue {
+    unowned(unsafe) var fiber: Fiber?
+    var index: Int
+    var closed: Value = .nil
+    init(fiber: Fiber, index: Int) { self.fiber = fiber; self.index = index }
+    @inline(__always) var value: Value {
+        get { if let f = fiber { return f.stack[index] }; return closed }
+        set { if let f = fiber { f.stack[index] = newValue } else { closed = newValue } }
+    }
+    func close() {
+        if let f = fiber { closed = f.stack[index]; fiber = nil }
+    }
+}
+
+/// A function value: a prototype plus captured variables.
+final class ClosureObj: Obj {
+    let proto: FunctionProto
+    var upvalues: ContiguousArray<Upvalue>
+    init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) { self.proto = proto; self.upvalues = upvalues }
+    override func trace(_ gc: Collector) {
+        gc.markProto(proto)
+        for u in upvalues {
+            if let f = u.fiber { gc.markObject(f) } else { gc.mark(u.closed) }
+        }
+    }
+    override var estimatedSize: Int { 48 + upvalues.count * 40 }
+}
+
+/// Arguments handed to a native function: `args[0]` is the receiver for methods.
+typealias NativeFn = (VM, UnsafeMutableBufferPointer<Value>) throws(VMError) -> Value
+
+/// A builtin function or method written in Swift.
+final class NativeObj: Obj {
+    let name: String
+    /// Accepted argument counts, not counting a method's receiver; `maxArgs < 0`: any number.
+    let minArgs: Int, maxArgs: Int
+    /// Methods receive their receiver as `args[0]`.
+    let isMethod: Bool
+    let fn: NativeFn
+    init(name: String, minArgs: Int, maxArgs: Int, isMethod: Bool = false, fn: @escaping NativeFn) {
+        self.name = name; self.minArgs = minArgs; self.maxArgs = maxArgs; self.isMethod = isMethod; self.fn = fn
+    }
+}
+
+/// `recv.method` taken as a value: calling it calls the method on `recv`.
+final class BoundMethodObj: Obj {
+    let receiver: Value
+    let method: Value      // a native (receiver passed as args[0]) or a prelude closure
+    let name: String
+    init(receiver: Value, method: Value, name: String) { self.receiver = receiver; self.method = method; self.name = name }
+    override func trace(_ gc: Collector) { gc.mark(receiver); gc.mark(method) }
+}
+
+/// One line of a traceback.
+struct TraceEntry {
+    var file: String
+    var line: Int
+    var function: String
+    /// Set on the first frame of a coroutine or task that was entered by a resume.
+    var boundary: String?
+    var text: String { "\(file):\(line) in \(function)" }
+}
+
+/// An error value: a message and, once thrown, the traceback of where.
+final class ErrorObj: Obj {
+    let message: String
+    var trace: [TraceEntry] = []
+    var traced = false
+    /// Where it was raised, for the caret excerpt of an uncaught error.
+    var source: SourceText?
+    var loc = SourceLoc.unknown
+    /// The task it was raised in.
+    var taskName: String?
+    init(message: String) { self.message = message }
+}
+
+/// Iteration state for `for` loops over lists, maps, strings, ranges and channels.
+final class IteratorObj: Obj {
+    enum Kind { case list, map, string, range, channel }
+    let kind: Kind
+    let source: Value
+    var index: Int = 0
+    var current: Int64 = 0, stop: Int64 = 0, step: Int64 = 1
+    init(kind: Kind, source: Value) { self.kind = kind; self.source = source }
+    override func trace(_ gc: Collector) { gc.mark(source) }
+}

@@ -1,0 +1,125 @@
+// `str` and REPL echo forms of every value (section 8), with cycle and depth guards.
+
+extension VM {
+    /// `str(v)`: strings as they are, everything else in its printed form.
+    func str(_ v: Value) -> String {
+        if v.tag == .string { return v.asString.value }
+        var out = ""
+        var path: [UInt64] = []
+        describe(v, into: &out, path: &path, quoteStrings: false)
+        return out
+    }
+
+    /// The REPL echo and in-container form: strings quoted.
+    func repr(_ v: Value) -> String {
+        var out = ""
+        var path: [UInt64] = []
+        describe(v, into: &out, path: &path, quoteStrings: true)
+        return out
+    }
+
+    static func formatFloat(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+        return d.description
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\0": out += "\\0"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    private func describe(_ v: Value, into out: inout String, path: inout [UInt64], quoteStrings: Bool) {
+        switch v.tag {
+        case .undefined, .nil: out += "nil"
+        case .bool: out += v.asBool ? "true" : "false"
+        case .int: out += String(v.asInt)
+        case .float: out += VM.formatFloat(v.asFloat)
+        case .string: out += quoteStrings ? VM.quote(v.asString.value) : v.asString.value
+        case .list:
+            if path.contains(v.bits) || path.count > 200 { out += "[...]"; return }
+            path.append(v.bits)
+            out += "["
+            for (i, item) in v.asList.items.enumerated() {
+                if i > 0 { out += ", " }
+                describe(item, into: &out, path: &path, quoteStrings: true)
+            }
+            out += "]"
+            path.removeLast()
+        case .map:
+            if path.contains(v.bits) || path.count > 200 { out += "{...}"; return }
+            path.append(v.bits)
+            out += "{"
+            var first = true
+            for (_, e) in v.asMap.entries {
+                if !first { out += ", " }
+                first = false
+                describe(e.key, into: &out, path: &path, quoteStrings: true)
+                out += ": "
+                describe(e.value, into: &out, path: &path, quoteStrings: true)
+            }
+            out += "}"
+            path.removeLast()
+        case .range:
+            let r = v.obj(RangeObj.self)
+            out += r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
+        case .closure:
+            let name = v.asClosure.proto.name
+            out += name.isEmpty ? "<fn>" : "<fn \(name)>"
+        case .native: out += "<fn \(v.obj(NativeObj.self).name)>"
+        case .boundMethod: out += "<fn \(v.obj(BoundMethodObj.self).name)>"
+        case .coroutine:
+            let co = v.asCoroutine
+            out += "<coroutine \(co.name) \(co.status.name)>"
+        case .task:
+            let t = v.asTask
+            out += "<task \(t.name) \(t.status.name)>"
+        case .channel:
+            let c = v.asChannel
+            out += "<channel \(c.buffer.count)/\(c.capacity)>"
+        case .error: out += "<error \(v.asError.message)>"
+        case .iterator: out += "<iterator>"
+        }
+    }
+
+    /// `==`: numbers by value, strings by content, lists and maps structurally, the rest by identity.
+    func valuesEqual(_ a: Value, _ b: Value, depth: Int = 0) throws(VMError) -> Bool {
+        switch (a.tag, b.tag) {
+        case (.int, .int): return a.bits == b.bits
+        case (.float, .float): return a.asFloat == b.asFloat
+        case (.int, .float): return Double(a.asInt) == b.asFloat && Int64(exactly: b.asFloat) == a.asInt
+        case (.float, .int): return Double(b.asInt) == a.asFloat && Int64(exactly: a.asFloat) == b.asInt
+        case (.string, .string): return a.bits == b.bits || a.asString.value == b.asString.value
+        case (.list, .list):
+            if a.bits == b.bits { return true }
+            if depth > 200 { throw fail("comparison nested too deeply") }
+            let x = a.asList.items, y = b.asList.items
+            if x.count != y.count { return false }
+            for i in 0..<x.count where try !valuesEqual(x[i], y[i], depth: depth + 1) { return false }
+            return true
+        case (.map, .map):
+            if a.bits == b.bits { return true }
+            if depth > 200 { throw fail("comparison nested too deeply") }
+            let x = a.asMap.entries, y = b.asMap.entries
+            if x.count != y.count { return false }
+            for (k, e) in x {
+                guard let other = y[k] else { return false }
+                if try !valuesEqual(e.value, other.value, depth: depth + 1) { return false }
+            }
+            return true
+        default:
+            return a.tag == b.tag && a.bits == b.bits
+        }
+    }
+}

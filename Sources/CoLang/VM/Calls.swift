@@ -1,0 +1,107 @@
+// Calling natives, bound methods and methods; the stack layout is always `callee arg1..argN`.
+
+extension VM {
+    /// Calls any callable at `calleeSlot` with `argc` arguments above it.
+    func callValue(_ calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        let callee = calleeSlot.pointee
+        if callee.tag == .closure {
+            try pushFrame(callee.asClosure, calleeSlot: calleeSlot, argc: argc, &r)
+            return nil
+        }
+        return try callOther(calleeSlot: calleeSlot, argc: argc, &r)
+    }
+
+    /// Calls a native or bound method; anything else is not callable.
+    func callOther(calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        let callee = calleeSlot.pointee
+        switch callee.tag {
+        case .native:
+            return try callNative(callee.obj(NativeObj.self), calleeSlot: calleeSlot, argc: argc, &r)
+        case .boundMethod:
+            let bm = callee.obj(BoundMethodObj.self)
+            insertReceiver(bm.receiver, method: bm.method, calleeSlot: calleeSlot, argc: argc, &r)
+            return try callMethodValue(bm.method, name: bm.name, calleeSlot: calleeSlot, argc: argc + 1, &r)
+        default:
+            throw fail("cannot call \(callee.typeName)")
+        }
+    }
+
+    /// Rewrites `recv a1..an` (or `bound a1..an`) into `method recv a1..an`.
+    @inline(__always)
+    func insertReceiver(_ recv: Value, method: Value, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) {
+        var i = argc
+        while i >= 1 {
+            calleeSlot[i + 1] = calleeSlot[i]
+            i -= 1
+        }
+        calleeSlot[1] = recv
+        calleeSlot[0] = method
+        r.sp += 1
+    }
+
+    /// Calls a method implementation (native or prelude closure) whose receiver is the first argument.
+    func callMethodValue(_ method: Value, name: String, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        if method.tag == .closure {
+            let cl = method.asClosure
+            if cl.proto.arity != argc { throw arityError(name, expected: cl.proto.arity - 1, got: argc - 1) }
+            try pushFrame(cl, calleeSlot: calleeSlot, argc: argc, &r)
+            return nil
+        }
+        return try callNative(method.obj(NativeObj.self), calleeSlot: calleeSlot, argc: argc, &r)
+    }
+
+    /// `recv.name(args)`: a function stored in a map under `name`, else the type's built-in method.
+    func invoke(_ name: String, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        let recvSlot = r.sp - argc - 1
+        let recv = recvSlot.pointee
+        if recv.tag == .map, let e = recv.asMap.entries[.string(name)] {
+            recvSlot.pointee = e.value
+            return try callValue(recvSlot, argc: argc, &r)
+        }
+        guard let m = methods[recv.tag]?[name] else {
+            throw fail("\(recv.typeName) has no method '\(name)'")
+        }
+        insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
+        return try callMethodValue(m, name: name, calleeSlot: recvSlot, argc: argc + 1, &r)
+    }
+
+    /// Runs a native. A native that transfers control (resume, yield, sleep, blocking channel
+    /// operations) returns `.undefined`: the registers are reloaded from the new current fiber.
+    func callNative(_ n: NativeObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        let visible = n.isMethod ? argc - 1 : argc
+        if visible < n.minArgs || (n.maxArgs >= 0 && visible > n.maxArgs) {
+            throw nativeArityError(n, got: visible)
+        }
+        r.sp = calleeSlot
+        save(r)
+        let result = try n.fn(self, UnsafeMutableBufferPointer(start: calleeSlot + 1, count: argc))
+        if result.tag == .undefined {
+            if let tc = requestedTailCall {
+                requestedTailCall = nil
+                calleeSlot[0] = tc.callee
+                for (i, v) in tc.args.enumerated() { calleeSlot[i + 1] = v }
+                r.sp = calleeSlot + 1 + tc.args.count
+                return try callValue(calleeSlot, argc: tc.args.count, &r)
+            }
+            if let stop = requestedStop {
+                requestedStop = nil
+                return stop
+            }
+            r = load()
+            if let v = pendingThrow {
+                pendingThrow = nil
+                return raiseAtYield(v, &r)
+            }
+            return nil
+        }
+        r.push(result)
+        if heap.wantsCollection { save(r); collectGarbage() }
+        return nil
+    }
+
+    func nativeArityError(_ n: NativeObj, got: Int) -> VMError {
+        if n.minArgs == n.maxArgs { return arityError(n.name, expected: n.minArgs, got: got) }
+        if n.maxArgs < 0 { return fail("\(n.name) expects at least \(n.minArgs) argument\(n.minArgs == 1 ? "" : "s") but got \(got)") }
+        return fail("\(n.name) expects \(n.minArgs) to \(n.maxArgs) arguments but got \(got)")
+    }
+}

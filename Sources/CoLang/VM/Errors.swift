@@ -1,0 +1,122 @@
+// Unwinding to `catch` handlers across frames and coroutines, tracebacks, and error reports.
+
+extension VM {
+    /// Unwinds `v` from the current fiber's saved state to the nearest handler, crossing from a
+    /// failing coroutine into its resumer. Returns a stop when the task's root fiber fails.
+    func handleError(_ v: Value) -> ExecStop? {
+        recordTrace(v)
+        while true {
+            let f: Fiber = current
+            if let h = f.handlers.last {
+                f.handlers.removeLast()
+                f.closeUpvalues(from: h.sp)
+                f.frames.removeLast(f.frames.count - h.frameCount)
+                f.sp = h.sp
+                f.push(v)
+                f.frames[f.frames.count - 1].ip = h.target
+                return nil
+            }
+            f.closeUpvalues(from: 0)
+            f.frames.removeAll()
+            f.sp = 0
+            if f.task != nil { return .failed(v) }
+            f.status = .failed
+            f.primeSend = nil
+            f.releaseStack()
+            guard let resumer = f.resumer else { return .failed(v) }
+            f.resumer = nil
+            f.resumeExit = -1
+            if resumer.task == nil { resumer.status = .running }
+            current = resumer
+            currentTask.active = resumer
+            if tracing { traceLine("fail co#\(f.id) -> \(fiberLabel(resumer))") }
+        }
+    }
+
+    /// The traceback of the current resume chain, outermost first. The innermost frame's saved ip
+    /// is the failing instruction; every other frame's is just past its call.
+    func currentTrace() -> [TraceEntry] {
+        var chain: [Fiber] = []
+        var f: Fiber? = current
+        while let x = f { chain.append(x); f = x.resumer }
+        var entries: [TraceEntry] = []
+        for (n, fiber) in chain.reversed().enumerated() {
+            var boundary: String? = n == 0 ? nil : "resumed coroutine \(fiber.name) (co#\(fiber.id))"
+            for (i, frame) in fiber.frames.enumerated() {
+                let proto = frame.closure.takeUnretainedValue().proto
+                if proto.isPrelude { continue }
+                let innermost = n == chain.count - 1 && i == fiber.frames.count - 1
+                let loc = proto.location(at: innermost ? frame.ip : max(frame.ip - 1, 0))
+                let name = proto.name.isEmpty ? "<fn>" : proto.name
+                entries.append(TraceEntry(file: proto.source.name, line: loc.line, function: name, boundary: boundary))
+                boundary = nil
+            }
+        }
+        return entries
+    }
+
+    /// The source and position of the innermost non-prelude frame.
+    func currentSite() -> (SourceText, SourceLoc)? {
+        var f: Fiber? = current
+        var innermost = true
+        while let fiber = f {
+            for (i, frame) in fiber.frames.enumerated().reversed() {
+                let proto = frame.closure.takeUnretainedValue().proto
+                if proto.isPrelude { innermost = false; continue }
+                let exact = innermost && i == fiber.frames.count - 1
+                return (proto.source, proto.location(at: exact ? frame.ip : max(frame.ip - 1, 0)))
+            }
+            innermost = false
+            f = fiber.resumer
+        }
+        return nil
+    }
+
+    /// Attaches where `v` was raised: to an error value the first time, else to `lastThrowSite`.
+    func recordTrace(_ v: Value) {
+        let taskName = currentTask?.name ?? "main"
+        if v.tag == .error {
+            let e = v.asError
+            if e.traced { return }
+            e.traced = true
+            e.trace = currentTrace()
+            if let (src, loc) = currentSite() { e.source = src; e.loc = loc }
+            e.taskName = taskName
+        } else {
+            let site = currentSite()
+            lastThrowSite = (site?.0, site?.1 ?? .unknown, currentTrace(), taskName)
+        }
+    }
+
+    /// The message of a thrown value: an error's message, or `str` of anything else.
+    func message(of v: Value) -> String {
+        v.tag == .error ? v.asError.message : str(v)
+    }
+
+    /// The full report of an uncaught error: message, location, caret excerpt and traceback.
+    func report(_ v: Value, header: String) -> String {
+        var out = "\(header)\(message(of: v))\n"
+        var source: SourceText?
+        var loc = SourceLoc.unknown
+        var trace: [TraceEntry] = []
+        var task = "main"
+        if v.tag == .error {
+            let e = v.asError
+            source = e.source; loc = e.loc; trace = e.trace; task = e.taskName ?? task
+        } else if let site = lastThrowSite {
+            source = site.source; loc = site.loc; trace = site.trace; task = site.task
+        }
+        if let source, loc.line > 0 {
+            out += " --> \(source.name):\(loc.line):\(loc.column)\n"
+            out += Diagnostic.excerpt(source: source, loc: loc)
+        }
+        if !trace.isEmpty {
+            out += "traceback (most recent call last), in task \(task):\n"
+            for t in trace {
+                if let b = t.boundary { out += "  -- \(b) --\n" }
+                out += "  \(t.text)\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,272 @@
+// Operators, indexing and fields on every type: the slow paths behind the dispatch loop's fast ones.
+import Foundation
+
+extension VM {
+    func add(_ a: Value, _ b: Value) throws(VMError) -> Value {
+        if a.tag == .string && b.tag == .string {
+            return newString(a.asString.value + b.asString.value)
+        }
+        if a.tag == .list && b.tag == .list {
+            return newList(a.asList.items + b.asList.items)
+        }
+        return try arithmetic(.add, a, b)
+    }
+
+    /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).
+    func arithmetic(_ op: OpCode, _ a: Value, _ b: Value) throws(VMError) -> Value {
+        if a.tag == .int && b.tag == .int {
+            let x = a.asInt, y = b.asInt
+            switch op {
+            case .add:
+                let (s, o) = x.addingReportingOverflow(y); if o { throw fail("integer overflow") }; return Value(s)
+            case .subtract:
+                let (s, o) = x.subtractingReportingOverflow(y); if o { throw fail("integer overflow") }; return Value(s)
+            case .multiply:
+                let (s, o) = x.multipliedReportingOverflow(by: y); if o { throw fail("integer overflow") }; return Value(s)
+            case .divide:
+                if y == 0 { throw fail("division by zero") }
+                return Value(Double(x) / Double(y))
+            case .floorDivide:
+                if y == 0 { throw fail("division by zero") }
+                if x == .min && y == -1 { throw fail("integer overflow") }
+                let q = x / y
+                return Value((x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q)
+            case .modulo:
+                if y == 0 { throw fail("division by zero") }
+                if y == -1 { return Value(Int64(0)) }
+                let m = x % y
+                return Value((m != 0 && ((m < 0) != (y < 0))) ? m + y : m)
+            default: break
+            }
+        }
+        guard let x = numeric(a), let y = numeric(b) else {
+            throw fail("cannot \(verb(op)) \(a.typeName) and \(b.typeName)")
+        }
+        switch op {
+        case .add: return Value(x + y)
+        case .subtract: return Value(x - y)
+        case .multiply: return Value(x * y)
+        case .divide:
+            if y == 0 { throw fail("division by zero") }
+            return Value(x / y)
+        case .floorDivide:
+            if y == 0 { throw fail("division by zero") }
+            return Value((x / y).rounded(.down))
+        case .modulo:
+            if y == 0 { throw fail("division by zero") }
+            let m = fmod(x, y)
+            return Value((m != 0 && ((m < 0) != (y < 0))) ? m + y : m)
+        default: return .nil
+        }
+    }
+
+    private func verb(_ op: OpCode) -> String {
+        switch op {
+        case .add: return "add"
+        case .subtract: return "subtract"
+        case .multiply: return "multiply"
+        case .divide: return "divide"
+        case .floorDivide: return "floor-divide"
+        case .modulo: return "modulo"
+        default: return "combine"
+        }
+    }
+
+    @inline(__always) func numeric(_ v: Value) -> Double? {
+        if v.tag == .int { return Double(v.asInt) }
+        if v.tag == .float { return v.asFloat }
+        return nil
+    }
+
+    /// Orders two numbers or two strings: negative, zero or positive.
+    func compare(_ a: Value, _ b: Value) throws(VMError) -> Int {
+        if a.tag == .int && b.tag == .int { return a.asInt < b.asInt ? -1 : (a.asInt == b.asInt ? 0 : 1) }
+        if let x = numeric(a), let y = numeric(b) {
+            if x.isNaN || y.isNaN { return 2 }   // every ordering test is false
+            return x < y ? -1 : (x == y ? 0 : 1)
+        }
+        if a.tag == .string && b.tag == .string {
+            let x = a.asString.value, y = b.asString.value
+            return x < y ? -1 : (x == y ? 0 : 1)
+        }
+        throw fail("cannot compare \(a.typeName) and \(b.typeName)")
+    }
+
+    // MARK: - Indexing
+
+    /// Resolves a possibly negative index against `count`.
+    func normalizeIndex(_ idx: Value, count: Int, what: String) throws(VMError) -> Int {
+        guard idx.tag == .int else { throw fail("\(what) index must be an int, not \(idx.typeName)") }
+        let i = idx.asInt, n = Int64(count)
+        let j = i < 0 ? i &+ n : i
+        if j < 0 || j >= n { throw fail("index \(i) out of range for \(what) of length \(n)") }
+        return Int(j)
+    }
+
+    func getIndex(_ obj: Value, _ idx: Value) throws(VMError) -> Value {
+        switch obj.tag {
+        case .list:
+            let list = obj.asList
+            return list.items[try normalizeIndex(idx, count: list.items.count, what: "list")]
+        case .map:
+            let key = try mapKey(idx)
+            return obj.asMap.entries[key]?.value ?? .nil
+        case .string:
+            let s = obj.asString
+            let i = try normalizeIndex(idx, count: s.count, what: "string")
+            return newString(String(s.scalars[i]))
+        case .range:
+            let rg = obj.obj(RangeObj.self)
+            let n = rg.count
+            guard n <= Int64(Int.max) else { throw fail("range is too large to index") }
+            let i = try normalizeIndex(idx, count: Int(n), what: "range")
+            return Value(rg.start &+ Int64(i) &* rg.step)
+        default:
+            throw fail("cannot index \(obj.typeName)")
+        }
+    }
+
+    func setIndex(_ obj: Value, _ idx: Value, _ v: Value) throws(VMError) {
+        switch obj.tag {
+        case .list:
+            let list = obj.asList
+            list.items[try normalizeIndex(idx, count: list.items.count, what: "list")] = v
+        case .map:
+            let key = try mapKey(idx)
+            mapSet(obj.asMap, key: key, keyValue: idx, v)
+        default:
+            throw fail("cannot assign into an index of \(obj.typeName)")
+        }
+    }
+
+    func mapSet(_ m: MapObj, key: MapKey, keyValue: Value, _ v: Value) {
+        if let i = m.entries.index(forKey: key) {
+            m.entries.values[i].value = v
+        } else {
+            m.entries[key] = (keyValue, v)
+        }
+    }
+
+    func buildMap(_ kv: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
+        let m = heap.track(MapObj())
+        var i = 0
+        while i + 1 < kv.count {
+            mapSet(m, key: try mapKey(kv[i]), keyValue: kv[i], kv[i + 1])
+            i += 2
+        }
+        return Value(object: m, tag: .map)
+    }
+
+    // MARK: - Fields
+
+    func getField(_ obj: Value, _ name: String) throws(VMError) -> Value {
+        switch obj.tag {
+        case .map:
+            if let e = obj.asMap.entries[.string(name)] { return e.value }
+            if let m = methods[.map]?[name] { return bindMethod(obj, m, name) }
+            return .nil
+        case .coroutine:
+            let co = obj.asCoroutine
+            switch name {
+            case "status": return newString(co.status.name)
+            case "done": return Value(co.status == .done || co.status == .failed)
+            case "result": return co.result
+            default: break
+            }
+        case .task:
+            let t = obj.asTask
+            switch name {
+            case "id": return Value(Int64(t.id))
+            case "name": return newString(t.name)
+            case "status": return newString(t.status.name)
+            case "result": return t.result
+            default: break
+            }
+        case .channel:
+            let c = obj.asChannel
+            switch name {
+            case "capacity": return Value(Int64(c.capacity))
+            case "closed": return Value(c.closed)
+            default: break
+            }
+        case .error:
+            let e = obj.asError
+            switch name {
+            case "message": return newString(e.message)
+            case "trace":
+                return newList(ContiguousArray(e.trace.map { newString($0.text) }))
+            default: break
+            }
+        default: break
+        }
+        if let m = methods[obj.tag]?[name] { return bindMethod(obj, m, name) }
+        throw fail("\(obj.typeName) has no field '\(name)'")
+    }
+
+    func bindMethod(_ recv: Value, _ method: Value, _ name: String) -> Value {
+        Value(object: heap.track(BoundMethodObj(receiver: recv, method: method, name: name)), tag: .boundMethod)
+    }
+
+    func setField(_ obj: Value, _ name: String, _ v: Value) throws(VMError) {
+        switch obj.tag {
+        case .map:
+            mapSet(obj.asMap, key: .string(name), keyValue: newString(name), v)
+        case .task where name == "name":
+            obj.asTask.name = str(v)
+        default:
+            throw fail("cannot set field '\(name)' on \(obj.typeName)")
+        }
+    }
+
+    // MARK: - Iteration
+
+    func makeIterator(_ v: Value) throws(VMError) -> Value {
+        let kind: IteratorObj.Kind
+        switch v.tag {
+        case .list: kind = .list
+        case .map: kind = .map
+        case .string: kind = .string
+        case .range: kind = .range
+        case .channel: kind = .channel
+        case .coroutine, .iterator: return v
+        default: throw fail("cannot iterate over \(v.typeName)")
+        }
+        let it = heap.track(IteratorObj(kind: kind, source: v))
+        if kind == .range {
+            let rg = v.obj(RangeObj.self)
+            it.current = rg.start; it.stop = rg.stop; it.step = rg.step
+        }
+        return Value(object: it, tag: .iterator)
+    }
+
+    /// Steps a non-coroutine iterator: pushes the next value, or pushes nil and jumps to `exit`.
+    func iterate(_ io: IteratorObj, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        var next: Value?
+        switch io.kind {
+        case .range:
+            if io.step > 0 ? io.current < io.stop : io.current > io.stop {
+                next = Value(io.current)
+                let (n, o) = io.current.addingReportingOverflow(io.step)
+                io.current = o ? io.stop : n
+            }
+        case .list:
+            let items = io.source.asList.items
+            if io.index < items.count { next = items[io.index]; io.index += 1 }
+        case .map:
+            let entries = io.source.asMap.entries
+            if io.index < entries.count { next = entries.values[io.index].key; io.index += 1 }
+        case .string:
+            let s = io.source.asString
+            if io.index < s.count { next = newString(String(s.scalars[io.index])); io.index += 1 }
+        case .channel:
+            return try receiveForIteration(io.source.asChannel, exit: exit, &r)
+        }
+        if let next {
+            r.push(next)
+        } else {
+            r.push(.nil)
+            r.ip = r.code + exit
+        }
+        return nil
+    }
+}

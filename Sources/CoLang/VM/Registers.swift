@@ -1,0 +1,56 @@
+// The cached registers of the dispatch loop and how they are saved to and loaded from a fiber.
+
+/// Hot state of the running frame, kept in locals by the dispatch loop.
+struct Registers {
+    var ip: UnsafeMutablePointer<UInt8>
+    var code: UnsafeMutablePointer<UInt8>
+    var base: UnsafeMutablePointer<Value>
+    var sp: UnsafeMutablePointer<Value>
+    var consts: UnsafeMutablePointer<Value>
+    unowned(unsafe) var closure: ClosureObj
+    unowned(unsafe) var fiber: Fiber
+
+    @inline(__always) mutating func readU8() -> Int {
+        let v = Int(ip.pointee)
+        ip += 1
+        return v
+    }
+    @inline(__always) mutating func readU16() -> Int {
+        let v = Int(ip[0]) | (Int(ip[1]) << 8)
+        ip += 2
+        return v
+    }
+    @inline(__always) mutating func readU32() -> Int {
+        let v = Int(ip[0]) | (Int(ip[1]) << 8) | (Int(ip[2]) << 16) | (Int(ip[3]) << 24)
+        ip += 4
+        return v
+    }
+    @inline(__always) mutating func push(_ v: Value) {
+        sp.pointee = v
+        sp += 1
+    }
+    @inline(__always) mutating func pop() -> Value {
+        sp -= 1
+        return sp.pointee
+    }
+    @inline(__always) func peek(_ distance: Int) -> Value { sp[-1 - distance] }
+}
+
+extension VM {
+    /// Writes the registers back into the running fiber (sp and the top frame's ip).
+    @inline(__always) func save(_ r: Registers) {
+        let f = r.fiber
+        f.sp = r.sp - f.stack
+        f.frames[f.frames.count - 1].ip = r.ip - r.code
+    }
+
+    /// Loads the registers of the current fiber's top frame.
+    @inline(__always) func load() -> Registers {
+        let f: Fiber = current
+        let frame = f.frames[f.frames.count - 1]
+        let cl = frame.closure.takeUnretainedValue()
+        let code = cl.proto.code.baseAddress.unsafelyUnwrapped
+        return Registers(ip: code + frame.ip, code: code, base: f.stack + frame.base, sp: f.stack + f.sp,
+                         consts: cl.proto.constants.baseAddress.unsafelyUnwrapped, closure: cl, fiber: f)
+    }
+}

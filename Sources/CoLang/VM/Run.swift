@@ -1,0 +1,384 @@
+// The dispatch loop: runs the current task's fibers until the task finishes, yields, blocks or fails.
+
+extension VM {
+    /// Deepest call stack one coroutine may have.
+    static let maxFrames = 200_000
+
+    /// Runs from `current` until the task gives control back to the scheduler.
+    func execute() -> ExecStop {
+        if current.frames.isEmpty { startFiber(current) }
+        var r = load()
+        if let v = pendingThrow {
+            pendingThrow = nil
+            if let stop = raiseAtYield(v, &r) { return stop }
+        }
+        while true {
+            budget &-= 1
+            if budget < 0 {
+                if let stop = checkpoint(&r) { return stop }
+            }
+            let opStart = r.ip
+            let op = unsafeBitCast(r.ip.pointee, to: OpCode.self)
+            r.ip += 1
+            do throws(VMError) {
+                switch op {
+                case .constant:
+                    let i = r.readU16()
+                    r.push(r.consts[i])
+                case .nil:
+                    r.push(.nil)
+                case .true:
+                    r.push(.true)
+                case .false:
+                    r.push(.false)
+                case .smallInt:
+                    let n = Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16()))
+                    r.push(Value(Int64(n)))
+                case .pop:
+                    r.sp -= 1
+                case .popUnder:
+                    r.sp[-2] = r.sp[-1]
+                    r.sp -= 1
+                case .dup:
+                    r.push(r.sp[-1])
+                case .dup2:
+                    let a = r.sp[-2], b = r.sp[-1]
+                    r.push(a)
+                    r.push(b)
+                case .getLocal:
+                    let s = r.readU8()
+                    r.push(r.base[s])
+                case .setLocal:
+                    let s = r.readU8()
+                    r.base[s] = r.sp[-1]
+                case .getUpvalue:
+                    let u = r.readU8()
+                    r.push(r.closure.upvalues[u].value)
+                case .setUpvalue:
+                    let u = r.readU8()
+                    r.closure.upvalues[u].value = r.sp[-1]
+                case .getGlobal:
+                    let g = r.readU16()
+                    let v = globalValues[g]
+                    if v.tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    r.push(v)
+                case .setGlobal:
+                    let g = r.readU16()
+                    if globalValues[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    globalValues[g] = r.sp[-1]
+                case .defineGlobal:
+                    let g = r.readU16()
+                    globalValues[g] = r.pop()
+                case .getIndex:
+                    let idx = r.sp[-1], obj = r.sp[-2]
+                    r.sp -= 1
+                    if obj.tag == .list && idx.tag == .int {
+                        let list = obj.asList
+                        let i = idx.asInt, n = Int64(list.items.count)
+                        let j = i < 0 ? i &+ n : i
+                        if j < 0 || j >= n { throw fail("index \(i) out of range for list of length \(n)") }
+                        r.sp[-1] = list.items[Int(j)]
+                    } else {
+                        r.sp[-1] = try getIndex(obj, idx)
+                    }
+                case .setIndex:
+                    let v = r.sp[-1], idx = r.sp[-2], obj = r.sp[-3]
+                    try setIndex(obj, idx, v)
+                    r.sp -= 2
+                    r.sp[-1] = v
+                case .getField:
+                    let name = r.consts[r.readU16()].asString.value
+                    r.sp[-1] = try getField(r.sp[-1], name)
+                case .setField:
+                    let name = r.consts[r.readU16()].asString.value
+                    let v = r.sp[-1]
+                    try setField(r.sp[-2], name, v)
+                    r.sp -= 1
+                    r.sp[-1] = v
+                case .add:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    if a.tag == .int && b.tag == .int {
+                        let (s, o) = a.asInt.addingReportingOverflow(b.asInt)
+                        if o { throw fail("integer overflow") }
+                        r.sp[-1] = Value(s)
+                    } else {
+                        r.sp[-1] = try add(a, b)
+                    }
+                case .subtract:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    if a.tag == .int && b.tag == .int {
+                        let (s, o) = a.asInt.subtractingReportingOverflow(b.asInt)
+                        if o { throw fail("integer overflow") }
+                        r.sp[-1] = Value(s)
+                    } else {
+                        r.sp[-1] = try arithmetic(.subtract, a, b)
+                    }
+                case .multiply:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    if a.tag == .int && b.tag == .int {
+                        let (s, o) = a.asInt.multipliedReportingOverflow(by: b.asInt)
+                        if o { throw fail("integer overflow") }
+                        r.sp[-1] = Value(s)
+                    } else {
+                        r.sp[-1] = try arithmetic(.multiply, a, b)
+                    }
+                case .divide:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = try arithmetic(.divide, a, b)
+                case .floorDivide:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = try arithmetic(.floorDivide, a, b)
+                case .modulo:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    if a.tag == .int && b.tag == .int && b.asInt > 0 {
+                        let m = a.asInt % b.asInt
+                        r.sp[-1] = Value(m < 0 ? m + b.asInt : m)
+                    } else {
+                        r.sp[-1] = try arithmetic(.modulo, a, b)
+                    }
+                case .negate:
+                    let a = r.sp[-1]
+                    if a.tag == .int {
+                        if a.asInt == .min { throw fail("integer overflow") }
+                        r.sp[-1] = Value(-a.asInt)
+                    } else if a.tag == .float {
+                        r.sp[-1] = Value(-a.asFloat)
+                    } else {
+                        throw fail("cannot negate \(a.typeName)")
+                    }
+                case .not:
+                    r.sp[-1] = Value(r.sp[-1].isFalsy)
+                case .equal:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.bits == b.bits : try valuesEqual(a, b))
+                case .notEqual:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.bits != b.bits : try !valuesEqual(a, b))
+                case .less:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt < b.asInt : try compare(a, b) < 0)
+                case .lessEqual:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt <= b.asInt : try compare(a, b) <= 0)
+                case .greater:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt > b.asInt : try compare(a, b) > 0)
+                case .greaterEqual:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt >= b.asInt : try compare(a, b) >= 0)
+                case .jump:
+                    let t = r.readU32()
+                    r.ip = r.code + t
+                case .jumpIfFalse:
+                    let t = r.readU32()
+                    if r.sp[-1].isFalsy { r.ip = r.code + t }
+                case .jumpIfTrue:
+                    let t = r.readU32()
+                    if !r.sp[-1].isFalsy { r.ip = r.code + t }
+                case .popJumpIfFalse:
+                    let t = r.readU32()
+                    r.sp -= 1
+                    if r.sp.pointee.isFalsy { r.ip = r.code + t }
+                case .loop:
+                    let t = r.readU32()
+                    r.ip = r.code + t
+                case .call:
+                    let argc = r.readU8()
+                    let calleeSlot = r.sp - argc - 1
+                    let callee = calleeSlot.pointee
+                    if callee.tag == .closure {
+                        try pushFrame(callee.asClosure, calleeSlot: calleeSlot, argc: argc, &r)
+                    } else if let stop = try callOther(calleeSlot: calleeSlot, argc: argc, &r) {
+                        return stop
+                    }
+                case .invoke:
+                    let name = r.consts[r.readU16()].asString.value
+                    let argc = r.readU8()
+                    if let stop = try invoke(name, argc: argc, &r) { return stop }
+                case .closure:
+                    let proto = r.closure.proto.protos[r.readU16()]
+                    var ups = ContiguousArray<Upvalue>()
+                    ups.reserveCapacity(proto.upvalues.count)
+                    for _ in 0..<proto.upvalues.count {
+                        let isLocal = r.readU8() == 1
+                        let index = r.readU8()
+                        if isLocal {
+                            ups.append(r.fiber.captureUpvalue(slot: (r.base - r.fiber.stack) + index))
+                        } else {
+                            ups.append(r.closure.upvalues[index])
+                        }
+                    }
+                    let cl = heap.track(ClosureObj(proto: proto, upvalues: ups))
+                    r.push(Value(object: cl, tag: .closure))
+                    if heap.wantsCollection { save(r); collectGarbage() }
+                case .closeUpvalue:
+                    r.fiber.closeUpvalues(from: (r.sp - 1) - r.fiber.stack)
+                    r.sp -= 1
+                case .return:
+                    let result = r.sp[-1]
+                    let f = r.fiber
+                    let frameIndex = f.frames.count - 1
+                    let frameBase = f.frames[frameIndex].base
+                    if !f.openUpvalues.isEmpty { f.closeUpvalues(from: frameBase) }
+                    while let h = f.handlers.last, h.frameCount > frameIndex { f.handlers.removeLast() }
+                    f.frames.removeLast()
+                    if f.frames.isEmpty {
+                        f.sp = 0
+                        if let stop = finishFiber(f, result: result) { return stop }
+                        r = load()
+                    } else {
+                        r.sp = f.stack + frameBase
+                        let frame = f.frames[frameIndex - 1]
+                        let cl = frame.closure.takeUnretainedValue()
+                        r.closure = cl
+                        r.code = cl.proto.code.baseAddress.unsafelyUnwrapped
+                        r.consts = cl.proto.constants.baseAddress.unsafelyUnwrapped
+                        r.ip = r.code + frame.ip
+                        r.base = f.stack + frame.base
+                        r.push(result)
+                    }
+                case .buildList:
+                    let n = r.readU16()
+                    let items = ContiguousArray(UnsafeBufferPointer(start: r.sp - n, count: n))
+                    r.sp -= n
+                    r.push(newList(items))
+                    if heap.wantsCollection { save(r); collectGarbage() }
+                case .buildMap:
+                    let n = r.readU16()
+                    let m = try buildMap(UnsafeBufferPointer(start: r.sp - 2 * n, count: 2 * n))
+                    r.sp -= 2 * n
+                    r.push(m)
+                    if heap.wantsCollection { save(r); collectGarbage() }
+                case .buildString:
+                    let n = r.readU16()
+                    var s = ""
+                    for i in 0..<n { s += str((r.sp - n)[i]) }
+                    r.sp -= n
+                    r.push(newString(s))
+                    if heap.wantsCollection { save(r); collectGarbage() }
+                case .getIter:
+                    r.sp[-1] = try makeIterator(r.sp[-1])
+                case .forIter:
+                    let exit = r.readU32()
+                    let it = r.sp[-1]
+                    if it.tag == .iterator {
+                        let io = it.obj(IteratorObj.self)
+                        if io.kind == .range {
+                            if io.step > 0 ? io.current < io.stop : io.current > io.stop {
+                                r.push(Value(io.current))
+                                let (next, o) = io.current.addingReportingOverflow(io.step)
+                                io.current = o ? io.stop : next
+                            } else {
+                                r.push(.nil)
+                                r.ip = r.code + exit
+                            }
+                        } else if let stop = try iterate(io, exit: exit, &r) {
+                            return stop
+                        }
+                    } else if let stop = try resumeForIteration(it, sent: .nil, exit: exit, &r) {
+                        return stop
+                    }
+                case .yieldFromNext:
+                    let exit = r.readU32()
+                    let sent = r.pop()
+                    let it = r.sp[-1]
+                    if it.tag == .iterator {
+                        if let stop = try iterate(it.obj(IteratorObj.self), exit: exit, &r) { return stop }
+                    } else if let stop = try resumeForIteration(it, sent: sent, exit: exit, &r) {
+                        return stop
+                    }
+                case .yield:
+                    if let stop = yieldValue(&r) { return stop }
+                case .tryBegin:
+                    let t = r.readU32()
+                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frames.count, sp: r.sp - r.fiber.stack, target: t))
+                case .tryEnd:
+                    r.fiber.handlers.removeLast()
+                case .throw:
+                    let v = r.pop()
+                    throw VMError(value: v)
+                case .spawn:
+                    let argc = r.readU8()
+                    let calleeSlot = r.sp - argc - 1
+                    let task = try spawnTask(UnsafeBufferPointer(start: calleeSlot, count: argc + 1))
+                    r.sp = calleeSlot
+                    r.push(task)
+                    if heap.wantsCollection { save(r); collectGarbage() }
+                }
+            } catch {
+                r.ip = opStart
+                save(r)
+                if let stop = handleError(error.value) { return stop }
+                r = load()
+            }
+        }
+    }
+
+    /// Pushes a call frame for `cl` whose callee and arguments are at `calleeSlot`.
+    @inline(__always)
+    func pushFrame(_ cl: ClosureObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) {
+        let proto = cl.proto
+        if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
+        let f = r.fiber
+        if f.frames.count >= VM.maxFrames { throw fail("stack overflow") }
+        f.frames[f.frames.count - 1].ip = r.ip - r.code
+        let baseIndex = calleeSlot - f.stack
+        f.frames.append(CallFrame(closure: Unmanaged.passUnretained(cl), ip: 0, base: baseIndex))
+        if baseIndex + proto.maxStack > f.capacity {
+            f.sp = r.sp - f.stack
+            f.ensureCapacity(baseIndex + proto.maxStack)
+        }
+        r.closure = cl
+        r.code = proto.code.baseAddress.unsafelyUnwrapped
+        r.consts = proto.constants.baseAddress.unsafelyUnwrapped
+        r.ip = r.code
+        r.base = f.stack + baseIndex
+        r.sp = r.base + argc + 1
+    }
+
+    func arityError(_ name: String, expected: Int, got: Int) -> VMError {
+        let fname = name.isEmpty ? "function" : name
+        return fail("\(fname) expects \(expected) argument\(expected == 1 ? "" : "s") but got \(got)")
+    }
+
+    /// Every `budget` instructions: tracing, step limits, interrupts and pending collections.
+    func checkpoint(_ r: inout Registers) -> ExecStop? {
+        let period = max(lastBudget, 0)
+        steps &+= period
+        if Interpreter.interruptFlag.pointee != 0 {
+            save(r)
+            budget = 0
+            lastBudget = 0
+            return .interrupted
+        }
+        if tracing { traceInstruction(r) }
+        if let limit = options.maxSteps, steps > limit {
+            budget = 0
+            lastBudget = 1
+            // Raised as a runtime error at the instruction about to run.
+            save(r)
+            let e = fail("step limit exceeded (--max-steps \(limit))")
+            if let stop = handleError(e.value) { return stop }
+            r = load()
+            return nil
+        }
+        if heap.wantsCollection { save(r); collectGarbage() }
+        var next = tracing ? 1 : 10_000
+        if let limit = options.maxSteps { next = min(next, max(limit - steps + 1, 1)) }
+        budget = next - 1
+        lastBudget = next
+        return nil
+    }
+}

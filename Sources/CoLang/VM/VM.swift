@@ -1,0 +1,182 @@
+// The virtual machine's state: heap, globals, the running fiber and task, and output.
+import Foundation
+
+/// A CoLang value in flight as a Swift error: thrown by `throw` and by runtime errors.
+struct VMError: Error {
+    let value: Value
+}
+
+/// Why `execute` returned to the scheduler.
+enum ExecStop {
+    /// The task's root function returned this value.
+    case finished(Value)
+    /// The task gave up its turn (`yield` outside a coroutine, `sleep(0)`).
+    case yielded
+    /// The task is sleeping or blocked; the native that blocked it set its status.
+    case blocked
+    /// An error left the task's root function.
+    case failed(Value)
+    /// Ctrl-C.
+    case interrupted
+}
+
+/// The interpreter core. One VM per `Interpreter`.
+final class VM {
+    let options: RunOptions
+    let out: (String) -> Void
+    let err: (String) -> Void
+    let input: () -> String?
+
+    let heap = Heap()
+    let globals = GlobalTable()
+    /// Global values by slot; `.undefined` until defined.
+    var globalValues: ContiguousArray<Value> = []
+    /// Built-in method tables, by receiver tag.
+    var methods: [Tag: [String: Value]] = [:]
+    var builtinNames: Set<String> = []
+
+    /// The fiber whose code is running.
+    var current: Fiber!
+    /// The task whose turn it is.
+    var currentTask: TaskObj!
+    var mainTask: TaskObj!
+    let scheduler = Scheduler()
+
+    /// A value to raise as soon as the dispatch loop reloads (a `throw` into a coroutine).
+    var pendingThrow: Value?
+    /// Set by natives that continue by calling CoLang code (see `tailCall`).
+    var requestedTailCall: (callee: Value, args: [Value])?
+    /// Set by natives that block or yield the task: the loop returns this to the scheduler.
+    var requestedStop: ExecStop?
+
+    var trampolines: [Int: Value] = [:]
+    var preludeFunctions: [String: Value] = [:]
+    var echoValue: Value?
+    /// Values that must survive collections (prelude functions, the REPL echo).
+    var extraRoots: [Value] = []
+    /// Set by the collector when live data passes `--max-memory`.
+    var memoryExceeded = false
+    var nextCoroutineId = 1
+    var nextTaskId = 1
+    var nextChannelId = 1
+    var rng: SplitMix64
+    let clock: Clock
+    /// Where the most recent non-error value was thrown, for reporting it uncaught.
+    var lastThrowSite: (source: SourceText?, loc: SourceLoc, trace: [TraceEntry], task: String)?
+    /// Sources of compiled code by name, for tracebacks and excerpts.
+    var outBuffer = ""
+
+    /// Instructions executed, for `--max-steps`.
+    var steps = 0
+    /// Instructions until the next checkpoint (interrupts, limits, tracing).
+    var budget = 0
+    var lastBudget = 0
+    var tracing: Bool
+
+    init(options: RunOptions, out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> String?) {
+        self.options = options
+        self.out = out
+        self.err = err
+        self.input = input
+        self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
+        self.clock = Clock(kind: options.clock)
+        self.tracing = options.trace
+        heap.stress = options.gcStress
+        installBuiltins()
+        installPrelude()
+        resetMainTask()
+    }
+
+    // MARK: - Output
+
+    func write(_ s: String) {
+        outBuffer += s
+        if outBuffer.utf8.count >= 8192 { flushOutput() }
+    }
+
+    func flushOutput() {
+        if !outBuffer.isEmpty {
+            out(outBuffer)
+            outBuffer = ""
+        }
+    }
+
+    func writeError(_ s: String) {
+        flushOutput()
+        err(s)
+    }
+
+    // MARK: - Errors
+
+    /// A runtime error with `message`, to be thrown; its traceback is filled in when it unwinds.
+    func fail(_ message: String) -> VMError {
+        let e = heap.track(ErrorObj(message: message))
+        return VMError(value: Value(object: e, tag: .error))
+    }
+
+    // MARK: - Allocation
+
+    func newString(_ s: String) -> Value {
+        Value(object: heap.track(StrObj(s)), tag: .string)
+    }
+    func newList(_ items: ContiguousArray<Value>) -> Value {
+        Value(object: heap.track(ListObj(items)), tag: .list)
+    }
+
+    /// The map key for `v`, or an error for unhashable values.
+    func mapKey(_ v: Value) throws(VMError) -> MapKey {
+        switch v.tag {
+        case .int: return .int(v.asInt)
+        case .float:
+            let d = v.asFloat
+            if let i = Int64(exactly: d) { return .int(i) }
+            return .float(d.bitPattern)
+        case .string: return .string(v.asString.value)
+        case .bool: return .bool(v.asBool)
+        default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
+        }
+    }
+
+    // MARK: - Globals
+
+    func ensureGlobalCapacity() {
+        while globalValues.count < globals.names.count { globalValues.append(.undefined) }
+    }
+
+    func defineGlobal(_ name: String, _ v: Value) {
+        let slot = globals.slot(for: name)
+        ensureGlobalCapacity()
+        globalValues[slot] = v
+    }
+
+    func definedGlobalNames() -> [String] {
+        ensureGlobalCapacity()
+        return globals.names.enumerated().compactMap { i, n in
+            globalValues[i].tag == .undefined || n.hasPrefix("__") ? nil : n
+        }
+    }
+}
+
+/// A small, fast, seedable random number generator (so `--seed` reproduces runs).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A double in [0, 1).
+    mutating func nextDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+    /// An integer in [0, n) without modulo bias.
+    mutating func next(below n: UInt64) -> UInt64 {
+        if n == 0 { return 0 }
+        let limit = UInt64.max - UInt64.max % n
+        while true {
+            let r = next()
+            if r < limit { return r % n }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+// Splits argv into the options `colang` parses and the positionals (FILE, then the script's ARGS).
+
+/// Everything from the first positional on (FILE and its ARGS) is passed on untouched, even words
+/// that look like flags, so `colang x.co --seed 3` gives the script `args == ["--seed", "3"]`.
+struct ArgumentSplit {
+    /// Options that consume the next word as their value; keep in sync with `ColangCommand`.
+    static let optionsWithValue: Set<String> = [
+        "-e", "--clock", "--seed", "--schedule", "--explore", "--max-steps", "--max-memory",
+    ]
+    /// `--timeline` alone means "text chart"; ArgumentParser has no optional values, so it is
+    /// rewritten to `--timeline=-` unless the next word is the SVG file.
+    static let timelineFlag = "--timeline"
+    static let textTimeline = "-"
+
+    private(set) var options: [String] = []
+    private(set) var positionals: [String] = []
+
+    init(_ arguments: [String]) {
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" { positionals = Array(arguments[(index + 1)...]); return }
+            if word == "-" || !word.hasPrefix("-") { positionals = Array(arguments[index...]); return }
+            index += 1 + consumeOption(word, next: index + 1 < arguments.count ? arguments[index + 1] : nil)
+        }
+    }
+
+    /// Appends one option (and its value) and returns how many following words it used.
+    private mutating func consumeOption(_ word: String, next: String?) -> Int {
+        if word == Self.timelineFlag {
+            let svg = next.flatMap { $0.hasSuffix(".svg") ? $0 : nil }
+            options.append("\(Self.timelineFlag)=\(svg ?? Self.textTimeline)")
+            return svg == nil ? 0 : 1
+        }
+        options.append(word)
+        guard Self.optionsWithValue.contains(word), let next else { return 0 }
+        options.append(next)
+        return 1
+    }
+
+    /// What ArgumentParser sees: the options, then `--` and the positionals as plain values.
+    var parserArguments: [String] { positionals.isEmpty ? options : options + ["--"] + positionals }
+}

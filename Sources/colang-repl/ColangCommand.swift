@@ -1,0 +1,119 @@
+// The `colang` command line (section 9 of LANGUAGE.md), declared for swift-argument-parser.
+import ArgumentParser
+import CoLang
+
+extension ClockKind: ExpressibleByArgument {}
+
+/// `--schedule fifo|random`, mapped onto the library's `SchedulePolicy`.
+enum ScheduleChoice: String, CaseIterable, ExpressibleByArgument {
+    case fifo, random
+    var policy: SchedulePolicy { self == .fifo ? .fifo : .random }
+}
+
+struct ColangCommand: ParsableCommand {
+    static let version = "colang 0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "colang",
+        abstract: "CoLang: a small language for learning coroutines and cooperative scheduling.",
+        usage: """
+            colang [<options>] [FILE [ARGS...]]
+              colang [<options>] -e CODE [ARGS...]
+            """,
+        discussion: """
+            With no FILE and no -e, colang starts the REPL when standard input is a terminal and otherwise runs standard input as a script. Words after FILE go to the script's `args` list untouched, even when they look like flags.
+
+            Exit codes: 0 ok, 64 usage, 65 syntax error, 66 file not found or unreadable, 70 runtime error, deadlock or failed task, 130 interrupted.
+            """,
+        version: version)
+
+    @Option(name: .customShort("e"), parsing: .unconditional,
+            help: ArgumentHelp("Run CODE instead of a file.", valueName: "CODE"))
+    var code: String?
+
+    @Option(help: ArgumentHelp("The clock for sleep and now(); virtual is instant and deterministic.",
+                               valueName: "real|virtual"))
+    var clock: ClockKind = .real
+
+    @Option(help: ArgumentHelp("Seed for random() and the random schedule.", valueName: "N"))
+    var seed: UInt64?
+
+    @Flag(help: "Print the bytecode of every function instead of running the program.")
+    var dis = false
+
+    @Flag(help: "Print each instruction executed, with its stack, to stderr.")
+    var trace = false
+
+    @Flag(help: "Print every scheduler event (spawn, resume, yield, sleep, wake, block, finish) to stderr.")
+    var traceSched = false
+
+    @Option(help: ArgumentHelp(
+        "After the run, chart which task ran when: as text on stderr (bare --timeline) or as an SVG file.",
+        valueName: "FILE.svg"))
+    var timeline: String?
+
+    @Option(help: ArgumentHelp("The ready queue's order: first-come, or a seeded random pick to expose races.",
+                               valueName: "fifo|random"))
+    var schedule: ScheduleChoice = .fifo
+
+    @Option(help: ArgumentHelp("Run under N random schedules and group the distinct outputs by seed.",
+                               valueName: "N"))
+    var explore: Int?
+
+    @Option(help: ArgumentHelp("Stop with a runtime error after N instructions.", valueName: "N"))
+    var maxSteps: Int?
+
+    @Option(help: ArgumentHelp("Stop with a runtime error when the heap exceeds MB megabytes.",
+                               valueName: "MB"))
+    var maxMemory: Int?
+
+    @Flag(help: .hidden)
+    var gcStress = false
+
+    @Argument(help: ArgumentHelp("The script to run (`-` for standard input).", valueName: "FILE"))
+    var file: String?
+
+    @Argument(help: ArgumentHelp("The script's `args` list.", valueName: "ARGS"))
+    var arguments: [String] = []
+
+    mutating func validate() throws {
+        for (flag, value) in [("--explore", explore), ("--max-steps", maxSteps), ("--max-memory", maxMemory)] {
+            if let value, value <= 0 { throw ValidationError("\(flag) must be a positive number") }
+        }
+    }
+
+    /// The library's settings for these flags.
+    var runOptions: RunOptions {
+        var options = RunOptions()
+        options.clock = clock
+        options.seed = seed
+        options.trace = trace
+        options.traceScheduler = traceSched
+        options.schedule = schedule.policy
+        options.maxSteps = maxSteps
+        options.maxMemoryMB = maxMemory
+        options.scriptArgs = scriptArgs
+        options.gcStress = gcStress
+        return options
+    }
+
+    /// With `-e` every positional is a script argument; otherwise those after FILE are.
+    var scriptArgs: [String] { code == nil ? arguments : (file.map { [$0] } ?? []) + arguments }
+}
+
+/// Parses argv, printing help, version or usage errors itself.
+enum CommandParser {
+    enum Outcome { case run(ColangCommand), exit(Int32) }
+
+    static func parse(_ arguments: [String]) -> Outcome {
+        do {
+            return .run(try ColangCommand.parse(ArgumentSplit(arguments).parserArguments))
+        } catch {
+            if ColangCommand.exitCode(for: error) == ArgumentParser.ExitCode.success {
+                Output.writeStdout(ColangCommand.fullMessage(for: error) + "\n")
+                return .exit(CoLang.ExitCode.ok)
+            }
+            Output.writeStderr("colang: \(ColangCommand.message(for: error))\nRun 'colang --help' for usage.\n")
+            return .exit(CoLang.ExitCode.usage)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+// The process's output streams: writers that stop quietly when stdout is closed, and colour.
+import Foundation
+
+enum Output {
+    /// Writes program output; a closed stdout (EPIPE, e.g. `colang x.co | head -1`) ends the
+    /// process quietly instead of running on with nobody reading.
+    static func writeStdout(_ text: String) {
+        fputs(text, stdout)
+        checkStdout()
+    }
+
+    /// Writes an error report after flushing stdout, so the two streams interleave in order.
+    static func writeStderr(_ text: String) {
+        fflush(stdout)
+        checkStdout()
+        fputs(text, stderr)
+    }
+
+    /// Flushes stdout at exit, quietly if nobody reads it any more.
+    static func finish() {
+        fflush(stdout)
+        checkStdout()
+    }
+
+    private static func checkStdout() {
+        guard ferror(stdout) != 0 else { return }
+        if errno == EPIPE { _exit(FrontEndExit.brokenPipe) }
+        clearerr(stdout)  // e.g. EINTR from Ctrl-C: the stream stays usable
+    }
+}
+
+/// Exit statuses of the front end that the library's `ExitCode` does not name.
+enum FrontEndExit {
+    /// Whoever read our output went away: that is their choice, not our failure.
+    static let brokenPipe: Int32 = 0
+}
+
+/// ANSI colour for the REPL, only when stdout is a terminal and `NO_COLOR` is unset.
+struct TerminalStyle {
+    let enabled: Bool
+
+    static func detect() -> TerminalStyle {
+        TerminalStyle(enabled: isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil)
+    }
+
+    /// A readline prompt: escapes are wrapped in \u{1}…\u{2} so readline does not count them.
+    func prompt(_ text: String) -> String {
+        enabled ? "\u{1}\u{1B}[1;34m\u{2}\(text)\u{1}\u{1B}[0m\u{2}" : text
+    }
+
+    /// Error text (stderr), red when stderr is a terminal too.
+    func error(_ text: String) -> String {
+        enabled && isatty(STDERR_FILENO) == 1 ? "\u{1B}[31m\(text)\u{1B}[0m" : text
+    }
+
+    /// A command name in `:help`.
+    func emphasis(_ text: String) -> String {
+        enabled ? "\u{1B}[1m\(text)\u{1B}[0m" : text
+    }
+}

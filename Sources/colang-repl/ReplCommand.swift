@@ -1,0 +1,55 @@
+// The REPL's `:commands` (section 10): their names, arguments and one-line help.
+import Foundation
+
+enum ReplCommand: String, CaseIterable {
+    case help, quit, load, tasks, step, run, auto, clock, dis, trace, timeline, reset, save
+
+    /// How the command is written, for `:help`.
+    var usage: String {
+        switch self {
+        case .load: return ":load FILE"
+        case .step: return ":step [N]"
+        case .auto: return ":auto on|off"
+        case .clock: return ":clock real|virtual"
+        case .dis: return ":dis NAME"
+        case .trace: return ":trace on|off"
+        case .save: return ":save FILE"
+        case .help, .quit, .tasks, .run, .timeline, .reset: return ":" + rawValue
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .help: return "list these commands"
+        case .quit: return "leave the REPL (Ctrl-D also does)"
+        case .load: return "run a file's contents in this session"
+        case .tasks: return "list tasks: id, name, status, wait, switches, time run"
+        case .step: return "run N scheduler steps, showing who ran and why it stopped"
+        case .run: return "run background tasks until none is ready"
+        case .auto: return "run background tasks while you type, or hold them"
+        case .clock: return "switch the clock"
+        case .dis: return "show the bytecode of function NAME"
+        case .trace: return "print each instruction executed"
+        case .timeline: return "chart which task ran when"
+        case .reset: return "forget every global, task and object"
+        case .save: return "write this session's accepted inputs as a script"
+        }
+    }
+
+    /// Commands the library has no API for yet (see `BackgroundWork` and `PendingFlags`).
+    var isAvailable: Bool {
+        switch self {
+        case .help, .quit, .load, .dis, .reset, .save: return true
+        case .tasks, .step, .run, .auto, .clock, .trace, .timeline: return false
+        }
+    }
+
+    /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
+    static func parse(_ line: String) -> (name: String, argument: String)? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix(":") else { return nil }
+        let body = trimmed.dropFirst()
+        let name = body.prefix { !$0.isWhitespace }
+        return (String(name), String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces))
+    }
+}

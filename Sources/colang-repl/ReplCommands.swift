@@ -1,0 +1,70 @@
+// What each REPL `:command` does, on top of the session's interpreter.
+import CoLang
+import Foundation
+
+extension ReplSession {
+    func runCommand(name: String, argument: String) -> Next {
+        guard let command = ReplCommand(rawValue: name) else {
+            printError("unknown command ':\(name)' (:help lists the commands)")
+            return .keepGoing
+        }
+        switch command {
+        case .quit: return .quit
+        case .help: showHelp()
+        case .load: load(path: argument)
+        case .dis: disassemble(name: argument)
+        case .reset: reset()
+        case .save: save(path: argument)
+        case .tasks, .step, .run, .auto, .clock, .trace, .timeline: printInfo(":\(name) is not available yet")
+        }
+        return .keepGoing
+    }
+
+    private func showHelp() {
+        let width = ReplCommand.allCases.map(\.usage.count).max() ?? 0
+        for command in ReplCommand.allCases {
+            let padding = String(repeating: " ", count: width - command.usage.count + 2)
+            let note = command.isAvailable ? "" : " (not yet)"
+            printInfo("  " + style.emphasis(command.usage) + padding + command.summary + note)
+        }
+        printInfo("Ctrl-C stops the running input (or clears the line); Ctrl-D on an empty line leaves.")
+    }
+
+    private func load(path: String) {
+        guard !path.isEmpty else { return printError("usage: :load FILE") }
+        switch SourceReader.read(path: path) {
+        case .failure(let failure): printError(failure.message)
+        case .success(let source):
+            switch evaluate(source) {
+            case .ok: accept(source)
+            case .incomplete: printError("colang: '\(path)' ends in the middle of a statement")
+            case .error: break
+            }
+        }
+    }
+
+    private func disassemble(name: String) {
+        guard !name.isEmpty else { return printError("usage: :dis NAME") }
+        guard let listing = interpreter.disassembleGlobal(named: name) else {
+            return printError("no function named '\(name)'")
+        }
+        Output.writeStdout(listing.hasSuffix("\n") ? listing : listing + "\n")
+    }
+
+    private func reset() {
+        interpreter.reset()
+        forgetAcceptedInputs()
+        printInfo("session reset")
+    }
+
+    private func save(path: String) {
+        guard !path.isEmpty else { return printError("usage: :save FILE") }
+        let script = accepted.map { $0 + "\n" }.joined()
+        do {
+            try script.write(toFile: path, atomically: true, encoding: .utf8)
+            printInfo("saved \(accepted.count) input\(accepted.count == 1 ? "" : "s") to \(path)")
+        } catch {
+            printError("colang: cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// The interactive REPL (section 10): prompts, continuation lines, evaluation, Ctrl-C and Ctrl-D.
+import CoLang
+import Foundation
+
+final class ReplSession {
+    static let prompt = ">>> ", continuation = "... "
+
+    let interpreter: Interpreter
+    let style = TerminalStyle.detect()
+    private let editor = LineEditor(background: BackgroundWork())
+    private var history = History()
+    /// Lines of an input that is not finished yet (open bracket, block or string).
+    private var pending: [String] = []
+    /// Inputs that ran without error, in order: what `:save` writes.
+    private(set) var accepted: [String] = []
+
+    init(options: RunOptions) {
+        let style = self.style
+        interpreter = Interpreter(options: options,
+                                  stdout: Output.writeStdout,
+                                  stderr: { Output.writeStderr(style.error($0)) },
+                                  stdin: ReplSession.readInputLine)
+    }
+
+    /// Runs until `:quit`, Ctrl-D or the end of stdin; returns the exit code.
+    func run() -> Int32 {
+        Completion.globalNames = { [interpreter] in interpreter.globalNames }
+        history.load()
+        Signals.installForREPL(wakeDescriptor: editor.wakeDescriptor)
+        Output.writeStdout("CoLang 0.1.0 — :help lists the commands, Ctrl-D leaves.\n")
+        while true {
+            let prompt = pending.isEmpty ? Self.prompt : Self.continuation
+            switch editor.readLine(prompt: style.prompt(prompt)) {
+            case .line(let line):
+                if handle(line) == .quit { return ExitCode.ok }
+            case .interrupted:
+                pending = []
+            case .endOfInput:
+                Output.writeStdout("\n")
+                return ExitCode.ok
+            }
+        }
+    }
+
+    enum Next { case keepGoing, quit }
+
+    /// One entered line: a `:command` at the start of an input, or part of CoLang code.
+    private func handle(_ line: String) -> Next {
+        history.add(line)
+        if pending.isEmpty, let (name, argument) = ReplCommand.parse(line) {
+            return runCommand(name: name, argument: argument)
+        }
+        if pending.isEmpty && line.allSatisfy(\.isWhitespace) { return .keepGoing }
+        pending.append(line)
+        let input = pending.joined(separator: "\n")
+        switch evaluate(input) {
+        case .incomplete: return .keepGoing
+        case .ok: accepted.append(input)
+        case .error: break
+        }
+        pending = []
+        return .keepGoing
+    }
+
+    /// Runs an input with Ctrl-C armed to interrupt it; state is kept whatever happens.
+    func evaluate(_ source: String) -> ReplStatus {
+        if interpreter.isIncomplete(source) { return .incomplete }
+        Signals.setRunning(true)
+        let status = interpreter.evalREPL(source)
+        Signals.setRunning(false)
+        interpreter.flush()
+        editor.drainWakePipe()
+        return status
+    }
+
+    /// `input()` in the REPL reads the terminal directly (readline is not active while code runs);
+    /// Ctrl-C makes the read fail, so `input()` returns nil and the VM then sees the interrupt.
+    private static func readInputLine() -> String? {
+        clearerr(stdin)
+        return Swift.readLine(strippingNewline: true)
+    }
+
+    func printError(_ message: String) {
+        Output.writeStderr(style.error(message) + "\n")
+    }
+
+    func printInfo(_ message: String) {
+        Output.writeStdout(message + "\n")
+    }
+
+    /// Forgets the session's inputs (after `:reset`).
+    func forgetAcceptedInputs() { accepted = [] }
+
+    /// Records a `:load`ed file's text as if it had been typed.
+    func accept(_ source: String) { accepted.append(source) }
+}

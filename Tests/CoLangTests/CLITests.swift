@@ -1,0 +1,219 @@
+// Runs the built `colang` executable as a subprocess: flags, exit codes, stdin, script args, the REPL.
+import Foundation
+import Testing
+
+/// What one run of `colang` did.
+struct ColangRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Finds and runs the `colang` executable that `swift build` / `swift test` put in the products
+/// directory, next to the test bundle.
+enum Colang {
+    static let path: String? = candidates().first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    private static func candidates() -> [String] {
+        var directories: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["COLANG_BIN"] { return [override] }
+        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        directories.append(repositoryRoot.appendingPathComponent(".build/debug"))
+        return directories.map { $0.appendingPathComponent("colang").path }
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `colang arguments`, feeding `input` on stdin; kills it after `timeout` seconds.
+    static func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 60,
+                    whileRunning: ((Process) -> Void)? = nil) throws -> ColangRun {
+        let binary = try #require(path, "build colang first: swift build")
+        let scratch = try TemporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
+        process.standardInput = try scratch.fileHandle(named: "stdin", contents: input, forReading: true)
+        let out = try scratch.fileHandle(named: "stdout", contents: "", forReading: false)
+        let err = try scratch.fileHandle(named: "stderr", contents: "", forReading: false)
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        whileRunning?(process)
+        process.waitUntilExit()
+        return ColangRun(status: process.terminationStatus,
+                         stdout: try scratch.read("stdout"), stderr: try scratch.read("stderr"))
+    }
+}
+
+/// A directory under /tmp removed when the value goes away.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("colang-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes `contents` to `name` and returns its path.
+    @discardableResult
+    func write(_ name: String, _ contents: String) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try contents.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    func fileHandle(named name: String, contents: String, forReading: Bool) throws -> FileHandle {
+        let path = try write(name, contents)
+        return forReading ? try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+                          : try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    }
+
+    func read(_ name: String) throws -> String {
+        try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
+    }
+}
+
+@Suite("colang command line")
+struct CLITests {
+    @Test func versionPrintsTheVersion() throws {
+        let run = try Colang.run(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout == "colang 0.1.0\n")
+    }
+
+    @Test func helpListsTheFlags() throws {
+        let run = try Colang.run(["--help"])
+        #expect(run.status == 0)
+        for flag in ["-e <CODE>", "--clock", "--seed", "--dis", "--trace", "--trace-sched", "--timeline",
+                     "--schedule", "--explore", "--max-steps", "--max-memory", "--version"] {
+            #expect(run.stdout.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    @Test(arguments: [["--bogus"], ["--clock", "sundial"], ["--seed"], ["--seed", "abc"],
+                      ["--schedule", "lifo"], ["--max-steps", "0"], ["-e"]])
+    func badFlagsExitWithUsage(arguments: [String]) throws {
+        let run = try Colang.run(arguments)
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("colang: "))
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func missingFileExitsWith66() throws {
+        let run = try Colang.run(["no/such/file.co"])
+        #expect(run.status == 66)
+        #expect(run.stderr == "colang: cannot open 'no/such/file.co': No such file or directory\n")
+    }
+
+    @Test func directoryIsUnreadable() throws {
+        let directory = try TemporaryDirectory()
+        let run = try Colang.run([directory.url.path])
+        #expect(run.status == 66)
+        #expect(run.stderr.contains("cannot open"))
+    }
+
+    @Test func evalRunsCode() throws {
+        let run = try Colang.run(["-e", "print(1 + 2)"])
+        #expect(run.status == 0)
+        #expect(run.stdout == "3\n")
+    }
+
+    @Test func pipedStdinRunsAsAScript() throws {
+        let run = try Colang.run([], input: "print(\"from stdin\")\n")
+        #expect(run.status == 0)
+        #expect(run.stdout == "from stdin\n")
+    }
+
+    @Test func dashReadsStdinAndTakesArgs() throws {
+        let run = try Colang.run(["-", "one"], input: "print(args)\n")
+        #expect(run.stdout == "[\"one\"]\n")
+    }
+
+    @Test func scriptArgsPassUntouchedEvenWhenTheyLookLikeFlags() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("args.co", "print(args)\n")
+        let run = try Colang.run(["--seed", "7", script, "a", "--seed", "-e", "two words", "--"])
+        #expect(run.status == 0)
+        #expect(run.stdout == "[\"a\", \"--seed\", \"-e\", \"two words\", \"--\"]\n")
+    }
+
+    @Test func evalTakesArgsToo() throws {
+        let run = try Colang.run(["-e", "print(args)", "x", "--y"])
+        #expect(run.stdout == "[\"x\", \"--y\"]\n")
+    }
+
+    @Test func bareTimelineDoesNotSwallowTheScript() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("hello.co", "print(\"hello\")\n")
+        let run = try Colang.run(["--timeline", script])
+        #expect(run.status == 0)
+        #expect(run.stdout == "hello\n")
+    }
+
+    @Test func syntaxErrorExitsWith65() throws {
+        #expect(try Colang.run(["-e", "let = 1"]).status == 65)
+    }
+
+    @Test func runtimeErrorExitsWith70() throws {
+        #expect(try Colang.run(["-e", "throw error(\"boom\")"]).status == 70)
+    }
+
+    @Test func disPrintsAListingWithoutRunning() throws {
+        let run = try Colang.run(["--dis", "-e", "print(\"not run\")"])
+        #expect(run.status == 0)
+        #expect(!run.stdout.isEmpty)
+        #expect(!run.stdout.contains("not run\n"))
+    }
+
+    @Test func interruptExitsWith130() throws {
+        let run = try Colang.run(["-e", "while true {}"]) { process in
+            Thread.sleep(forTimeInterval: 0.5)
+            process.interrupt()
+        }
+        #expect(run.status == 130)
+    }
+
+    @Test func closedStdoutEndsQuietly() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("many.co", String(repeating: "print(\"line\")\n", count: 100_000))
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let binary = try #require(Colang.path)
+        shell.arguments = ["-c", "set -o pipefail; '\(binary)' '\(script)' 2>'\(directory.url.path)/stderr' | head -n 1 >/dev/null"]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(try directory.read("stderr") == "")
+    }
+
+    @Test(.enabled(if: Python.hasPexpect, "python3 with pexpect is needed to drive the REPL"))
+    func replSmoke() throws {
+        let binary = try #require(Colang.path)
+        let script = Colang.repositoryRoot.appendingPathComponent("Tests/repl/repl_smoke.py").path
+        let status = Python.run([script, binary])
+        #expect(status == 0, "Tests/repl/repl_smoke.py failed; run it by hand to see why")
+    }
+}
+
+/// python3, for the pexpect-driven REPL check.
+enum Python {
+    static let hasPexpect = run(["-c", "import pexpect"]) == 0
+
+    /// Runs `python3 arguments` and returns its exit status (127 when python3 cannot start).
+    static func run(_ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        guard (try? process.run()) != nil else { return 127 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

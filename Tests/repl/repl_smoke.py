@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# Drives the `colang` REPL in a pseudo-terminal: echo, continuation prompt, errors, Ctrl-C, Ctrl-D, history.
+"""Usage: repl_smoke.py [PATH/TO/colang]   (default: .build/debug/colang from the repository root)
+
+Exits 0 when every check passes; otherwise prints what was expected and what the REPL showed.
+"""
+import os
+import re
+import sys
+import tempfile
+import time
+
+import pexpect
+
+PROMPT = ">>> "
+CONTINUATION = "... "
+TIMEOUT = 10
+
+
+def default_binary():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(root, ".build", "debug", "colang")
+
+
+def start(binary, workdir):
+    inputrc = os.path.join(workdir, "inputrc")
+    with open(inputrc, "w") as f:
+        f.write("set enable-bracketed-paste off\n")
+    env = dict(os.environ, NO_COLOR="1", TERM="xterm", INPUTRC=inputrc, HOME=workdir,
+               COLANG_HISTORY=os.path.join(workdir, "history"))
+    child = pexpect.spawn(binary, env=env, encoding="utf-8", timeout=TIMEOUT,
+                          dimensions=(40, 200))
+    child.expect_exact(PROMPT)
+    return child
+
+
+def enter(child, line, then=PROMPT):
+    """Types `line` and Enter, and waits for the next prompt (or `then`)."""
+    child.sendline(line)
+    child.expect_exact(then)
+    return child.before
+
+
+def check(label, condition, shown):
+    if not condition:
+        raise AssertionError(f"{label}: the REPL showed {shown!r}")
+    print(f"ok - {label}")
+
+
+def shows(text, shown):
+    return re.search(r"(^|\n)" + re.escape(text) + r"\r?\n", shown) is not None
+
+
+def run_checks(child, workdir):
+    shown = enter(child, "1 + 2")
+    check("an expression's value is echoed", shows("3", shown), shown)
+
+    enter(child, "let x = 40")
+    enter(child, "fn add2(a) {", then=CONTINUATION)
+    enter(child, "return a + 2", then=CONTINUATION)
+    enter(child, "}")
+    shown = enter(child, "add2(x)")
+    check("a block continues on '... ' and the function persists", shows("42", shown), shown)
+
+    shown = enter(child, "no_such_name")
+    check("an error is reported", "undefined variable 'no_such_name'" in shown, shown)
+    shown = enter(child, "x")
+    check("state survives an error", shows("40", shown), shown)
+
+    child.sendline("while true {}")
+    time.sleep(0.5)
+    child.sendintr()
+    child.expect_exact(PROMPT)
+    shown = enter(child, "x")
+    check("Ctrl-C stops a running input and keeps state", shows("40", shown), shown)
+
+    child.send("garbage")
+    time.sleep(0.3)
+    child.sendintr()
+    child.expect_exact(PROMPT)
+    shown = enter(child, "x")
+    check("Ctrl-C while typing drops the line", shows("40", shown), shown)
+
+    shown = enter(child, ":help")
+    check(":help lists the commands", ":save FILE" in shown and ":quit" in shown, shown)
+
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    check("Ctrl-D on an empty line exits 0", child.exitstatus == 0, child.exitstatus)
+
+    with open(os.path.join(workdir, "history")) as f:
+        history = f.read()
+    check("history is saved to COLANG_HISTORY", "let x = 40" in history, history)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
+    with tempfile.TemporaryDirectory() as workdir:
+        child = start(binary, workdir)
+        try:
+            run_checks(child, workdir)
+        except (AssertionError, pexpect.ExceptionPexpect) as failure:
+            print(f"FAIL: {failure}\nlast output: {child.before!r}", file=sys.stderr)
+            child.terminate(force=True)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
