@@ -68,7 +68,7 @@ enum ConformanceFiles {
 
     /// Paths of the `.co` files below `dir`, relative to it, sorted; empty when `dir` does not exist.
     static func coFiles(under dir: URL) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: dir.path) else { return [] }
+        guard let walker = FileManager.default.enumerator(atPath: dir.resolvingSymlinksInPath().path) else { return [] }
         var found: [String] = []
         while let rel = walker.nextObject() as? String {
             if rel.hasSuffix(".co") { found.append(rel) }

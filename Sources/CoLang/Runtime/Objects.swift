@@ -134,7 +134,11 @@ struct TraceEntry {
     var function: String
     /// Set on the first frame of a coroutine or task that was entered by a resume.
     var boundary: String?
-    var text: String { "\(file):\(line) in \(function)" }
+    /// Non-zero for a line standing for that many more repeats of the line before.
+    var repeatCount = 0
+    var text: String {
+        repeatCount > 0 ? "... previous line repeated \(repeatCount) more times" : "\(file):\(line) in \(function)"
+    }
 }
 
 /// An error value: a message and, once thrown, the traceback of where.

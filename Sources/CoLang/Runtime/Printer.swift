@@ -4,6 +4,7 @@ extension VM {
     /// `str(v)`: strings as they are, everything else in its printed form.
     func str(_ v: Value) -> String {
         if v.tag == .string { return v.asString.value }
+        if v.tag == .error { return v.asError.message }
         var out = ""
         var path: [UInt64] = []
         describe(v, into: &out, path: &path, quoteStrings: false)

@@ -136,7 +136,7 @@ extension TokenParser {
                     end = close.loc
                     return
                 }
-                if check(.eof) { throw atEndOfInput ? unclosed(open) : fail("expected '}' to close the block") }
+                if check(.eof) { throw atEndOfInput ? unclosed(open) : fail("'{' was never closed", at: open.loc) }
                 try parseStatementRecovering(into: &body)
             }
         }

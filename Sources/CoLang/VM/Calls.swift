@@ -54,7 +54,8 @@ extension VM {
     func invoke(_ name: String, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let recvSlot = r.sp - argc - 1
         let recv = recvSlot.pointee
-        if recv.tag == .map, let e = recv.asMap.entries[.string(name)] {
+        if recv.tag == .map, let e = recv.asMap.entries[.string(name)],
+           e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod {
             recvSlot.pointee = e.value
             return try callValue(recvSlot, argc: argc, &r)
         }

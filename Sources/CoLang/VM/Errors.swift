@@ -52,7 +52,27 @@ extension VM {
                 boundary = nil
             }
         }
-        return entries
+        return VM.compress(entries)
+    }
+
+    /// Collapses runs of identical frames (deep recursion) into one line saying how many.
+    static func compress(_ entries: [TraceEntry]) -> [TraceEntry] {
+        var out: [TraceEntry] = []
+        var i = 0
+        while i < entries.count {
+            let e = entries[i]
+            var j = i + 1
+            while j < entries.count, entries[j].boundary == nil, entries[j].text == e.text { j += 1 }
+            let run = j - i
+            out.append(e)
+            if run > 1 { out.append(e) }
+            if run > 2 {
+                out.append(TraceEntry(file: e.file, line: e.line, function: e.function, boundary: nil,
+                                      repeatCount: run - 2))
+            }
+            i = j
+        }
+        return out
     }
 
     /// The source and position of the innermost non-prelude frame.

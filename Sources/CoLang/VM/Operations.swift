@@ -99,7 +99,9 @@ extension VM {
         guard idx.tag == .int else { throw fail("\(what) index must be an int, not \(idx.typeName)") }
         let i = idx.asInt, n = Int64(count)
         let j = i < 0 ? i &+ n : i
-        if j < 0 || j >= n { throw fail("index \(i) out of range for \(what) of length \(n)") }
+        if j < 0 || j >= n {
+            throw fail("\(what == "string" ? "string " : "")index \(i) out of range for \(what) of length \(n)")
+        }
         return Int(j)
     }
 
@@ -162,9 +164,8 @@ extension VM {
     func getField(_ obj: Value, _ name: String) throws(VMError) -> Value {
         switch obj.tag {
         case .map:
-            if let e = obj.asMap.entries[.string(name)] { return e.value }
-            if let m = methods[.map]?[name] { return bindMethod(obj, m, name) }
-            return .nil
+            // `m.name` is exactly `m["name"]`: a missing key is nil, even for a method's name.
+            return obj.asMap.entries[.string(name)]?.value ?? .nil
         case .coroutine:
             let co = obj.asCoroutine
             switch name {

@@ -81,7 +81,7 @@ final class VM {
         self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
         self.clock = Clock(kind: options.clock)
         self.tracing = options.trace
-        heap.stress = options.gcStress
+        heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         installBuiltins()
         installPrelude()
         resetMainTask()
