@@ -111,6 +111,37 @@ public final class Interpreter {
     /// CoLang's keywords, for completion.
     public static let keywords: [String] = Lexer.keywords
 
+    // MARK: - The scheduler at the prompt
+
+    /// Runs background tasks that are ready (spawned at the prompt) for about `timeSlice`
+    /// seconds. Returns the seconds until the next sleeping task is due (0: more is ready now),
+    /// or `nil` when nothing is scheduled. The REPL calls this between keystrokes.
+    public func runBackground(timeSlice: Double = 0.02) -> Double? { vm.runBackground(timeSlice: timeSlice) }
+
+    /// True when a task is ready or sleeping.
+    public var hasBackgroundWork: Bool { vm.hasBackgroundWork }
+
+    /// `:step`: runs one task's turn and reports it; `nil` when no task can run.
+    public func step() -> StepReport? { vm.step() }
+
+    /// `:run`: runs tasks until none is ready or sleeping, or Ctrl-C.
+    public func runUntilIdle() { vm.runUntilIdle() }
+
+    /// `:tasks`: a table of live tasks (id, name, status, waiting on, switches, time run).
+    public func taskTable() -> String { vm.taskTable() }
+
+    /// `:clock real|virtual`.
+    public var clock: ClockKind {
+        get { vm.clock.kind }
+        set { vm.clock.switchTo(newValue) }
+    }
+
+    /// `:trace on|off`: scheduler events to stderr.
+    public var traceScheduler: Bool {
+        get { vm.traceSchedulerOn }
+        set { vm.traceSchedulerOn = newValue }
+    }
+
     /// Forgets every global, task and object, as a fresh interpreter.
     public func reset() {
         vm.flushOutput()

@@ -113,9 +113,9 @@ extension VM {
             t.pendingThrow = .nil
         }
         traceSched("resume", t, detail: nil)
-        let started = clock.now
+        let started = Clock.monotonicNanos()
         let stop = execute()
-        t.timeRun += clock.now - started
+        t.timeRun += Double(Clock.monotonicNanos() &- started) / 1e9
         switch stop {
         case .finished(let v):
             finishTask(t, status: .done, result: v, error: .nil)

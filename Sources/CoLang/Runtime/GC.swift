@@ -14,6 +14,7 @@ extension VM {
         if let m = mainTask { gc.markObject(m) }
         for t in scheduler.live { gc.markObject(t) }
         for t in scheduler.ready { gc.markObject(t) }
+        for t in paused { gc.markObject(t) }
         for s in scheduler.sleepers.unordered { gc.markObject(s.task) }
         if let v = pendingThrow { gc.mark(v) }
         heap.sweep()

@@ -7,7 +7,7 @@ extension VM {
 
     /// One `--trace-sched` line: clock time, event, task and why.
     func traceSched(_ event: String, _ t: TaskObj, detail: String?) {
-        guard options.traceScheduler else { return }
+        guard traceSchedulerOn else { return }
         let time = String(format: "%.3f", clock.now)
         var line = "[\(time)] \(event) \(t.name)"
         if let detail { line += " (\(detail))" }

@@ -52,6 +52,8 @@ final class VM {
     var trampolines: [Int: Value] = [:]
     var preludeFunctions: [String: Value] = [:]
     var echoValue: Value?
+    /// Tasks stopped by Ctrl-C in the REPL, waiting for `:run` or `:step`.
+    var paused: [TaskObj] = []
     /// Values that must survive collections (prelude functions, the REPL echo).
     var extraRoots: [Value] = []
     /// Set by the collector when live data passes `--max-memory`.
@@ -72,6 +74,8 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var tracing: Bool
+    /// `--trace-sched` / `:trace on`.
+    var traceSchedulerOn: Bool
 
     init(options: RunOptions, out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> String?) {
         self.options = options
@@ -81,6 +85,7 @@ final class VM {
         self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
         self.clock = Clock(kind: options.clock)
         self.tracing = options.trace
+        self.traceSchedulerOn = options.traceScheduler
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         installBuiltins()
         installPrelude()

@@ -1,0 +1,139 @@
+// The scheduler as the REPL drives it: background turns between keystrokes, steps, the task table.
+import Foundation
+
+/// One `:step`: which task ran, where it started and stopped, and why.
+public struct StepReport: Sendable {
+    public var taskName: String
+    public var from: String
+    public var to: String
+    public var why: String
+    public var description: String { "\(taskName) ran from \(from) to \(to): \(why)" }
+}
+
+extension VM {
+    /// Runs ready background tasks (main is idle at the prompt) for about `timeSlice` seconds.
+    /// Returns the seconds until the next sleeper is due, 0 if tasks are still ready, or nil if
+    /// nothing is scheduled.
+    func runBackground(timeSlice: Double) -> Double? {
+        let deadline = Clock.monotonicNanos() &+ UInt64(max(timeSlice, 0) * 1e9)
+        while true {
+            wakeDueSleepers()
+            guard let t = nextReady() else { break }
+            let end = runTask(t)
+            flushOutput()
+            if case .interrupted = end { pause(t) }
+            if case .mainFailed = end { break }
+            if Clock.monotonicNanos() >= deadline { break }
+        }
+        if scheduler.ready.contains(where: { $0.status == .ready }) { return 0 }
+        guard let next = scheduler.sleepers.min else { return nil }
+        if clock.kind == .virtual {
+            clock.wait(until: next.time)
+            return 0
+        }
+        return max(next.time - clock.now, 0)
+    }
+
+    /// `:run`: runs background tasks until none is ready or sleeping (or Ctrl-C).
+    func runUntilIdle() {
+        unpauseAll()
+        while let wait = runBackground(timeSlice: 0.1) {
+            if Interpreter.interruptFlag.pointee != 0 { Interpreter.interruptFlag.pointee = 0; return }
+            if wait > 0 { clock.wait(until: clock.now + wait) }
+            if Interpreter.interruptFlag.pointee != 0 { Interpreter.interruptFlag.pointee = 0; return }
+        }
+    }
+
+    /// A task stopped by Ctrl-C: kept, but not scheduled until `:run` or `:step`.
+    func pause(_ t: TaskObj) {
+        if let i = scheduler.ready.firstIndex(where: { $0 === t }) { scheduler.ready.remove(at: i) }
+        t.status = .ready
+        paused.append(t)
+    }
+
+    /// Puts paused tasks back in the ready queue.
+    func unpauseAll() {
+        for t in paused where t.status == .ready { scheduler.ready.append(t) }
+        paused.removeAll()
+    }
+
+    /// Runs one scheduler step (one task's turn) and says what happened.
+    func step() -> StepReport? {
+        unpauseAll()
+        wakeDueSleepers()
+        if scheduler.ready.isEmpty, let next = scheduler.sleepers.min {
+            clock.wait(until: next.time)
+            wakeDueSleepers()
+        }
+        guard let t = nextReady() else { return nil }
+        let from = position(of: t)
+        let end = runTask(t)
+        flushOutput()
+        if case .interrupted = end { pause(t) }
+        let why: String
+        switch t.status {
+        case .done: why = "finished with \(repr(t.result))"
+        case .failed: why = "failed: \(message(of: t.error))"
+        case .cancelled: why = "was cancelled"
+        case .sleeping: why = "sleeps until t=\(VM.formatFloat(t.wakeTime))"
+        case .blocked: why = "blocked: \(waitDescription(t))"
+        case .ready: why = "gave up its turn (back of the ready queue)"
+        case .running: why = "is still running"
+        }
+        return StepReport(taskName: t.name, from: from, to: t.status.isFinished ? "the end" : position(of: t), why: why)
+    }
+
+    /// Where a task will continue: `file:line in function`.
+    func position(of t: TaskObj) -> String {
+        let f = t.active
+        guard let frame = f.frames.last else { return "its start" }
+        let proto = frame.closure.takeUnretainedValue().proto
+        let loc = proto.location(at: max(frame.ip - 1, 0))
+        let name = proto.name.isEmpty ? "<fn>" : proto.name
+        return "\(proto.source.name):\(loc.line) in \(name)"
+    }
+
+    /// The `:tasks` table: id, name, status, what it waits on, switches and time run.
+    func taskTable() -> String {
+        scheduler.pruneLive()
+        var rows = [["id", "name", "status", "waiting on", "switches", "time run"]]
+        for t in scheduler.live {
+            let waiting: String
+            switch t.status {
+            case .sleeping: waiting = "timer t=\(VM.formatFloat(t.wakeTime))"
+            case .blocked: waiting = waitTargetName(t.waitingOn)
+            default: waiting = paused.contains(where: { $0 === t }) ? "(paused)" : "-"
+            }
+            rows.append([String(t.id), t.name, t.status.name, waiting, String(t.switches),
+                         String(format: "%.3f ms", t.timeRun * 1000)])
+        }
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingTrailingSpaces()
+        }.joined(separator: "\n") + "\n"
+    }
+
+    func waitTargetName(_ w: WaitTarget) -> String {
+        switch w {
+        case .none: return "-"
+        case .join(let t): return "join \(t.name)"
+        case .recv(let c): return "recv channel #\(c.id)"
+        case .send(let c): return "send channel #\(c.id)"
+        }
+    }
+
+    /// True when some task other than an idle main can run now or later.
+    var hasBackgroundWork: Bool {
+        scheduler.ready.contains(where: { $0.status == .ready }) || !scheduler.sleepers.isEmpty
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
