@@ -12,7 +12,7 @@ enum LineEvent: Equatable {
 }
 
 /// Reads lines with readline's callback interface so that the REPL keeps control between
-/// keystrokes: `backgroundWork` runs after every key or poll timeout (the scheduler's hook).
+/// keystrokes: `background` runs after every key or poll timeout (the scheduler's turn).
 final class LineEditor {
     private let wakePipe: (read: Int32, write: Int32)
     private let background: BackgroundWork

@@ -2,10 +2,12 @@
 import Foundation
 
 enum Output {
-    /// Writes program output; a closed stdout (EPIPE, e.g. `colang x.co | head -1`) ends the
-    /// process quietly instead of running on with nobody reading.
+    /// Writes program output. The library buffers output itself and hands it over when it should
+    /// be seen (e.g. before `input()` waits), so it goes straight out. A closed stdout (EPIPE, e.g.
+    /// `colang x.co | head -1`) ends the process quietly instead of running on with nobody reading.
     static func writeStdout(_ text: String) {
         fputs(text, stdout)
+        fflush(stdout)
         checkStdout()
     }
 

@@ -29,20 +29,15 @@ enum ReplCommand: String, CaseIterable {
         case .auto: return "run background tasks while you type, or hold them"
         case .clock: return "switch the clock"
         case .dis: return "show the bytecode of function NAME"
-        case .trace: return "print each instruction executed"
+        case .trace: return "print every scheduler event"
         case .timeline: return "chart which task ran when"
         case .reset: return "forget every global, task and object"
         case .save: return "write this session's accepted inputs as a script"
         }
     }
 
-    /// Commands the library has no API for yet (see `BackgroundWork` and `PendingFlags`).
-    var isAvailable: Bool {
-        switch self {
-        case .help, .quit, .load, .dis, .reset, .save: return true
-        case .tasks, .step, .run, .auto, .clock, .trace, .timeline: return false
-        }
-    }
+    /// Commands the library has no API for yet (see `PendingFlags`).
+    var isAvailable: Bool { self != .timeline }
 
     /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
     static func parse(_ line: String) -> (name: String, argument: String)? {

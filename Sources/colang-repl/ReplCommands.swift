@@ -15,9 +15,50 @@ extension ReplSession {
         case .dis: disassemble(name: argument)
         case .reset: reset()
         case .save: save(path: argument)
-        case .tasks, .step, .run, .auto, .clock, .trace, .timeline: printInfo(":\(name) is not available yet")
+        case .tasks: Output.writeStdout(interpreter.taskTable())
+        case .step: step(count: argument)
+        case .run: runInForeground { interpreter.runUntilIdle() }
+        case .auto: setSwitch(argument, command: command) { background.auto = $0 }
+        case .clock: setClock(argument)
+        case .trace: setSwitch(argument, command: command) { interpreter.traceScheduler = $0 }
+        case .timeline: printInfo(":\(name) is not available yet")
         }
         return .keepGoing
+    }
+
+    /// `:step [N]`: runs N scheduler steps, one line each: which task ran, from where to where, why.
+    private func step(count argument: String) {
+        guard let count = argument.isEmpty ? 1 : Int(argument), count > 0 else {
+            return printError("usage: \(ReplCommand.step.usage)")
+        }
+        for _ in 0..<count {
+            guard let report = runInForeground({ interpreter.step() }) else {
+                return printInfo("no task can run")
+            }
+            printInfo(report.description)
+        }
+    }
+
+    /// `:auto on|off`, `:trace on|off`: no argument shows the current setting.
+    private func setSwitch(_ argument: String, command: ReplCommand, apply: (Bool) -> Void) {
+        switch argument {
+        case "on": apply(true)
+        case "off": apply(false)
+        case "": printInfo(":\(command.rawValue) is \(isOn(command) ? "on" : "off")")
+        default: printError("usage: \(command.usage)")
+        }
+    }
+
+    private func isOn(_ command: ReplCommand) -> Bool {
+        command == .auto ? background.auto : interpreter.traceScheduler
+    }
+
+    private func setClock(_ argument: String) {
+        if argument.isEmpty { return printInfo("the clock is \(interpreter.clock.rawValue)") }
+        guard let kind = ClockKind(rawValue: argument) else {
+            return printError("usage: \(ReplCommand.clock.usage)")
+        }
+        interpreter.clock = kind
     }
 
     private func showHelp() {

@@ -7,7 +7,8 @@ final class ReplSession {
 
     let interpreter: Interpreter
     let style = TerminalStyle.detect()
-    private let editor = LineEditor(background: BackgroundWork())
+    let background = BackgroundWork()
+    private let editor: LineEditor
     private var history = History()
     /// Lines of an input that is not finished yet (open bracket, block or string).
     private var pending: [String] = []
@@ -15,11 +16,14 @@ final class ReplSession {
     private(set) var accepted: [String] = []
 
     init(options: RunOptions) {
-        let style = self.style
-        interpreter = Interpreter(options: options,
-                                  stdout: Output.writeStdout,
-                                  stderr: { Output.writeStderr(style.error($0)) },
-                                  stdin: ReplSession.readInputLine)
+        let style = self.style, background = self.background
+        interpreter = Interpreter(
+            options: options,
+            stdout: { background.prepareForOutput(); Output.writeStdout($0) },
+            stderr: { background.prepareForOutput(); Output.writeStderr(style.error($0)) },
+            stdin: ReplSession.readInputLine)
+        background.interpreter = interpreter
+        editor = LineEditor(background: background)
     }
 
     /// Runs until `:quit`, Ctrl-D or the end of stdin; returns the exit code.
@@ -27,7 +31,7 @@ final class ReplSession {
         Completion.globalNames = { [interpreter] in interpreter.globalNames }
         history.load()
         Signals.installForREPL(wakeDescriptor: editor.wakeDescriptor)
-        Output.writeStdout("CoLang 0.1.0 — :help lists the commands, Ctrl-D leaves.\n")
+        Output.writeStdout("\(ColangCommand.version) — :help lists the commands, Ctrl-D leaves.\n")
         while true {
             let prompt = pending.isEmpty ? Self.prompt : Self.continuation
             switch editor.readLine(prompt: style.prompt(prompt)) {
@@ -65,19 +69,31 @@ final class ReplSession {
     /// Runs an input with Ctrl-C armed to interrupt it; state is kept whatever happens.
     func evaluate(_ source: String) -> ReplStatus {
         if interpreter.isIncomplete(source) { return .incomplete }
-        Signals.setRunning(true)
-        let status = interpreter.evalREPL(source)
-        Signals.setRunning(false)
-        interpreter.flush()
-        editor.drainWakePipe()
-        return status
+        return runInForeground { interpreter.evalREPL(source) }
     }
 
-    /// `input()` in the REPL reads the terminal directly (readline is not active while code runs);
-    /// Ctrl-C makes the read fail, so `input()` returns nil and the VM then sees the interrupt.
+    /// Runs CoLang code while the user waits (an input, `:step`, `:run`): Ctrl-C interrupts it.
+    func runInForeground<T>(_ body: () -> T) -> T {
+        let result = Signals.running(.foreground, body)
+        interpreter.flush()
+        editor.drainWakePipe()
+        background.inputFinished()
+        return result
+    }
+
+    /// `input()` in the REPL reads the terminal directly, unbuffered (readline owns fd 0 between
+    /// inputs). Ctrl-C interrupts the read, so `input()` returns nil and the VM then sees the flag.
+    /// (`Swift.readLine` retries EINTR forever once stdin's error flag is set, so it is not used.)
     private static func readInputLine() -> String? {
-        clearerr(stdin)
-        return Swift.readLine(strippingNewline: true)
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR && Interpreter.interruptFlag.pointee == 0 { continue }
+            if count <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+        }
     }
 
     func printError(_ message: String) {
@@ -92,5 +108,7 @@ final class ReplSession {
     func forgetAcceptedInputs() { accepted = [] }
 
     /// Records a `:load`ed file's text as if it had been typed.
-    func accept(_ source: String) { accepted.append(source) }
+    func accept(_ source: String) {
+        accepted.append(String(source.reversed().drop { $0 == "\n" }.reversed()))
+    }
 }

@@ -3,8 +3,18 @@ import CoLang
 import Foundation
 
 enum Signals {
+    /// What Ctrl-C should stop right now.
+    enum RunMode: Int32 {
+        /// Nothing runs (the REPL waits for keys): Ctrl-C only wakes the line editor.
+        case idle = 0
+        /// A script or a REPL input runs: Ctrl-C sets the interrupt flag.
+        case foreground = 1
+        /// Background tasks run between keystrokes: Ctrl-C pauses them and clears the typed line.
+        case background = 2
+    }
+
     /// State the handler reads, in raw memory so the handler does no Swift runtime work:
-    /// [0] 1 while CoLang code runs, [1] 1 in script mode, [2] the wake pipe's write end or -1,
+    /// [0] the `RunMode`, [1] 1 in script mode, [2] the wake pipe's write end or -1,
     /// [3] 1 to end the terminal's echoed `^C` with a newline (REPL on a terminal).
     private static let slots: UnsafeMutablePointer<Int32> = {
         let slots = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
@@ -12,21 +22,28 @@ enum Signals {
         slots[2] = -1
         return slots
     }()
-    private static let runningSlot = 0, scriptSlot = 1, wakeSlot = 2, newlineSlot = 3
+    private static let modeSlot = 0, scriptSlot = 1, wakeSlot = 2, newlineSlot = 3
 
-    /// A write to a closed pipe returns EPIPE (handled by `Output`) instead of killing us.
-    static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
+    /// Starts from a clean slate: a parent (e.g. Foundation's `Process`) may hand us blocked
+    /// signals, which would make Ctrl-C and `kill` do nothing. SIGPIPE is ignored so that a write to
+    /// a closed pipe returns EPIPE (handled by `Output`) instead of killing us.
+    static func prepareProcess() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
 
     /// Script mode: Ctrl-C stops the program at the VM's next check (exit 130); a second Ctrl-C
     /// before the VM notices (say it waits in `input()`) exits at once.
     static func installForScript() {
         slots[scriptSlot] = 1
-        slots[runningSlot] = 1
+        slots[modeSlot] = RunMode.foreground.rawValue
         install(restartSystemCalls: true)
     }
 
-    /// REPL mode: Ctrl-C writes to `wakeDescriptor`'s pipe (waking `poll`) and, while an input
-    /// runs, sets the interrupt flag. System calls are not restarted, so a blocked `input()` returns.
+    /// REPL mode: Ctrl-C writes to `wakeDescriptor`'s pipe (waking `poll`) and, while code runs,
+    /// sets the interrupt flag. System calls are not restarted, so a blocked `input()` returns.
     static func installForREPL(wakeDescriptor: Int32) {
         slots[scriptSlot] = 0
         slots[wakeSlot] = wakeDescriptor
@@ -34,15 +51,22 @@ enum Signals {
         install(restartSystemCalls: false)
     }
 
-    /// Marks CoLang code as running (Ctrl-C interrupts it) or not (Ctrl-C only wakes the editor).
-    static func setRunning(_ running: Bool) {
+    /// Says what runs from now on; the interrupt flag starts clear either way.
+    static func setMode(_ mode: RunMode) {
         Interpreter.interruptFlag.pointee = 0
-        slots[runningSlot] = running ? 1 : 0
+        slots[modeSlot] = mode.rawValue
+    }
+
+    /// Runs `body` in `mode`, then goes back to idle.
+    static func running<T>(_ mode: RunMode, _ body: () -> T) -> T {
+        setMode(mode)
+        defer { setMode(.idle) }
+        return body()
     }
 
     private static func install(restartSystemCalls: Bool) {
         // Initialise the lazy statics the handler reads before it can run.
-        _ = (Interpreter.interruptFlag, CoLang.ExitCode.interrupted, slots, runningSlot)
+        _ = (Interpreter.interruptFlag, CoLang.ExitCode.interrupted, slots, modeSlot)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = handleInterrupt
         sigemptyset(&action.sa_mask)
@@ -53,13 +77,14 @@ enum Signals {
     /// Async-signal-safe: plain loads and stores, `write` and `_exit` only.
     private static let handleInterrupt: @convention(c) (Int32) -> Void = { _ in
         let savedErrno = errno
-        if slots[runningSlot] != 0 {
+        let mode = slots[modeSlot]
+        if mode != RunMode.idle.rawValue {
             if slots[scriptSlot] != 0 && Interpreter.interruptFlag.pointee != 0 { _exit(CoLang.ExitCode.interrupted) }
             Interpreter.interruptFlag.pointee = 1
-            if slots[newlineSlot] != 0 {
-                var newline = UInt8(ascii: "\n")
-                _ = write(STDOUT_FILENO, &newline, 1)
-            }
+        }
+        if mode == RunMode.foreground.rawValue && slots[newlineSlot] != 0 {
+            var newline = UInt8(ascii: "\n")
+            _ = write(STDOUT_FILENO, &newline, 1)
         }
         if slots[wakeSlot] >= 0 {
             var byte: UInt8 = 1

@@ -1,7 +1,7 @@
 // Entry point of `colang`: parse the command line, then run a script, `-e` code, stdin or the REPL.
 import Foundation
 
-Signals.ignoreBrokenPipe()
+Signals.prepareProcess()
 let status = Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()))
 Output.finish()
 exit(status)

@@ -43,7 +43,8 @@ enum Colang {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { kill(pid, SIGKILL) } }
         whileRunning?(process)
         process.waitUntilExit()
         return ColangRun(status: process.terminationStatus,
@@ -175,10 +176,21 @@ struct CLITests {
 
     @Test func interruptExitsWith130() throws {
         let run = try Colang.run(["-e", "while true {}"]) { process in
-            Thread.sleep(forTimeInterval: 0.5)
+            waitUntilCatchingSIGINT(process.processIdentifier)
             process.interrupt()
         }
         #expect(run.status == 130)
+    }
+
+    /// Waits (up to 10 s) until the process has its SIGINT handler, so the test does not race its start-up.
+    private func waitUntilCatchingSIGINT(_ pid: Int32) {
+        for _ in 0..<200 {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            let caught = status.split(separator: "\n").first { $0.hasPrefix("SigCgt:") }
+            if let mask = caught.flatMap({ UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) }),
+               mask & (1 << (UInt64(SIGINT) - 1)) != 0 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
     }
 
     @Test func closedStdoutEndsQuietly() throws {

@@ -81,6 +81,15 @@ def run_checks(child, workdir):
     shown = enter(child, "x")
     check("Ctrl-C while typing drops the line", shows("40", shown), shown)
 
+    enter(child, 'fn later() { sleep(0.5); print("later!") }')
+    enter(child, "spawn later()")
+    child.send("x + ")
+    found = child.expect_exact(["later!", pexpect.TIMEOUT], timeout=5)
+    check("a task spawned at the prompt prints while the REPL waits for keys", found == 0, child.before)
+    child.expect_exact(PROMPT + "x + ")  # the prompt and the typed text, redrawn below the output
+    shown = enter(child, "2")
+    check("the line being typed survives background output", shows("42", shown), shown)
+
     shown = enter(child, ":help")
     check(":help lists the commands", ":save FILE" in shown and ":quit" in shown, shown)
 

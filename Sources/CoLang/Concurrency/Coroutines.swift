@@ -70,6 +70,9 @@ extension VM {
             startFiber(co)
             if mode == .send { co.primeSend = value }
         case .suspended:
+            if mode == .throw, co.delegate.tag == .coroutine, co.delegate.asCoroutine.status == .suspended {
+                return forwardThrow(value, into: co)
+            }
             if mode == .throw { pendingThrow = value } else { co.push(value) }
         }
         let from: Fiber = current
@@ -80,6 +83,26 @@ extension VM {
         current = co
         currentTask.active = co
         if tracing { traceLine("resume co#\(co.id) \(co.name)") }
+        return .undefined
+    }
+
+    /// `co.throw(e)` while `co` runs `yield from inner`: `e` is raised inside `inner`, and what
+    /// `inner` does next (yield, return, fail) flows through `co` as usual.
+    private func forwardThrow(_ value: Value, into co: Fiber) -> Value {
+        let inner = co.delegate.asCoroutine
+        let from: Fiber = current
+        co.resumer = from
+        if from.task == nil { from.status = .normal }
+        co.status = .normal
+        // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
+        co.frames[co.frames.count - 1].ip -= 1
+        inner.resumer = co
+        inner.status = .running
+        inner.resumeExit = co.delegateExit
+        pendingThrow = value
+        current = inner
+        currentTask.active = inner
+        if tracing { traceLine("throw into co#\(inner.id) via co#\(co.id)") }
         return .undefined
     }
 
@@ -120,6 +143,7 @@ extension VM {
         f.resumer = nil
         if resumer.task == nil { resumer.status = .running }
         if f.resumeExit >= 0 { resumer.frames[resumer.frames.count - 1].ip = f.resumeExit }
+        if resumer.delegate.tag == .coroutine && resumer.delegate.asCoroutine === f { resumer.delegate = .nil }
         f.resumeExit = -1
         resumer.push(result)
         current = resumer

@@ -49,6 +49,8 @@ final class Fiber: Obj {
     var entry: Value
     /// The coroutine this one is running with `yield from`, so `throw` can be forwarded.
     var delegate: Value = .nil
+    /// Where this fiber's `yield from` loop exits once `delegate` finishes.
+    var delegateExit = -1
     /// A value `send` delivers at the first `yield` after priming a created coroutine.
     var primeSend: Value?
     /// For a task's root fiber: its task.

@@ -66,6 +66,10 @@ extension VM {
             }
             if let next = scheduler.sleepers.min {
                 clock.wait(until: next.time)
+                if Interpreter.interruptFlag.pointee != 0 {
+                    Interpreter.interruptFlag.pointee = 0
+                    return .interrupted
+                }
                 continue
             }
             scheduler.pruneLive()

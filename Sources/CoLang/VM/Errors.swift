@@ -26,6 +26,7 @@ extension VM {
             guard let resumer = f.resumer else { return .failed(v) }
             f.resumer = nil
             f.resumeExit = -1
+            resumer.delegate = .nil
             if resumer.task == nil { resumer.status = .running }
             current = resumer
             currentTask.active = resumer

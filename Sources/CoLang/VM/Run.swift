@@ -296,8 +296,10 @@ extension VM {
                     let it = r.sp[-1]
                     if it.tag == .iterator {
                         if let stop = try iterate(it.obj(IteratorObj.self), exit: exit, &r) { return stop }
-                    } else if let stop = try resumeForIteration(it, sent: sent, exit: exit, &r) {
-                        return stop
+                    } else {
+                        r.fiber.delegate = it
+                        r.fiber.delegateExit = exit
+                        if let stop = try resumeForIteration(it, sent: sent, exit: exit, &r) { return stop }
                     }
                 case .yield:
                     if let stop = yieldValue(&r) { return stop }
