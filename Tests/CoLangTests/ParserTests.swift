@@ -421,10 +421,14 @@ private func isIncomplete(_ source: String) -> Bool {
 
     @Test func incompleteInput() {
         for source in ["fn f() {", "[1, 2", "x = 1 +", "if x {", "if x {\n  print(1)\n", "f(", "f(1,",
-                       "{\"a\": 1,", "m = {a:", "\"abc", "x = \"${1 + ", "try { } ", "x = (1 +\n 2",
+                       "{\"a\": 1,", "m = {a:", "try { } ", "x = (1 +\n 2",
                        "if x { } else", "let", "fn f(a,", "while x", "for x in", "xs[", "x.", "-", "not",
                        "spawn", "yield from", "let f = fn() {\n  let g = fn() {\n"] {
             #expect(isIncomplete(source), "\(source.debugDescription) should be incomplete")
+        }
+        // Strings cannot span lines: an unclosed one is an error at once, not a `...` prompt.
+        for source in ["\"abc", "x = \"${1 + "] {
+            #expect(!isIncomplete(source), "\(source.debugDescription) should not be incomplete")
         }
     }
 

@@ -401,7 +401,7 @@ extension Lexer {
     }
 
     private mutating func unterminated(at start: SourceLoc, incomplete: Bool) -> Token {
-        report("unterminated string", at: start, incomplete: incomplete)
+        report("unterminated string", at: start, incomplete: false)  // a string cannot span lines: more input never completes it
         return Token(kind: .error("unterminated string"), loc: start)
     }
 
