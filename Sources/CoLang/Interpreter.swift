@@ -142,6 +142,21 @@ public final class Interpreter {
         set { vm.traceSchedulerOn = newValue }
     }
 
+    /// While true, every scheduler event is recorded (for timelines).
+    public var recordsSchedulerEvents: Bool {
+        get { vm.recordingEvents }
+        set { vm.recordingEvents = newValue }
+    }
+
+    /// The scheduler events recorded so far, oldest first.
+    public var schedulerEvents: [SchedulerEvent] { vm.events }
+
+    /// Forgets the recorded scheduler events.
+    public func clearSchedulerEvents() { vm.events.removeAll() }
+
+    /// The program clock now (seconds since start; virtual or real).
+    public var now: Double { vm.clock.now }
+
     /// Forgets every global, task and object, as a fresh interpreter.
     public func reset() {
         vm.flushOutput()

@@ -40,7 +40,7 @@ extension VM {
             return .nil
         }
         c.senders.append((currentTask, v))
-        traceSched("block", currentTask, detail: "send on channel #\(c.id)")
+        traceSched(.block, currentTask, detail: "send on channel #\(c.id)")
         return block(on: .send(c))
     }
 
@@ -65,7 +65,7 @@ extension VM {
         if c.closed { return .nil }
         c.receivers.append(currentTask)
         currentTask.recvExit = -1
-        traceSched("block", currentTask, detail: "recv on channel #\(c.id)")
+        traceSched(.block, currentTask, detail: "recv on channel #\(c.id)")
         return block(on: .recv(c))
     }
 
@@ -83,7 +83,7 @@ extension VM {
         save(r)
         c.receivers.append(currentTask)
         currentTask.recvExit = exit
-        traceSched("block", currentTask, detail: "recv on channel #\(c.id)")
+        traceSched(.block, currentTask, detail: "recv on channel #\(c.id)")
         _ = block(on: .recv(c))
         requestedStop = nil
         return .blocked

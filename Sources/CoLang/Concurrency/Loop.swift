@@ -38,6 +38,7 @@ extension VM {
         t.error = .nil
         if !scheduler.live.contains(where: { $0 === t }) { scheduler.live.append(t) }
         scheduler.ready.append(t)
+        traceSched(.spawn, t, detail: "the program")
     }
 
     /// `spawn f(args)`: a new task at the back of the ready queue.
@@ -50,7 +51,7 @@ extension VM {
         fiber.task = t
         scheduler.live.append(t)
         scheduler.ready.append(t)
-        traceSched("spawn", t, detail: "by \(currentTask.name)")
+        traceSched(.spawn, t, detail: "by \(currentTask.name)")
         return Value(object: t, tag: .task)
     }
 
@@ -89,7 +90,7 @@ extension VM {
             if t.status == .sleeping && t.wakeTime == top.time {
                 t.status = .ready
                 scheduler.ready.append(t)
-                traceSched("wake", t, detail: "timer fired")
+                traceSched(.wake, t, detail: "timer fired")
             }
         }
     }
@@ -116,22 +117,22 @@ extension VM {
             pendingThrow = t.pendingThrow
             t.pendingThrow = .nil
         }
-        traceSched("resume", t, detail: nil)
+        traceSched(.resume, t, detail: self.options.schedule == .random ? "random pick from the ready queue" : "front of the ready queue")
         let started = Clock.monotonicNanos()
         let stop = execute()
         t.timeRun += Double(Clock.monotonicNanos() &- started) / 1e9
         switch stop {
         case .finished(let v):
             finishTask(t, status: .done, result: v, error: .nil)
-            traceSched("finish", t, detail: nil)
+            traceSched(.finish, t, detail: nil)
         case .yielded:
             t.status = .ready
             scheduler.ready.append(t)
-            traceSched("yield", t, detail: nil)
+            traceSched(.yield, t, detail: nil)
         case .blocked:
             break
         case .failed(let e):
-            traceSched("fail", t, detail: message(of: e))
+            traceSched(.fail, t, detail: message(of: e))
             let observed = !t.joiners.isEmpty
             finishTask(t, status: .failed, result: .nil, error: e)
             if t === mainTask {
@@ -178,7 +179,7 @@ extension VM {
         t.status = .ready
         t.waitingOn = .none
         scheduler.ready.append(t)
-        traceSched("wake", t, detail: waker.map { "by \($0.name)" })
+        traceSched(.wake, t, detail: waker.map { "by \($0.name)" })
     }
 
     func wakeThrowing(_ t: TaskObj, _ e: Value, by waker: TaskObj?) {
@@ -186,7 +187,7 @@ extension VM {
         t.status = .ready
         t.waitingOn = .none
         scheduler.ready.append(t)
-        traceSched("wake", t, detail: waker.map { "by \($0.name) (raising)" })
+        traceSched(.wake, t, detail: waker.map { "by \($0.name) (raising)" })
     }
 
     /// Suspends the current task (the native returns `.undefined`).
@@ -209,7 +210,7 @@ extension VM {
         }
         let t: TaskObj = currentTask
         scheduler.addSleeper(t, until: clock.now + seconds)
-        traceSched("sleep", t, detail: "until \(VM.formatFloat(t.wakeTime))")
+        traceSched(.sleep, t, detail: "until \(VM.formatFloat(t.wakeTime))")
         return block(on: .none, status: .sleeping)
     }
 
@@ -224,13 +225,13 @@ extension VM {
         }
         if t === currentTask { throw fail("a task cannot join itself") }
         t.joiners.append(currentTask)
-        traceSched("block", currentTask, detail: "join \(t.name)")
+        traceSched(.block, currentTask, detail: "join \(t.name)")
         return block(on: .join(t))
     }
 
     func cancel(_ t: TaskObj) -> Value {
         if t.status.isFinished { return .false }
-        traceSched("cancel", t, detail: "by \(currentTask.name)")
+        traceSched(.cancel, t, detail: "by \(currentTask.name)")
         let isSelf = t === currentTask
         finishTask(t, status: .cancelled, result: .nil, error: .nil)
         if isSelf {

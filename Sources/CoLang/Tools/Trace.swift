@@ -1,18 +1,41 @@
 // Execution traces: `--trace` (each instruction with its stack) and `--trace-sched` (scheduler events).
 
+/// One scheduler event, as `--trace-sched` prints it and timelines draw it.
+public struct SchedulerEvent: Sendable {
+    public enum Kind: String, Sendable {
+        case spawn, resume, yield, sleep, wake, block, finish, fail, cancel
+    }
+    /// Program clock time (seconds).
+    public var time: Double
+    public var taskId: Int
+    public var taskName: String
+    public var kind: Kind
+    /// Why: what a task blocks on, who woke it, why it was picked.
+    public var detail: String?
+}
+
 extension VM {
     func traceLine(_ s: String) {
         writeError("[trace] \(s)\n")
     }
 
-    /// One `--trace-sched` line: clock time, event, task and why.
-    func traceSched(_ event: String, _ t: TaskObj, detail: String?) {
+    /// Records one scheduler event (for timelines) and prints it under `--trace-sched`:
+    /// clock time, event, task and why.
+    @inline(__always)
+    func traceSched(_ kind: SchedulerEvent.Kind, _ t: TaskObj, detail: @autoclosure () -> String?) {
+        guard traceSchedulerOn || recordingEvents else { return }
+        let now = clock.now
+        let d = detail()
+        if recordingEvents && events.count < VM.maxEvents {
+            events.append(SchedulerEvent(time: now, taskId: t.id, taskName: t.name, kind: kind, detail: d))
+        }
         guard traceSchedulerOn else { return }
-        let time = String(format: "%.3f", clock.now)
-        var line = "[\(time)] \(event) \(t.name)"
-        if let detail { line += " (\(detail))" }
+        var line = "[\(String(format: "%.3f", now))] \(kind.rawValue) \(t.name)"
+        if let d { line += " (\(d))" }
         writeError(line + "\n")
     }
+
+    static let maxEvents = 2_000_000
 
     /// Prints the stack of the running frame and the instruction about to execute.
     func traceInstruction(_ r: Registers) {

@@ -74,6 +74,9 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var tracing: Bool
+    /// Scheduler events are kept for timelines while this is on.
+    var recordingEvents = false
+    var events: [SchedulerEvent] = []
     /// `--trace-sched` / `:trace on`.
     var traceSchedulerOn: Bool
 
