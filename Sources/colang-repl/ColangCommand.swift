@@ -30,9 +30,10 @@ struct ColangCommand: ParsableCommand {
             help: ArgumentHelp("Run CODE instead of a file.", valueName: "CODE"))
     var code: String?
 
-    @Option(help: ArgumentHelp("The clock for sleep and now(); virtual is instant and deterministic.",
-                               valueName: "real|virtual"))
-    var clock: ClockKind = .real
+    @Option(help: ArgumentHelp(
+        "The clock for sleep and now(); virtual is instant and deterministic. (default: real; virtual for --explore)",
+        valueName: "real|virtual"))
+    var clock: ClockKind?
 
     @Option(help: ArgumentHelp("Seed for random() and the random schedule.", valueName: "N"))
     var seed: UInt64?
@@ -84,7 +85,7 @@ struct ColangCommand: ParsableCommand {
     /// The library's settings for these flags.
     var runOptions: RunOptions {
         var options = RunOptions()
-        options.clock = clock
+        options.clock = clock ?? .real
         options.seed = seed
         options.trace = trace
         options.traceScheduler = traceSched

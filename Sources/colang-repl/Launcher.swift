@@ -58,11 +58,14 @@ struct ScriptRunner {
         let interpreter = Interpreter(options: command.runOptions,
                                       stdout: Output.writeStdout, stderr: Output.writeStderr)
         if command.dis { return disassemble(source: source, file: file, with: interpreter) }
-        PendingFlags.warnAboutMissingSupport(command)
+        if let runs = command.explore {
+            return TeachingTools.explore(source: source, file: file, runs: runs, command: command)
+        }
+        interpreter.recordsSchedulerEvents = command.timeline != nil
         Signals.installForScript()
         let status = interpreter.runScript(source: source, file: file)
         interpreter.flush()
-        return status
+        return TeachingTools.drawTimeline(of: interpreter, command: command, file: file, status: status)
     }
 
     private func disassemble(source: String, file: String, with interpreter: Interpreter) -> Int32 {

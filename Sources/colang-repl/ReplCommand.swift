@@ -14,7 +14,8 @@ enum ReplCommand: String, CaseIterable {
         case .dis: return ":dis NAME"
         case .trace: return ":trace on|off"
         case .save: return ":save FILE"
-        case .help, .quit, .tasks, .run, .timeline, .reset: return ":" + rawValue
+        case .timeline: return ":timeline [FILE.svg|clear]"
+        case .help, .quit, .tasks, .run, .reset: return ":" + rawValue
         }
     }
 
@@ -30,14 +31,11 @@ enum ReplCommand: String, CaseIterable {
         case .clock: return "switch the clock"
         case .dis: return "show the bytecode of function NAME"
         case .trace: return "print every scheduler event"
-        case .timeline: return "chart which task ran when"
+        case .timeline: return "chart which task ran when (text, or an SVG file)"
         case .reset: return "forget every global, task and object"
         case .save: return "write this session's accepted inputs as a script"
         }
     }
-
-    /// Commands the library has no API for yet (see `PendingFlags`).
-    var isAvailable: Bool { self != .timeline }
 
     /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
     static func parse(_ line: String) -> (name: String, argument: String)? {

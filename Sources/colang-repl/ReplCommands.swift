@@ -21,7 +21,7 @@ extension ReplSession {
         case .auto: setSwitch(argument, command: command) { background.auto = $0 }
         case .clock: setClock(argument)
         case .trace: setSwitch(argument, command: command) { interpreter.traceScheduler = $0 }
-        case .timeline: printInfo(":\(name) is not available yet")
+        case .timeline: timeline(argument)
         }
         return .keepGoing
     }
@@ -65,8 +65,7 @@ extension ReplSession {
         let width = ReplCommand.allCases.map(\.usage.count).max() ?? 0
         for command in ReplCommand.allCases {
             let padding = String(repeating: " ", count: width - command.usage.count + 2)
-            let note = command.isAvailable ? "" : " (not yet)"
-            printInfo("  " + style.emphasis(command.usage) + padding + command.summary + note)
+            printInfo("  " + style.emphasis(command.usage) + padding + command.summary)
         }
         printInfo("Ctrl-C stops the running input (or clears the line); Ctrl-D on an empty line leaves.")
     }
@@ -92,8 +91,25 @@ extension ReplSession {
         Output.writeStdout(listing.hasSuffix("\n") ? listing : listing + "\n")
     }
 
+    /// `:timeline`: the chart of what the session's tasks did so far (stderr); `:timeline FILE.svg`
+    /// writes it as SVG; `:timeline clear` forgets the recorded events and starts afresh.
+    private func timeline(_ argument: String) {
+        switch argument {
+        case "": Output.writeStderr(interpreter.timelineText())
+        case "clear":
+            interpreter.clearSchedulerEvents()
+            printInfo("timeline cleared")
+        case let path where path.hasSuffix(".svg"):
+            if TeachingTools.write(interpreter.timelineSVG(title: "Timeline of a REPL session"), to: path) {
+                printInfo("wrote \(path)")
+            }
+        default: printError("usage: \(ReplCommand.timeline.usage)")
+        }
+    }
+
     private func reset() {
         interpreter.reset()
+        interpreter.recordsSchedulerEvents = true
         forgetAcceptedInputs()
         printInfo("session reset")
     }

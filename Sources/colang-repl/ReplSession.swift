@@ -23,6 +23,7 @@ final class ReplSession {
             stderr: { background.prepareForOutput(); Output.writeStderr(style.error($0)) },
             stdin: ReplSession.readInputLine)
         background.interpreter = interpreter
+        interpreter.recordsSchedulerEvents = true  // for `:timeline`
         editor = LineEditor(background: background)
     }
 

@@ -86,7 +86,8 @@ extension VM {
     /// Where a task will continue: `file:line in function`.
     func position(of t: TaskObj) -> String {
         let f = t.active
-        guard let frame = f.frames.last else { return "its start" }
+        guard f.frameCount > 0 else { return "its start" }
+        let frame = f.topFrame.pointee
         let proto = frame.closure.takeUnretainedValue().proto
         let loc = proto.location(at: max(frame.ip - 1, 0))
         let name = proto.name.isEmpty ? "<fn>" : proto.name

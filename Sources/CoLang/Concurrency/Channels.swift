@@ -94,7 +94,7 @@ extension VM {
         c.closed = true
         while let t = popReceiver(c) {
             if t.recvExit >= 0 {
-                t.active.frames[t.active.frames.count - 1].ip = t.recvExit
+                t.active.topFrame.pointee.ip = t.recvExit
                 t.recvExit = -1
             }
             wake(t, with: .nil, by: currentTask)

@@ -51,7 +51,7 @@ extension VM {
     /// Pushes the first frame of a created fiber (its stack already holds callee and arguments).
     func startFiber(_ f: Fiber) {
         let cl = f.stack[0].asClosure
-        f.frames.append(CallFrame(closure: Unmanaged.passUnretained(cl), ip: 0, base: 0))
+        f.appendFrame(CallFrame(closure: cl, ip: 0, base: 0))
         f.ensureCapacity(cl.proto.maxStack + 1)
     }
 
@@ -95,7 +95,7 @@ extension VM {
         if from.task == nil { from.status = .normal }
         co.status = .normal
         // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
-        co.frames[co.frames.count - 1].ip -= 1
+        co.topFrame.pointee.ip -= 1
         inner.resumer = co
         inner.status = .running
         inner.resumeExit = co.delegateExit
@@ -142,7 +142,7 @@ extension VM {
         let resumer = f.resumer.unsafelyUnwrapped
         f.resumer = nil
         if resumer.task == nil { resumer.status = .running }
-        if f.resumeExit >= 0 { resumer.frames[resumer.frames.count - 1].ip = f.resumeExit }
+        if f.resumeExit >= 0 { resumer.topFrame.pointee.ip = f.resumeExit }
         if resumer.delegate.tag == .coroutine && resumer.delegate.asCoroutine === f { resumer.delegate = .nil }
         f.resumeExit = -1
         resumer.push(result)
@@ -183,7 +183,7 @@ extension VM {
         case .done, .failed: return
         case .created, .suspended:
             co.closeUpvalues(from: 0)
-            co.frames.removeAll()
+            co.frameCount = 0
             co.handlers.removeAll()
             co.status = .done
             co.releaseStack()

@@ -15,11 +15,26 @@ enum CoStatus: UInt8 {
     }
 }
 
-/// One active function call. The closure stays alive through stack slot `base`.
+/// One active function call. The closure stays alive through stack slot `base`; its code and
+/// constants are cached here so returning never touches the closure object.
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
     var ip: Int
     var base: Int
+    var code: UnsafeMutablePointer<UInt8>
+    var consts: UnsafeMutablePointer<Value>
+
+    init(closure cl: ClosureObj, ip: Int, base: Int) {
+        self.closure = Unmanaged.passUnretained(cl)
+        self.ip = ip
+        self.base = base
+        self.code = cl.code
+        self.consts = cl.consts
+    }
+
+    init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>, consts: UnsafeMutablePointer<Value>) {
+        self.closure = closure; self.ip = ip; self.base = base; self.code = code; self.consts = consts
+    }
 }
 
 /// An installed `try` handler.
@@ -35,7 +50,10 @@ final class Fiber: Obj {
     var stack: UnsafeMutablePointer<Value>
     var capacity: Int
     var sp = 0
-    var frames: ContiguousArray<CallFrame> = []
+    /// Call frames, innermost last (a manual buffer: no copy-on-write checks on the hot path).
+    var frames: UnsafeMutablePointer<CallFrame>
+    var frameCount = 0
+    var frameCapacity: Int
     var handlers: ContiguousArray<Handler> = []
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
@@ -64,9 +82,35 @@ final class Fiber: Obj {
         self.entry = entry
         self.capacity = max(capacity, 8)
         self.stack = .allocate(capacity: self.capacity)
+        self.frameCapacity = 2
+        self.frames = .allocate(capacity: 2)
     }
 
-    deinit { stack.deallocate() }
+    deinit {
+        stack.deallocate()
+        frames.deallocate()
+    }
+
+    /// The innermost frame; only valid while `frameCount > 0`.
+    @inline(__always) var topFrame: UnsafeMutablePointer<CallFrame> { frames + (frameCount - 1) }
+
+    @inline(__always) func appendFrame(_ frame: CallFrame) {
+        if frameCount == frameCapacity { growFrames() }
+        (frames + frameCount).initialize(to: frame)
+        frameCount += 1
+    }
+
+    func growFrames() {
+        let newCap = frameCapacity * 2
+        let p = UnsafeMutablePointer<CallFrame>.allocate(capacity: newCap)
+        p.moveInitialize(from: frames, count: frameCount)
+        frames.deallocate()
+        frames = p
+        frameCapacity = newCap
+    }
+
+    /// The live frames, outermost first.
+    var frameList: UnsafeMutableBufferPointer<CallFrame> { UnsafeMutableBufferPointer(start: frames, count: frameCount) }
 
     /// Grows the stack so `needed` slots fit; frames hold offsets, so nothing dangles.
     func ensureCapacity(_ needed: Int) {
@@ -78,13 +122,19 @@ final class Fiber: Obj {
         stack.deallocate()
         stack = newStack
         capacity = newCap
+        for u in openUpvalues { u.slot = newStack + u.index }
     }
 
     /// Frees the stack of a finished coroutine, keeping a minimal one.
     func releaseStack() {
         sp = 0
-        frames = []
+        frameCount = 0
         handlers = []
+        if frameCapacity > 2 {
+            frames.deallocate()
+            frameCapacity = 2
+            frames = .allocate(capacity: 2)
+        }
         if capacity > 8 {
             stack.deallocate()
             capacity = 8
@@ -125,7 +175,7 @@ final class Fiber: Obj {
         gc.mark(entry); gc.mark(result); gc.mark(delegate)
         if let r = resumer { gc.markObject(r) }
         if let t = task { gc.markObject(t) }
-        for f in frames { gc.markProto(f.closure.takeUnretainedValue().proto) }
+        for f in frameList { gc.markProto(f.closure.takeUnretainedValue().proto) }
     }
-    override var estimatedSize: Int { 160 + capacity * 16 + frames.capacity * 24 }
+    override var estimatedSize: Int { 160 + capacity * 16 + frameCapacity * 24 }
 }

@@ -27,7 +27,7 @@ extension VM {
     func prepareMain(_ closure: ClosureObj) {
         let t: TaskObj = mainTask
         let root = t.root
-        root.frames.removeAll()
+        root.frameCount = 0
         root.handlers.removeAll()
         root.closeUpvalues(from: 0)
         root.sp = 0
@@ -133,7 +133,10 @@ extension VM {
             break
         case .failed(let e):
             traceSched(.fail, t, detail: message(of: e))
-            let observed = !t.joiners.isEmpty
+            let observed = t.joiners.contains { j in
+                if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
+                return false
+            }
             finishTask(t, status: .failed, result: .nil, error: e)
             if t === mainTask {
                 writeError(report(e, header: "error: "))
@@ -157,12 +160,14 @@ extension VM {
         t.status = status
         t.result = result
         t.error = error
-        t.root.frames.removeAll()
+        t.root.frameCount = 0
         t.root.handlers.removeAll()
         t.root.sp = 0
         let joiners = t.joiners
         t.joiners = []
         for j in joiners {
+            // A joiner cancelled (or otherwise moved on) since it blocked is not woken.
+            guard j.status == .blocked, case .join(let target) = j.waitingOn, target === t else { continue }
             if status == .done {
                 wake(j, with: result, by: t)
             } else {

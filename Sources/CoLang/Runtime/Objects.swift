@@ -73,26 +73,55 @@ final class RangeObj: Obj {
     }
 }
 
-/// A captured variable: open while its slot lives on a coroutine stack, closed afterwards.
+/// A captured variable: open while its slot lives on a coroutine stack (`slot` points there, and
+/// is moved when the stack grows), closed afterwards (the value lives in `closed`).
 final class Upvalue {
+    /// The fiber owning the slot while open (for the collector); nil once closed.
     unowned(unsafe) var fiber: Fiber?
     var index: Int
+    var slot: UnsafeMutablePointer<Value>
+    var isOpen = true
     var closed: Value = .nil
-    init(fiber: Fiber, index: Int) { self.fiber = fiber; self.index = index }
+    init(fiber: Fiber, index: Int) {
+        self.fiber = fiber
+        self.index = index
+        self.slot = fiber.stack + index
+    }
     @inline(__always) var value: Value {
-        get { if let f = fiber { return f.stack[index] }; return closed }
-        set { if let f = fiber { f.stack[index] = newValue } else { closed = newValue } }
+        get { isOpen ? slot.pointee : closed }
+        set { if isOpen { slot.pointee = newValue } else { closed = newValue } }
     }
     func close() {
-        if let f = fiber { closed = f.stack[index]; fiber = nil }
+        if isOpen {
+            closed = slot.pointee
+            isOpen = false
+            fiber = nil
+        }
     }
 }
 
-/// A function value: a prototype plus captured variables.
+/// A function value: a prototype plus captured variables. What a call needs is copied out of the
+/// prototype so the dispatch loop reads it without touching reference counts.
 final class ClosureObj: Obj {
     let proto: FunctionProto
-    var upvalues: ContiguousArray<Upvalue>
-    init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) { self.proto = proto; self.upvalues = upvalues }
+    let upvalues: ContiguousArray<Upvalue>
+    /// The same upvalues, unretained, for the dispatch loop.
+    let upvalueRefs: UnsafeMutablePointer<Unmanaged<Upvalue>>
+    let arity: Int
+    let maxStack: Int
+    let code: UnsafeMutablePointer<UInt8>
+    let consts: UnsafeMutablePointer<Value>
+    init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) {
+        self.proto = proto
+        self.upvalues = upvalues
+        upvalueRefs = .allocate(capacity: max(upvalues.count, 1))
+        for (i, u) in upvalues.enumerated() { (upvalueRefs + i).initialize(to: Unmanaged.passUnretained(u)) }
+        arity = proto.arity
+        maxStack = proto.maxStack
+        code = proto.code.baseAddress.unsafelyUnwrapped
+        consts = proto.constants.baseAddress.unsafelyUnwrapped
+    }
+    deinit { upvalueRefs.deallocate() }
     override func trace(_ gc: Collector) {
         gc.markProto(proto)
         for u in upvalues {

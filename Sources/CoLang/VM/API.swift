@@ -92,7 +92,7 @@ extension VM {
     func abandonMain() {
         let t: TaskObj = mainTask
         t.status = .cancelled
-        t.root.frames.removeAll()
+        t.root.frameCount = 0
         t.root.handlers.removeAll()
         t.root.closeUpvalues(from: 0)
         t.root.sp = 0

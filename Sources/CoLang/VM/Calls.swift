@@ -5,7 +5,7 @@ extension VM {
     func callValue(_ calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let callee = calleeSlot.pointee
         if callee.tag == .closure {
-            try pushFrame(callee.asClosure, calleeSlot: calleeSlot, argc: argc, &r)
+            try pushFrame(callee, calleeSlot: calleeSlot, argc: argc, &r)
             return nil
         }
         return try callOther(calleeSlot: calleeSlot, argc: argc, &r)
@@ -44,7 +44,7 @@ extension VM {
         if method.tag == .closure {
             let cl = method.asClosure
             if cl.proto.arity != argc { throw arityError(name, expected: cl.proto.arity - 1, got: argc - 1) }
-            try pushFrame(cl, calleeSlot: calleeSlot, argc: argc, &r)
+            try pushFrame(method, calleeSlot: calleeSlot, argc: argc, &r)
             return nil
         }
         return try callNative(method.obj(NativeObj.self), calleeSlot: calleeSlot, argc: argc, &r)

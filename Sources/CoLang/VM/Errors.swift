@@ -10,14 +10,14 @@ extension VM {
             if let h = f.handlers.last {
                 f.handlers.removeLast()
                 f.closeUpvalues(from: h.sp)
-                f.frames.removeLast(f.frames.count - h.frameCount)
+                f.frameCount = h.frameCount
                 f.sp = h.sp
                 f.push(v)
-                f.frames[f.frames.count - 1].ip = h.target
+                f.topFrame.pointee.ip = h.target
                 return nil
             }
             f.closeUpvalues(from: 0)
-            f.frames.removeAll()
+            f.frameCount = 0
             f.sp = 0
             if f.task != nil { return .failed(v) }
             f.status = .failed
@@ -43,10 +43,10 @@ extension VM {
         var entries: [TraceEntry] = []
         for (n, fiber) in chain.reversed().enumerated() {
             var boundary: String? = n == 0 ? nil : "resumed coroutine \(fiber.name) (co#\(fiber.id))"
-            for (i, frame) in fiber.frames.enumerated() {
+            for (i, frame) in fiber.frameList.enumerated() {
                 let proto = frame.closure.takeUnretainedValue().proto
                 if proto.isPrelude { continue }
-                let innermost = n == chain.count - 1 && i == fiber.frames.count - 1
+                let innermost = n == chain.count - 1 && i == fiber.frameCount - 1
                 let loc = proto.location(at: innermost ? frame.ip : max(frame.ip - 1, 0))
                 let name = proto.name.isEmpty ? "<fn>" : proto.name
                 entries.append(TraceEntry(file: proto.source.name, line: loc.line, function: name, boundary: boundary))
@@ -81,10 +81,10 @@ extension VM {
         var f: Fiber? = current
         var innermost = true
         while let fiber = f {
-            for (i, frame) in fiber.frames.enumerated().reversed() {
+            for (i, frame) in fiber.frameList.enumerated().reversed() {
                 let proto = frame.closure.takeUnretainedValue().proto
                 if proto.isPrelude { innermost = false; continue }
-                let exact = innermost && i == fiber.frames.count - 1
+                let exact = innermost && i == fiber.frameCount - 1
                 return (proto.source, proto.location(at: exact ? frame.ip : max(frame.ip - 1, 0)))
             }
             innermost = false

@@ -7,8 +7,12 @@ struct Registers {
     var base: UnsafeMutablePointer<Value>
     var sp: UnsafeMutablePointer<Value>
     var consts: UnsafeMutablePointer<Value>
-    unowned(unsafe) var closure: ClosureObj
-    unowned(unsafe) var fiber: Fiber
+    var closureRef: Unmanaged<ClosureObj>
+    var fiberRef: Unmanaged<Fiber>
+
+    /// The running closure and fiber as references, for cold paths (hot ones use the refs).
+    var closure: ClosureObj { closureRef.takeUnretainedValue() }
+    var fiber: Fiber { fiberRef.takeUnretainedValue() }
 
     @inline(__always) mutating func readU8() -> Int {
         let v = Int(ip.pointee)
@@ -39,18 +43,18 @@ struct Registers {
 extension VM {
     /// Writes the registers back into the running fiber (sp and the top frame's ip).
     @inline(__always) func save(_ r: Registers) {
-        let f = r.fiber
-        f.sp = r.sp - f.stack
-        f.frames[f.frames.count - 1].ip = r.ip - r.code
+        let sp = r.sp, ip = r.ip - r.code
+        r.fiberRef._withUnsafeGuaranteedRef { f in
+            f.sp = sp - f.stack
+            f.topFrame.pointee.ip = ip
+        }
     }
 
     /// Loads the registers of the current fiber's top frame.
     @inline(__always) func load() -> Registers {
         let f: Fiber = current
-        let frame = f.frames[f.frames.count - 1]
-        let cl = frame.closure.takeUnretainedValue()
-        let code = cl.proto.code.baseAddress.unsafelyUnwrapped
-        return Registers(ip: code + frame.ip, code: code, base: f.stack + frame.base, sp: f.stack + f.sp,
-                         consts: cl.proto.constants.baseAddress.unsafelyUnwrapped, closure: cl, fiber: f)
+        let frame = f.topFrame.pointee
+        return Registers(ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
+                         consts: frame.consts, closureRef: frame.closure, fiberRef: Unmanaged.passUnretained(f))
     }
 }

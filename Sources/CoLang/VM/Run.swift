@@ -6,7 +6,7 @@ extension VM {
 
     /// Runs from `current` until the task gives control back to the scheduler.
     func execute() -> ExecStop {
-        if current.frames.isEmpty { startFiber(current) }
+        if current.frameCount == 0 { startFiber(current) }
         var r = load()
         if let v = pendingThrow {
             pendingThrow = nil
@@ -53,22 +53,23 @@ extension VM {
                     r.base[s] = r.sp[-1]
                 case .getUpvalue:
                     let u = r.readU8()
-                    r.push(r.closure.upvalues[u].value)
+                    r.push(r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value } })
                 case .setUpvalue:
                     let u = r.readU8()
-                    r.closure.upvalues[u].value = r.sp[-1]
+                    let v = r.sp[-1]
+                    r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value = v } }
                 case .getGlobal:
                     let g = r.readU16()
-                    let v = globalValues[g]
+                    let v = globalSlots[g]
                     if v.tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.push(v)
                 case .setGlobal:
                     let g = r.readU16()
-                    if globalValues[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
-                    globalValues[g] = r.sp[-1]
+                    if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    globalSlots[g] = r.sp[-1]
                 case .defineGlobal:
                     let g = r.readU16()
-                    globalValues[g] = r.pop()
+                    globalSlots[g] = r.pop()
                 case .getIndex:
                     let idx = r.sp[-1], obj = r.sp[-2]
                     r.sp -= 1
@@ -199,7 +200,7 @@ extension VM {
                     let calleeSlot = r.sp - argc - 1
                     let callee = calleeSlot.pointee
                     if callee.tag == .closure {
-                        try pushFrame(callee.asClosure, calleeSlot: calleeSlot, argc: argc, &r)
+                        try pushFrame(callee, calleeSlot: calleeSlot, argc: argc, &r)
                     } else if let stop = try callOther(calleeSlot: calleeSlot, argc: argc, &r) {
                         return stop
                     }
@@ -228,26 +229,31 @@ extension VM {
                     r.sp -= 1
                 case .return:
                     let result = r.sp[-1]
-                    let f = r.fiber
-                    let frameIndex = f.frames.count - 1
-                    let frameBase = f.frames[frameIndex].base
-                    if !f.openUpvalues.isEmpty { f.closeUpvalues(from: frameBase) }
-                    while let h = f.handlers.last, h.frameCount > frameIndex { f.handlers.removeLast() }
-                    f.frames.removeLast()
-                    if f.frames.isEmpty {
-                        f.sp = 0
-                        if let stop = finishFiber(f, result: result) { return stop }
-                        r = load()
-                    } else {
-                        r.sp = f.stack + frameBase
-                        let frame = f.frames[frameIndex - 1]
-                        let cl = frame.closure.takeUnretainedValue()
-                        r.closure = cl
-                        r.code = cl.proto.code.baseAddress.unsafelyUnwrapped
-                        r.consts = cl.proto.constants.baseAddress.unsafelyUnwrapped
-                        r.ip = r.code + frame.ip
-                        r.base = f.stack + frame.base
+                    // Pops the frame; nil when it was the fiber's last one.
+                    let caller: (sp: UnsafeMutablePointer<Value>, base: UnsafeMutablePointer<Value>, frame: CallFrame)? =
+                        r.fiberRef._withUnsafeGuaranteedRef { f in
+                            let frameIndex = f.frameCount - 1
+                            let frameBase = f.frames[frameIndex].base
+                            if !f.openUpvalues.isEmpty { f.closeUpvalues(from: frameBase) }
+                            if !f.handlers.isEmpty {
+                                while let h = f.handlers.last, h.frameCount > frameIndex { f.handlers.removeLast() }
+                            }
+                            f.frameCount = frameIndex
+                            if frameIndex == 0 { f.sp = 0; return nil }
+                            let frame = f.frames[frameIndex - 1]
+                            return (f.stack + frameBase, f.stack + frame.base, frame)
+                        }
+                    if let caller {
+                        r.sp = caller.sp
+                        r.closureRef = caller.frame.closure
+                        r.code = caller.frame.code
+                        r.consts = caller.frame.consts
+                        r.ip = caller.frame.code + caller.frame.ip
+                        r.base = caller.base
                         r.push(result)
+                    } else {
+                        if let stop = finishFiber(r.fiber, result: result) { return stop }
+                        r = load()
                     }
                 case .buildList:
                     let n = r.readU16()
@@ -305,7 +311,7 @@ extension VM {
                     if let stop = yieldValue(&r) { return stop }
                 case .tryBegin:
                     let t = r.readU32()
-                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frames.count, sp: r.sp - r.fiber.stack, target: t))
+                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t))
                 case .tryEnd:
                     r.fiber.handlers.removeLast()
                 case .throw:
@@ -330,24 +336,29 @@ extension VM {
 
     /// Pushes a call frame for `cl` whose callee and arguments are at `calleeSlot`.
     @inline(__always)
-    func pushFrame(_ cl: ClosureObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) {
-        let proto = cl.proto
-        if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
-        let f = r.fiber
-        if f.frames.count >= VM.maxFrames { throw fail("stack overflow") }
-        f.frames[f.frames.count - 1].ip = r.ip - r.code
-        let baseIndex = calleeSlot - f.stack
-        f.frames.append(CallFrame(closure: Unmanaged.passUnretained(cl), ip: 0, base: baseIndex))
-        if baseIndex + proto.maxStack > f.capacity {
-            f.sp = r.sp - f.stack
-            f.ensureCapacity(baseIndex + proto.maxStack)
+    func pushFrame(_ callee: Value, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) {
+        let clRef = Unmanaged<ClosureObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(callee.bits)).unsafelyUnwrapped)
+        let (arity, maxStack, code, consts) = clRef._withUnsafeGuaranteedRef { ($0.arity, $0.maxStack, $0.code, $0.consts) }
+        if arity != argc { throw arityError(clRef.takeUnretainedValue().proto.name, expected: arity, got: argc) }
+        let ip = r.ip - r.code, sp = r.sp
+        let newBase: UnsafeMutablePointer<Value>? = r.fiberRef._withUnsafeGuaranteedRef { f in
+            if f.frameCount >= VM.maxFrames { return nil }
+            f.topFrame.pointee.ip = ip
+            let baseIndex = calleeSlot - f.stack
+            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code, consts: consts))
+            if baseIndex + maxStack > f.capacity {
+                f.sp = sp - f.stack
+                f.ensureCapacity(baseIndex + maxStack)
+            }
+            return f.stack + baseIndex
         }
-        r.closure = cl
-        r.code = proto.code.baseAddress.unsafelyUnwrapped
-        r.consts = proto.constants.baseAddress.unsafelyUnwrapped
-        r.ip = r.code
-        r.base = f.stack + baseIndex
-        r.sp = r.base + argc + 1
+        guard let newBase else { throw fail("stack overflow") }
+        r.closureRef = clRef
+        r.code = code
+        r.consts = consts
+        r.ip = code
+        r.base = newBase
+        r.sp = newBase + argc + 1
     }
 
     func arityError(_ name: String, expected: Int, got: Int) -> VMError {

@@ -30,7 +30,11 @@ final class VM {
     let heap = Heap()
     let globals = GlobalTable()
     /// Global values by slot; `.undefined` until defined.
-    var globalValues: ContiguousArray<Value> = []
+    /// Global values by slot, in a raw buffer the dispatch loop indexes directly.
+    var globalSlots = UnsafeMutablePointer<Value>.allocate(capacity: 256)
+    var globalCapacity = 256
+    var globalCount = 0
+    var globalValues: UnsafeMutableBufferPointer<Value> { UnsafeMutableBufferPointer(start: globalSlots, count: globalCount) }
     /// Built-in method tables, by receiver tag.
     var methods: [Tag: [String: Value]] = [:]
     var builtinNames: Set<String> = []
@@ -95,6 +99,8 @@ final class VM {
         resetMainTask()
     }
 
+    deinit { globalSlots.deallocate() }
+
     // MARK: - Output
 
     func write(_ s: String) {
@@ -148,7 +154,20 @@ final class VM {
     // MARK: - Globals
 
     func ensureGlobalCapacity() {
-        while globalValues.count < globals.names.count { globalValues.append(.undefined) }
+        let needed = globals.names.count
+        if needed > globalCapacity {
+            var cap = globalCapacity * 2
+            while cap < needed { cap *= 2 }
+            let p = UnsafeMutablePointer<Value>.allocate(capacity: cap)
+            p.moveInitialize(from: globalSlots, count: globalCount)
+            globalSlots.deallocate()
+            globalSlots = p
+            globalCapacity = cap
+        }
+        while globalCount < needed {
+            (globalSlots + globalCount).initialize(to: .undefined)
+            globalCount += 1
+        }
     }
 
     func defineGlobal(_ name: String, _ v: Value) {

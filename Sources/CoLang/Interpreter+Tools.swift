@@ -1,0 +1,93 @@
+// The teaching tools' public API: timelines of the recorded scheduler events, and schedule exploration.
+
+/// Which task ran when: per-task spans (running, ready, sleeping, blocked) built from scheduler
+/// events, drawn as a text chart or an SVG Gantt chart, each with a CPU row.
+public struct Timeline {
+    let model: TimelineModel
+
+    /// Builds a timeline from `events` (oldest first); spans still open are closed at `now`.
+    /// On the virtual clock running takes no time, so running shows as instants; if the clock
+    /// never moved at all, the axis counts scheduler events instead of seconds.
+    public init(events: [SchedulerEvent], now: Double, clock: ClockKind) {
+        model = TimelineModel(events: events, now: now, clock: clock)
+    }
+
+    /// The number of task rows.
+    public var taskCount: Int { model.rows.count }
+
+    /// The fraction of the elapsed time some task was running (0...1); `nil` where it is not
+    /// measurable: on the virtual clock, or when no time passed.
+    public var utilisation: Double? { model.utilisation }
+
+    /// A text chart for a terminal: one row per task over `width` columns (`#` running, `-` ready,
+    /// `.` sleeping, `x` blocked), a CPU row, a time axis above and below, and a legend that ends
+    /// with the CPU utilisation or why it cannot be measured.
+    public func text(width: Int = 60) -> String {
+        TextTimeline(model: model, width: max(width, 10)).render()
+    }
+
+    /// An SVG Gantt chart of the same: a title, a legend, one bar row per task, the CPU row and a
+    /// time axis with ticks and labels. Each bar carries a `<title>` tooltip.
+    public func svg(title: String = "CoLang timeline") -> String {
+        SVGTimeline(model: model, title: title).render()
+    }
+}
+
+extension Interpreter {
+    /// The timeline of the scheduler events recorded so far (turn `recordsSchedulerEvents` on
+    /// before running), with open spans closed at the current clock time.
+    public func timeline() -> Timeline {
+        Timeline(events: schedulerEvents, now: now, clock: clock)
+    }
+
+    /// `--timeline` and `:timeline`: the text chart of what the tasks did so far.
+    public func timelineText(width: Int = 60) -> String { timeline().text(width: width) }
+
+    /// `--timeline FILE.svg`: the SVG Gantt chart of what the tasks did so far.
+    public func timelineSVG(title: String = "CoLang timeline") -> String { timeline().svg(title: title) }
+
+    /// `--explore N`: runs the script `runs` times, each in a fresh interpreter with
+    /// `schedule: .random` and seeds 1...runs (the other `options` as given, traces off, no
+    /// standard input), capturing its output, and groups the runs by standard output and exit code.
+    /// Stops early at a syntax error or Ctrl-C.
+    public static func explore(source: String, file: String, runs: Int,
+                               options: RunOptions = RunOptions()) -> ExploreReport {
+        Explorer.explore(source: source, file: file, runs: runs, options: options)
+    }
+}
+
+/// What `--explore` found: the distinct outcomes of one program under seeded random schedules.
+public struct ExploreReport: CustomStringConvertible, Sendable {
+    /// One distinct result (standard output and exit code) and the seeds that produce it.
+    public struct Outcome: Sendable {
+        /// Everything the program printed on standard output.
+        public let stdout: String
+        /// The run's exit code (0, 65, 70).
+        public let exitCode: Int32
+        /// Standard error of the first seed with this outcome (other seeds may word it differently).
+        public let stderr: String
+        /// Every seed giving this outcome, ascending; replay one with `--schedule random --seed S`.
+        public internal(set) var seeds: [UInt64]
+    }
+
+    /// The script's name, as given to `explore`.
+    public let file: String
+    /// The options every run used (apart from its schedule and seed).
+    public let options: RunOptions
+    /// How many runs were asked for.
+    public let requestedRuns: Int
+    /// How many runs finished (fewer after a syntax error or Ctrl-C).
+    public let runs: Int
+    /// The distinct outcomes, in order of their first seed.
+    public let outcomes: [Outcome]
+    /// 0 when every run finished, 65 when the program does not compile, 130 when interrupted;
+    /// not the programs' own exit codes (those are in `outcomes`).
+    public let exitCode: Int32
+
+    /// The report: "2 distinct outcomes in 20 runs", then each outcome with its count, seeds,
+    /// a command line that replays it, and its output.
+    public var description: String { render() }
+
+    /// The `colang` command line that replays the run with this seed.
+    public func replayCommand(seed: UInt64) -> String { replayWords(seed: seed) }
+}
