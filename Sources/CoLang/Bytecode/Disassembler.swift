@@ -60,18 +60,23 @@ enum Disassembler {
             return (prefix + name + "\(pad(i, 4)) \(constant(i))", next)
         case .smallInt:
             return (prefix + name + String(Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 1)))), next)
-        case .getGlobal, .setGlobal, .defineGlobal:
+        case .getGlobal, .setGlobal, .defineGlobal, .storeGlobal:
             let g = u16(offset + 1)
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue:
             return (prefix + name + pad(u8(offset + 1), 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(u16(offset + 1), 4), next)
         case .invoke:
             let i = u16(offset + 1)
             return (prefix + name + "(\(u8(offset + 3)) args)\(pad(i, 4)) \(constant(i))", next)
-        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin:
+        case .addLocalSmall:
+            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)
+        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin,
+             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
+             .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(hex(u32(offset + 1)))", next)
         case .closure:
             let i = u16(offset + 1)

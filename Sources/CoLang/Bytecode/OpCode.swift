@@ -21,6 +21,26 @@ enum OpCode: UInt8, CaseIterable {
     case dup
     /// `a b -> a b a b`
     case dup2
+    /// s:u8 · `v ->`, stores into locals[s] (an assignment statement)
+    case storeLocal
+    /// u:u8 · `v ->`
+    case storeUpvalue
+    /// g:u16 · `v ->` (error if undefined)
+    case storeGlobal
+    /// s:u8 n:u16 (Int16 bits) · `->`, locals[s] += n (`x += 1` on a local)
+    case addLocalSmall
+    /// t:t32 · `a b ->`, jumps unless a < b (a fused `<` and conditional jump)
+    case jumpUnlessLess
+    /// t:t32 · `a b ->`, jumps unless a <= b
+    case jumpUnlessLessEqual
+    /// t:t32 · `a b ->`, jumps unless a > b
+    case jumpUnlessGreater
+    /// t:t32 · `a b ->`, jumps unless a >= b
+    case jumpUnlessGreaterEqual
+    /// t:t32 · `a b ->`, jumps unless a == b
+    case jumpUnlessEqual
+    /// t:t32 · `a b ->`, jumps unless a != b
+    case jumpUnlessNotEqual
     /// s:u8 · `-> locals[s]`
     case getLocal
     /// s:u8 · `v -> v`, stores into locals[s]
@@ -122,8 +142,15 @@ extension OpCode {
         case .constant, .smallInt, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
              .buildList, .buildMap, .buildString, .closure:
             return 2
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue:
             return 1
+        case .storeGlobal:
+            return 2
+        case .addLocalSmall:
+            return 3
+        case .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
+             .jumpUnlessEqual, .jumpUnlessNotEqual:
+            return 4
         case .invoke:
             return 3
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin:

@@ -57,6 +57,10 @@ extension Compiler {
     private func assignment(target: Expr, op: CompoundOp?, value: Expr, loc: SourceLoc) {
         switch target.kind {
         case .name(let name):
+            if let step = smallStep(op, value), let slot = fs.resolveLocal(name) {
+                emit(.addLocalSmall, loc, effect: 0); u8(slot); u16(Int(UInt16(bitPattern: step)))
+                return
+            }
             if let op {
                 emitGet(name, target.loc)
                 expression(value)
@@ -64,8 +68,7 @@ extension Compiler {
             } else {
                 expression(value)
             }
-            emitSet(name, loc)
-            emit(.pop, loc, effect: -1)
+            emitStore(name, loc)
         case .index(let object, let index):
             expression(object)
             expression(index)
@@ -97,6 +100,39 @@ extension Compiler {
         }
     }
 
+    /// `x += k` / `x -= k` with a small literal int k: the step, for `addLocalSmall`.
+    private func smallStep(_ op: CompoundOp?, _ value: Expr) -> Int16? {
+        guard let op, case .intLit(let n) = value.kind else { return nil }
+        switch op {
+        case .add: return n >= -32767 && n <= 32767 ? Int16(n) : nil
+        case .sub: return n >= -32767 && n <= 32767 ? Int16(-n) : nil
+        default: return nil
+        }
+    }
+
+    /// Compiles a condition and a jump taken when it is false; comparisons fuse into one instruction.
+    func conditionJump(_ cond: Expr, _ loc: SourceLoc) -> Int {
+        if case .binary(let op, let lhs, let rhs) = cond.kind {
+            let fused: OpCode?
+            switch op {
+            case .lt: fused = .jumpUnlessLess
+            case .le: fused = .jumpUnlessLessEqual
+            case .gt: fused = .jumpUnlessGreater
+            case .ge: fused = .jumpUnlessGreaterEqual
+            case .eq: fused = .jumpUnlessEqual
+            case .ne: fused = .jumpUnlessNotEqual
+            default: fused = nil
+            }
+            if let fused {
+                expression(lhs)
+                expression(rhs)
+                return emitJump(fused, cond.loc, effect: -2)
+            }
+        }
+        expression(cond)
+        return emitJump(.popJumpIfFalse, loc, effect: -1)
+    }
+
     func emitArithmetic(_ op: CompoundOp, _ loc: SourceLoc) {
         let code: OpCode
         switch op {
@@ -123,8 +159,7 @@ extension Compiler {
     }
 
     private func ifStatement(cond: Expr, then: [Stmt], els: [Stmt]?, loc: SourceLoc) {
-        expression(cond)
-        let toElse = emitJump(.popJumpIfFalse, loc, effect: -1)
+        let toElse = conditionJump(cond, loc)
         block(then, loc)
         if let els {
             let toEnd = emitJump(.jump, loc, effect: 0)
@@ -138,8 +173,7 @@ extension Compiler {
 
     private func whileStatement(cond: Expr, body: [Stmt], loc: SourceLoc) {
         let start = fs.code.count
-        expression(cond)
-        let exit = emitJump(.popJumpIfFalse, loc, effect: -1)
+        let exit = conditionJump(cond, loc)
         fs.loops.append(LoopContext(start: start, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: false))
         block(body, loc)

@@ -199,6 +199,17 @@ final class Compiler {
         }
     }
 
+    /// Stores the top of the stack into a variable and pops it (an assignment statement).
+    func emitStore(_ name: String, _ loc: SourceLoc) {
+        if let slot = fs.resolveLocal(name) {
+            emit(.storeLocal, loc, effect: -1); u8(slot)
+        } else if let up = resolveUpvalue(fs, name) {
+            emit(.storeUpvalue, loc, effect: -1); u8(up)
+        } else {
+            emit(.storeGlobal, loc, effect: -1); u16(globalSlot(name, loc))
+        }
+    }
+
     func globalSlot(_ name: String, _ loc: SourceLoc) -> Int {
         let slot = globals.slot(for: name)
         if slot > 65_535 { error("too many global variables", loc) }

@@ -78,7 +78,13 @@ extension VM {
         return nil
     }
 
-    /// Orders two numbers or two strings: negative, zero or positive.
+    // Ordering tests; NaN makes every one of them false (compare gives 2: unordered).
+    func isLess(_ a: Value, _ b: Value) throws(VMError) -> Bool { try compare(a, b) == -1 }
+    func isLessEqual(_ a: Value, _ b: Value) throws(VMError) -> Bool { let c = try compare(a, b); return c == -1 || c == 0 }
+    func isGreater(_ a: Value, _ b: Value) throws(VMError) -> Bool { try compare(a, b) == 1 }
+    func isGreaterEqual(_ a: Value, _ b: Value) throws(VMError) -> Bool { let c = try compare(a, b); return c == 1 || c == 0 }
+
+    /// Orders two numbers or two strings: -1, 0 or 1, or 2 when unordered (NaN).
     func compare(_ a: Value, _ b: Value) throws(VMError) -> Int {
         if a.tag == .int && b.tag == .int { return a.asInt < b.asInt ? -1 : (a.asInt == b.asInt ? 0 : 1) }
         if let x = numeric(a), let y = numeric(b) {

@@ -10,12 +10,23 @@ extension VM {
         var r = load()
         if let v = pendingThrow {
             pendingThrow = nil
-            if let stop = raiseAtYield(v, &r) { return stop }
+            var rr = r
+            let stop = raiseAtYield(v, &rr)
+            r = rr
+            if let stop { return stop }
         }
+        // The instruction budget lives in a register here; the VM's copy is kept in step on exit.
+        var budget = self.budget
+        defer { self.budget = budget }
         while true {
             budget &-= 1
             if budget < 0 {
-                if let stop = checkpoint(&r) { return stop }
+                self.budget = budget
+                var rr = r
+                let stop = checkpoint(&rr)
+                r = rr
+                budget = self.budget
+                if let stop { return stop }
             }
             let opStart = r.ip
             let op = unsafeBitCast(r.ip.pointee, to: OpCode.self)
@@ -45,6 +56,61 @@ extension VM {
                     let a = r.sp[-2], b = r.sp[-1]
                     r.push(a)
                     r.push(b)
+                case .storeLocal:
+                    let s = r.readU8()
+                    r.sp -= 1
+                    r.base[s] = r.sp.pointee
+                case .storeUpvalue:
+                    let u = r.readU8()
+                    r.sp -= 1
+                    let v = r.sp.pointee
+                    r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value = v } }
+                case .storeGlobal:
+                    let g = r.readU16()
+                    if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    r.sp -= 1
+                    globalSlots[g] = r.sp.pointee
+                case .addLocalSmall:
+                    let s = r.readU8()
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let a = r.base[s]
+                    if a.tag == .int {
+                        let (sum, o) = a.asInt.addingReportingOverflow(n)
+                        if o { throw fail("integer overflow") }
+                        r.base[s] = Value(sum)
+                    } else {
+                        r.base[s] = try add(a, Value(n))
+                    }
+                case .jumpUnlessLess:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if !(a.tag == .int && b.tag == .int ? a.asInt < b.asInt : try isLess(a, b)) { r.ip = r.code + t }
+                case .jumpUnlessLessEqual:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if !(a.tag == .int && b.tag == .int ? a.asInt <= b.asInt : try isLessEqual(a, b)) { r.ip = r.code + t }
+                case .jumpUnlessGreater:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if !(a.tag == .int && b.tag == .int ? a.asInt > b.asInt : try isGreater(a, b)) { r.ip = r.code + t }
+                case .jumpUnlessGreaterEqual:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if !(a.tag == .int && b.tag == .int ? a.asInt >= b.asInt : try isGreaterEqual(a, b)) { r.ip = r.code + t }
+                case .jumpUnlessEqual:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if !(a.tag == .int && b.tag == .int ? a.bits == b.bits : try valuesEqual(a, b)) { r.ip = r.code + t }
+                case .jumpUnlessNotEqual:
+                    let t = r.readU32()
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 2
+                    if a.tag == .int && b.tag == .int ? a.bits == b.bits : try valuesEqual(a, b) { r.ip = r.code + t }
                 case .getLocal:
                     let s = r.readU8()
                     r.push(r.base[s])
@@ -166,19 +232,19 @@ extension VM {
                 case .less:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt < b.asInt : try compare(a, b) < 0)
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt < b.asInt : try isLess(a, b))
                 case .lessEqual:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt <= b.asInt : try compare(a, b) <= 0)
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt <= b.asInt : try isLessEqual(a, b))
                 case .greater:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt > b.asInt : try compare(a, b) > 0)
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt > b.asInt : try isGreater(a, b))
                 case .greaterEqual:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt >= b.asInt : try compare(a, b) >= 0)
+                    r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt >= b.asInt : try isGreaterEqual(a, b))
                 case .jump:
                     let t = r.readU32()
                     r.ip = r.code + t
@@ -201,13 +267,19 @@ extension VM {
                     let callee = calleeSlot.pointee
                     if callee.tag == .closure {
                         try pushFrame(callee, calleeSlot: calleeSlot, argc: argc, &r)
-                    } else if let stop = try callOther(calleeSlot: calleeSlot, argc: argc, &r) {
-                        return stop
+                    } else {
+                        var rr = r
+                        let stop = try callOther(calleeSlot: calleeSlot, argc: argc, &rr)
+                        r = rr
+                        if let stop { return stop }
                     }
                 case .invoke:
                     let name = r.consts[r.readU16()].asString.value
                     let argc = r.readU8()
-                    if let stop = try invoke(name, argc: argc, &r) { return stop }
+                    var rr = r
+                    let stop = try invoke(name, argc: argc, &rr)
+                    r = rr
+                    if let stop { return stop }
                 case .closure:
                     let proto = r.closure.proto.protos[r.readU16()]
                     var ups = ContiguousArray<Upvalue>()
@@ -290,25 +362,40 @@ extension VM {
                                 r.push(.nil)
                                 r.ip = r.code + exit
                             }
-                        } else if let stop = try iterate(io, exit: exit, &r) {
-                            return stop
+                        } else {
+                            var rr = r
+                            let stop = try iterate(io, exit: exit, &rr)
+                            r = rr
+                            if let stop { return stop }
                         }
-                    } else if let stop = try resumeForIteration(it, sent: .nil, exit: exit, &r) {
-                        return stop
+                    } else {
+                        var rr = r
+                        let stop = try resumeForIteration(it, sent: .nil, exit: exit, &rr)
+                        r = rr
+                        if let stop { return stop }
                     }
                 case .yieldFromNext:
                     let exit = r.readU32()
                     let sent = r.pop()
                     let it = r.sp[-1]
                     if it.tag == .iterator {
-                        if let stop = try iterate(it.obj(IteratorObj.self), exit: exit, &r) { return stop }
+                        var rr = r
+                        let stop = try iterate(it.obj(IteratorObj.self), exit: exit, &rr)
+                        r = rr
+                        if let stop { return stop }
                     } else {
                         r.fiber.delegate = it
                         r.fiber.delegateExit = exit
-                        if let stop = try resumeForIteration(it, sent: sent, exit: exit, &r) { return stop }
+                        var rr = r
+                        let stop = try resumeForIteration(it, sent: sent, exit: exit, &rr)
+                        r = rr
+                        if let stop { return stop }
                     }
                 case .yield:
-                    if let stop = yieldValue(&r) { return stop }
+                    var rr = r
+                    let stop = yieldValue(&rr)
+                    r = rr
+                    if let stop { return stop }
                 case .tryBegin:
                     let t = r.readU32()
                     r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t))
