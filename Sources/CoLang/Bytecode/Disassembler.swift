@@ -58,7 +58,7 @@ enum Disassembler {
         case .constant, .getField, .setField:
             let i = u16(offset + 1)
             return (prefix + name + "\(pad(i, 4)) \(constant(i))", next)
-        case .smallInt:
+        case .smallInt, .addSmall, .subtractSmall:
             return (prefix + name + String(Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 1)))), next)
         case .getGlobal, .setGlobal, .defineGlobal, .storeGlobal:
             let g = u16(offset + 1)

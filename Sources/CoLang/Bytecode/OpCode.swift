@@ -29,6 +29,10 @@ enum OpCode: UInt8, CaseIterable {
     case storeGlobal
     /// s:u8 n:u16 (Int16 bits) · `->`, locals[s] += n (`x += 1` on a local)
     case addLocalSmall
+    /// n:u16 (Int16 bits) · `a -> a+n` (`x + 1` with a small literal)
+    case addSmall
+    /// n:u16 (Int16 bits) · `a -> a-n` (`x - 1` with a small literal)
+    case subtractSmall
     /// t:t32 · `a b ->`, jumps unless a < b (a fused `<` and conditional jump)
     case jumpUnlessLess
     /// t:t32 · `a b ->`, jumps unless a <= b
@@ -139,7 +143,7 @@ extension OpCode {
     /// Operand bytes that follow the opcode (`closure` has more, read from its descriptor).
     var operandSize: Int {
         switch self {
-        case .constant, .smallInt, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
+        case .constant, .smallInt, .addSmall, .subtractSmall, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
              .buildList, .buildMap, .buildString, .closure:
             return 2
         case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue:

@@ -33,6 +33,11 @@ extension Compiler {
             expression(operand)
             emit(op == .neg ? .negate : .not, loc, effect: 0)
         case .binary(let op, let lhs, let rhs):
+            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+                expression(lhs)
+                emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+                return
+            }
             expression(lhs)
             expression(rhs)
             emit(binaryOpCode(op), loc, effect: -1)

@@ -147,6 +147,7 @@ extension VM {
                 scheduler.unjoinedFailure = true
             }
         case .interrupted:
+            traceSched(.yield, t, detail: "interrupted")
             t.status = .ready
             scheduler.ready.insert(t, at: 0)
             Interpreter.interruptFlag.pointee = 0

@@ -83,7 +83,7 @@ extension ExploreReport {
     private func headline() -> String {
         let count = outcomes.count
         var text = "\(count) distinct outcome\(count == 1 ? "" : "s") in \(runs) run\(runs == 1 ? "" : "s")"
-        text += " (random schedules, seeds 1...\(max(runs, 1)), \(options.clock.rawValue) clock)"
+        text += " (random schedules, seeds 1-\(max(runs, 1)), \(options.clock.rawValue) clock)"
         if exitCode == ExitCode.interrupted { text += "; interrupted after \(runs) of \(requestedRuns)" }
         if exitCode == ExitCode.syntaxError { text += "; stopped: the program does not compile" }
         return text
@@ -92,11 +92,24 @@ extension ExploreReport {
     private func describe(_ outcome: Outcome, number: Int) -> [String] {
         let share = "\(outcome.seeds.count) of \(runs) run\(runs == 1 ? "" : "s")"
         var lines = ["outcome \(number): \(share), exit \(outcome.exitCode) (\(meaning(outcome.exitCode)))",
-                     "  seeds: " + outcome.seeds.map(String.init).joined(separator: ", "),
+                     "  seeds: " + Self.ranges(outcome.seeds),
                      "  replay: " + replayCommand(seed: outcome.seeds[0])]
         lines += quoted("stdout", outcome.stdout)
         if !outcome.stderr.isEmpty { lines += quoted("stderr of seed \(outcome.seeds[0])", outcome.stderr) }
         return lines
+    }
+
+    /// `1-3, 5, 8-9`: ascending seeds with consecutive runs collapsed.
+    static func ranges(_ seeds: [UInt64]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < seeds.count {
+            var end = index
+            while end + 1 < seeds.count && seeds[end + 1] == seeds[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(seeds[index])" : "\(seeds[index])-\(seeds[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ", ")
     }
 
     private func quoted(_ name: String, _ text: String) -> [String] {

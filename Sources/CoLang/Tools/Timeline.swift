@@ -67,8 +67,8 @@ struct TimelineModel {
     /// Builds the rows from `events` (in time order), closing open spans at `now`.
     /// When no time passed at all, the axis counts events instead, so the order stays visible.
     init(events: [SchedulerEvent], now: Double, clock: ClockKind) {
-        let first = events.first?.time ?? now
         let last = max(events.last?.time ?? now, now)
+        let first = Self.startTime(events.first?.time ?? now, last: last)
         let stillClock = events.count > 1 && last <= first
         var recorder = SpanRecorder()
         for (index, event) in events.enumerated() {
@@ -80,6 +80,12 @@ struct TimelineModel {
         self.clock = clock
         self.rows = recorder.finish(at: self.end)
         self.busy = rows.flatMap { $0.spans.filter { $0.activity == .running } }.sorted { $0.start < $1.start }
+    }
+
+    /// The first event's time, or 0 when the run began (almost) at the clock's start, so a
+    /// script's axis starts at 0s.
+    private static func startTime(_ first: Double, last: Double) -> Double {
+        first >= 0 && first <= 0.02 * (last - first) ? 0 : first
     }
 
     var taskCountText: String { "\(rows.count) task\(rows.count == 1 ? "" : "s")" }
@@ -144,6 +150,7 @@ struct AxisTicks {
     /// A tick's label: seconds with as many decimals as the step needs, or an event number.
     func label(_ value: Double, axis: TimelineAxis) -> String {
         guard axis == .seconds else { return String(Int(value.rounded())) }
+        if abs(value) < step * 1e-6 { return "0s" }
         let decimals = step >= 1 ? 0 : Int(ceil(-log10(step) - 1e-9))
         return String(format: "%.\(decimals)f", value) + "s"
     }
@@ -153,9 +160,9 @@ struct AxisTicks {
 enum TimelineWording {
     static func seconds(_ value: Double) -> String {
         if value == 0 { return "0 s" }
-        if value < 0.001 { return String(format: "%.0f µs", value * 1e6) }
-        if value < 1 { return String(format: "%.1f ms", value * 1e3) }
-        return String(format: "%.2f s", value)
+        if value < 0.001 { return String(format: "%.3g µs", value * 1e6) }
+        if value < 1 { return String(format: "%.3g ms", value * 1e3) }
+        return value < 100 ? String(format: "%.3g s", value) : String(format: "%.0f s", value)
     }
 
     /// `42.0%` for a real run; `nil` when utilisation is not measurable.
@@ -163,19 +170,19 @@ enum TimelineWording {
         model.utilisation.map { String(format: "%.1f%%", $0 * 100) }
     }
 
-    /// One line saying how busy the CPU was, or why that cannot be measured.
-    static func utilisation(_ model: TimelineModel) -> String {
-        let turns = model.busy.count
+    /// How busy the CPU was, or why that cannot be measured (one or two lines).
+    static func utilisation(_ model: TimelineModel) -> [String] {
+        let turns = "\(model.busy.count) turn\(model.busy.count == 1 ? "" : "s") ran"
         if model.axis == .events {
-            return "The clock never moved (nobody slept), so the axis counts scheduler events, "
-                + "not seconds; CPU utilisation is not measurable here (\(turns) turns ran)."
+            return ["CPU utilisation: not measurable: the clock never moved (nobody slept),",
+                    "so the axis counts scheduler events instead of seconds (\(turns))."]
         }
         if let percent = percent(model) {
-            return "CPU busy \(seconds(model.busySeconds)) of \(seconds(model.duration)): "
-                + "\(percent) utilisation (\(turns) turns ran)."
+            return ["CPU utilisation: \(percent) (busy \(seconds(model.busySeconds)) of "
+                    + "\(seconds(model.duration)); \(turns))."]
         }
-        return "On the virtual clock running takes no time, so CPU utilisation is not measurable: "
-            + "marks show the \(turns) instants a task ran (--clock real measures it)."
+        return ["CPU utilisation: not measurable on the virtual clock, where running takes no time;",
+                "each mark is an instant when a task ran (\(turns); --clock real measures it)."]
     }
 
     static func heading(_ model: TimelineModel) -> String {
@@ -198,8 +205,8 @@ struct TextTimeline {
     func render() -> String {
         guard !model.rows.isEmpty else { return "timeline: no scheduler events were recorded\n" }
         let nameWidth = min(20, max(3, model.rows.map(\.name.count).max() ?? 3))
-        let labels = pad("", nameWidth) + "  " + axisLabels()
-        let border = pad("", nameWidth) + " +" + axisBorder() + "+"
+        let labels = pad("", nameWidth) + " " + axisLabels()
+        let border = pad("", nameWidth) + " +" + String(repeating: "-", count: width) + "+"
         var lines = ["timeline: " + TimelineWording.heading(model) + columnNote(), labels, border]
         for row in model.rows {
             lines.append(pad(row.name, nameWidth) + " |" + String(cells(for: row.spans)) + "|")
@@ -210,25 +217,28 @@ struct TextTimeline {
     }
 
     private func columnNote() -> String {
-        let unit = model.axis == .seconds ? TimelineWording.seconds(columnWidth) : "\(fmt(columnWidth)) events"
-        return " (one column = \(unit))"
+        let events = String(format: "%.2g events", columnWidth)
+        return " (one column = \(model.axis == .seconds ? TimelineWording.seconds(columnWidth) : events))"
     }
 
     private func legend() -> [String] {
         let states = TaskActivity.allCases.map { "\($0.symbol) \($0)" }.joined(separator: "   ")
         return ["legend: \(states)   (blank: not spawned yet, or over)",
-                "CPU:    # some task ran in that column   (blank: idle)",
-                TimelineWording.utilisation(model)]
+                "CPU:    # some task ran in that column   (blank: idle)"] + TimelineWording.utilisation(model)
     }
 
     private var columnWidth: Double { max(model.duration, 1e-12) / Double(width) }
-
-    private func fmt(_ value: Double) -> String { String(format: "%g", value) }
 
     private func column(of time: Double) -> Int {
         guard model.duration > 0 else { return 0 }
         let c = Int(((time - model.start) / model.duration * Double(width)).rounded(.down))
         return min(width - 1, max(0, c))
+    }
+
+    /// Where a tick at `time` sits: the left edge of a column, or `width` for the chart's right edge.
+    private func tickColumn(of time: Double) -> Int {
+        guard model.duration > 0 else { return 0 }
+        return min(width, max(0, Int(((time - model.start) / model.duration * Double(width)).rounded())))
     }
 
     private func columnStart(_ c: Int) -> Double { model.start + Double(c) * columnWidth }
@@ -244,7 +254,7 @@ struct TextTimeline {
             }
             for c in column(of: span.start)...column(of: span.end) {
                 let overlap = min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c))
-                guard overlap > 0 || model.duration <= 0 else { continue }
+                guard overlap > 0 else { continue }
                 time[c][span.activity.rawValue] += overlap
                 if span.activity == .running { ran[c] = true }
             }
@@ -267,19 +277,14 @@ struct TextTimeline {
 
     private var ticks: AxisTicks { AxisTicks(start: model.start, end: model.end, about: 6) }
 
-    private func axisBorder() -> String {
-        var line = [Character](repeating: "-", count: width)
-        for value in ticks.values { line[column(of: value)] = "+" }
-        return String(line)
-    }
-
-    /// Tick labels starting at their tick's column, skipped where they would collide.
+    /// Tick labels: `|` right above the tick's column, then the value; a label that would run
+    /// into the previous one is left out. (The line starts under the rows' left border.)
     private func axisLabels() -> String {
-        var line = [Character](repeating: " ", count: width + 8)
+        var line = [Character](repeating: " ", count: width + 10)
         var free = 0
         for value in ticks.values {
-            let text = Array(ticks.label(value, axis: model.axis))
-            let at = column(of: value)
+            let text = Array("|" + ticks.label(value, axis: model.axis))
+            let at = tickColumn(of: value) + 1
             guard at >= free, at + text.count <= line.count else { continue }
             line.replaceSubrange(at..<(at + text.count), with: text)
             free = at + text.count + 1
@@ -290,240 +295,5 @@ struct TextTimeline {
     private func pad(_ text: String, _ count: Int) -> String {
         if text.count > count { return String(text.prefix(count - 1)) + "…" }
         return text + String(repeating: " ", count: count - text.count)
-    }
-}
-
-// MARK: - The SVG Gantt chart
-
-/// The same chart as an SVG image: coloured bars per task, a CPU row, a time axis and a legend.
-struct SVGTimeline {
-    let model: TimelineModel
-    let title: String
-
-    private let width = 960.0
-    private let right = 28.0
-    private var left: Double { max(80, Double(min(24, maxNameLength)) * 7.2 + 28) }
-    private var maxNameLength: Int { model.rows.map(\.name.count).max() ?? 3 }
-    private var plotWidth: Double { width - left - right }
-    private var rowHeight: Double { model.rows.count > 30 ? 14 : 24 }
-    private let plotTop = 104.0
-    private var rowsBottom: Double { plotTop + Double(model.rows.count) * rowHeight }
-    private var cpuTop: Double { rowsBottom + 12 }
-    private let cpuHeight = 30.0
-    private var axisY: Double { cpuTop + cpuHeight + 6 }
-    private var height: Double { axisY + 84 }
-
-    func render() -> String {
-        var svg = SVGWriter()
-        svg.open(width: width, height: height)
-        svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
-        drawHeader(&svg)
-        drawLegend(&svg)
-        drawRowBackgrounds(&svg)
-        drawGrid(&svg)
-        for (index, row) in model.rows.enumerated() { drawRow(row, index: index, on: &svg) }
-        drawCPU(&svg)
-        drawAxis(&svg)
-        svg.text(TimelineWording.utilisation(model), x: 16, y: height - 14, size: 11.5, fill: "#4a5568")
-        svg.close()
-        return svg.output
-    }
-
-    // Colours, and how much of a row's height each activity's bar fills.
-    static let palette: [(TaskActivity, fill: String, share: Double)] = [
-        (.running, "#2563eb", 0.80), (.ready, "#f59e0b", 0.46), (.sleeping, "#a5b4c8", 0.26),
-        (.blocked, "#e05252", 0.46),
-    ]
-
-    private func style(_ activity: TaskActivity) -> (fill: String, share: Double) {
-        let entry = Self.palette.first { $0.0 == activity } ?? Self.palette[0]
-        return (entry.fill, entry.share)
-    }
-
-    private func x(_ time: Double) -> Double {
-        guard model.duration > 0 else { return left }
-        return left + (time - model.start) / model.duration * plotWidth
-    }
-
-    private func drawHeader(_ svg: inout SVGWriter) {
-        svg.text(title, x: 16, y: 30, size: 18, weight: "bold", fill: "#1a202c")
-        var subtitle = TimelineWording.heading(model)
-        if let percent = TimelineWording.percent(model) { subtitle += " · CPU utilisation \(percent)" }
-        svg.text(subtitle, x: 16, y: 52, size: 13, fill: "#4a5568")
-    }
-
-    private func drawLegend(_ svg: inout SVGWriter) {
-        var at = 16.0
-        let y = 80.0
-        for (activity, fill, share) in Self.palette {
-            let h = 16 * share
-            svg.rect(x: at, y: y - 6 - h / 2, width: 22, height: h, fill: fill)
-            svg.text("\(activity)", x: at + 28, y: y, size: 12.5, fill: "#2d3748")
-            at += 40 + Double("\(activity)".count) * 7.4
-        }
-        svg.rect(x: at, y: y - 14, width: 22, height: 16, fill: "#e5e7eb")
-        svg.rect(x: at + 8, y: y - 14, width: 6, height: 16, fill: "#1e3a8a")
-        svg.text("CPU: busy (dark) / idle (grey)", x: at + 28, y: y, size: 12.5, fill: "#2d3748")
-    }
-
-    private func drawRowBackgrounds(_ svg: inout SVGWriter) {
-        for index in model.rows.indices where index % 2 == 0 {
-            let y = plotTop + Double(index) * rowHeight
-            svg.rect(x: left, y: y, width: plotWidth, height: rowHeight, fill: "#f5f7fa")
-        }
-    }
-
-    private func drawGrid(_ svg: inout SVGWriter) {
-        for value in ticks.values {
-            svg.line(x1: x(value), y1: plotTop, x2: x(value), y2: axisY, stroke: "#dde3ea")
-        }
-        svg.line(x1: left, y1: plotTop, x2: left, y2: axisY, stroke: "#a0aec0")
-    }
-
-    private func drawRow(_ row: TimelineRow, index: Int, on svg: inout SVGWriter) {
-        let top = plotTop + Double(index) * rowHeight
-        let size = min(12.5, rowHeight * 0.62)
-        svg.text(clipped(row.name), x: left - 8, y: top + rowHeight / 2 + size * 0.36, size: size,
-                 anchor: "end", fill: "#1a202c", family: SVGWriter.mono)
-        let order: [TaskActivity] = [.sleeping, .ready, .blocked, .running]
-        for activity in order {
-            let spans = row.spans.filter { $0.activity == activity }
-            drawBars(spans, activity: activity, top: top, name: row.name, on: &svg)
-        }
-    }
-
-    private func clipped(_ name: String) -> String {
-        name.count > 24 ? String(name.prefix(23)) + "…" : name
-    }
-
-    /// Bars for one activity of one row; spans closer than half a pixel merge, and zero-width
-    /// running instants (the virtual clock) still get a visible mark.
-    private func drawBars(_ spans: [ActivitySpan], activity: TaskActivity, top: Double, name: String,
-                          on svg: inout SVGWriter) {
-        let (fill, share) = style(activity)
-        let h = rowHeight * share
-        for bar in PixelBars(spans: spans, x: x, minimumWidth: activity == .running ? 2 : 0.01) {
-            let tip = "\(name): \(activity) \(bar.describe(model.axis))"
-            svg.rect(x: bar.x0, y: top + (rowHeight - h) / 2, width: bar.x1 - bar.x0, height: h,
-                     fill: fill, tooltip: tip)
-        }
-    }
-
-    private func drawCPU(_ svg: inout SVGWriter) {
-        svg.rect(x: left, y: cpuTop, width: plotWidth, height: cpuHeight, fill: "#e5e7eb")
-        for bar in PixelBars(spans: model.busy, x: x, minimumWidth: 2) {
-            svg.rect(x: bar.x0, y: cpuTop, width: bar.x1 - bar.x0, height: cpuHeight, fill: "#1e3a8a",
-                     tooltip: "CPU busy \(bar.describe(model.axis))")
-        }
-        svg.text("CPU", x: left - 8, y: cpuTop + 13, size: 13, weight: "bold", anchor: "end", fill: "#1a202c")
-        let note = TimelineWording.percent(model) ?? "n/a"
-        svg.text(note, x: left - 8, y: cpuTop + 26, size: 10.5, anchor: "end", fill: "#4a5568")
-    }
-
-    private var ticks: AxisTicks { AxisTicks(start: model.start, end: model.end, about: 8) }
-
-    private func drawAxis(_ svg: inout SVGWriter) {
-        svg.line(x1: left, y1: axisY, x2: left + plotWidth, y2: axisY, stroke: "#4a5568")
-        for value in ticks.values {
-            svg.line(x1: x(value), y1: axisY, x2: x(value), y2: axisY + 6, stroke: "#4a5568")
-            svg.text(ticks.label(value, axis: model.axis), x: x(value), y: axisY + 20, size: 12,
-                     anchor: "middle", fill: "#2d3748")
-        }
-        let name = model.axis == .seconds ? "time (\(model.clock.rawValue) clock)" : "scheduler events"
-        svg.text(name, x: left + plotWidth / 2, y: axisY + 40, size: 12.5, anchor: "middle", fill: "#4a5568")
-    }
-}
-
-/// Spans turned into pixel intervals, merging those that touch, each at least `minimumWidth` wide.
-struct PixelBars: Sequence {
-    struct Bar {
-        var x0: Double, x1: Double
-        var start: Double, end: Double
-        var count: Int
-        var detail: String?
-
-        func describe(_ axis: TimelineAxis) -> String {
-            let unit = axis == .seconds ? " s" : " (events)"
-            var text = String(format: "%.4g–%.4g", start, end) + unit
-            if count > 1 { text += ", \(count) spans" } else if let detail { text += " (\(detail))" }
-            return text
-        }
-    }
-
-    private var bars: [Bar] = []
-
-    init(spans: [ActivitySpan], x: (Double) -> Double, minimumWidth: Double) {
-        for span in spans {
-            var x0 = x(span.start), x1 = x(span.end)
-            if x1 - x0 < minimumWidth {
-                let middle = (x0 + x1) / 2
-                x0 = middle - minimumWidth / 2
-                x1 = middle + minimumWidth / 2
-            }
-            if var last = bars.last, x0 <= last.x1 + 0.5 {
-                last.x1 = Swift.max(last.x1, x1)
-                last.end = span.end
-                last.count += 1
-                bars[bars.count - 1] = last
-            } else {
-                bars.append(Bar(x0: x0, x1: x1, start: span.start, end: span.end, count: 1, detail: span.detail))
-            }
-        }
-    }
-
-    func makeIterator() -> IndexingIterator<[Bar]> { bars.makeIterator() }
-}
-
-/// A tiny SVG writer: elements as text lines, attributes escaped.
-struct SVGWriter {
-    static let sans = "DejaVu Sans, Helvetica, Arial, sans-serif"
-    static let mono = "DejaVu Sans Mono, Menlo, Consolas, monospace"
-    private(set) var output = ""
-
-    mutating func open(width: Double, height: Double) {
-        output += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        output += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
-            + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"\(Self.sans)\">\n"
-    }
-
-    mutating func close() { output += "</svg>\n" }
-
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, tooltip: String? = nil) {
-        let attributes = "x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\""
-        if let tooltip {
-            output += "<rect \(attributes)><title>\(Self.escape(tooltip))</title></rect>\n"
-        } else {
-            output += "<rect \(attributes)/>\n"
-        }
-    }
-
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String) {
-        output += "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"1\"/>\n"
-    }
-
-    mutating func text(_ content: String, x: Double, y: Double, size: Double, weight: String = "normal",
-                       anchor: String = "start", fill: String, family: String? = nil) {
-        let font = family.map { " font-family=\"\($0)\"" } ?? ""
-        output += "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" "
-            + "text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(font)>\(Self.escape(content))</text>\n"
-    }
-
-    private func n(_ value: Double) -> String { String(format: "%.2f", value) }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                // XML 1.0 forbids most control characters, even escaped.
-                let isControl = c.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\n" }
-                out += isControl ? "?" : String(c)
-            }
-        }
-        return out
     }
 }

@@ -91,6 +91,7 @@ extension VM {
     /// Drops what the main task was doing (a deadlocked or interrupted REPL input).
     func abandonMain() {
         let t: TaskObj = mainTask
+        traceSched(.cancel, t, detail: "the input was abandoned")
         t.status = .cancelled
         t.root.frameCount = 0
         t.root.handlers.removeAll()

@@ -70,6 +70,26 @@ extension VM {
                     if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.sp -= 1
                     globalSlots[g] = r.sp.pointee
+                case .addSmall:
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let a = r.sp[-1]
+                    if a.tag == .int {
+                        let (sum, o) = a.asInt.addingReportingOverflow(n)
+                        if o { throw fail("integer overflow") }
+                        r.sp[-1] = Value(sum)
+                    } else {
+                        r.sp[-1] = try add(a, Value(n))
+                    }
+                case .subtractSmall:
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let a = r.sp[-1]
+                    if a.tag == .int {
+                        let (diff, o) = a.asInt.subtractingReportingOverflow(n)
+                        if o { throw fail("integer overflow") }
+                        r.sp[-1] = Value(diff)
+                    } else {
+                        r.sp[-1] = try arithmetic(.subtract, a, Value(n))
+                    }
                 case .addLocalSmall:
                     let s = r.readU8()
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
