@@ -15,11 +15,16 @@ extension Compiler {
                 emit(.pop, loc, effect: -1)
             }
         case .let(let name, let nameLoc, let value):
-            expression(value)
             if declaresGlobals {
+                expression(value)
                 emit(.defineGlobal, nameLoc, effect: -1); u16(globalSlot(name, nameLoc))
             } else {
+                // The initializer's value lands exactly in the new variable's slot.
                 addLocal(name, nameLoc)
+                let index = fs.locals.count - 1
+                fs.locals[index].initializing = true
+                expression(value)
+                fs.locals[index].initializing = false
             }
         case .assign(let target, let op, let value):
             assignment(target: target, op: op, value: value, loc: loc)

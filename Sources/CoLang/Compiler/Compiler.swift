@@ -154,7 +154,7 @@ final class Compiler {
 
     func resolveUpvalue(_ state: FunctionState, _ name: String) -> Int? {
         guard let enclosing = state.enclosing else { return nil }
-        if let slot = enclosing.resolveLocal(name) {
+        if let slot = enclosing.resolveLocal(name, fromInnerFunction: true) {
             enclosing.locals[slot].captured = true
             return addUpvalue(state, name: name, isLocal: true, index: slot)
         }

@@ -5,6 +5,10 @@ struct Local {
     var name: String
     var depth: Int
     var captured = false
+    /// True while its `let` initializer is compiled: the initializer's own code still sees the
+    /// outer `name` (`let x = x + 1`), but a function inside it captures this new variable
+    /// (`let c = coroutine(fn() { yield c })`).
+    var initializing = false
 }
 
 /// Where `break` and `continue` go, and what they must unwind.
@@ -63,10 +67,12 @@ final class FunctionState {
         maxDepth = 1
     }
 
-    func resolveLocal(_ name: String) -> Int? {
+    /// The slot of local `name`; `fromInnerFunction` also finds a variable whose initializer is
+    /// being compiled (a closure in it may refer to it).
+    func resolveLocal(_ name: String, fromInnerFunction: Bool = false) -> Int? {
         var i = locals.count - 1
         while i > 0 {
-            if locals[i].name == name { return i }
+            if locals[i].name == name && (fromInnerFunction || !locals[i].initializing) { return i }
             i -= 1
         }
         return nil

@@ -49,6 +49,11 @@ final class Heap {
         objects.count >= threshold || (stress && allocatedSinceGC > 0)
     }
 
+    /// With a memory limit, collect more often so the limit is noticed soon after it is passed.
+    func limitThreshold(maxObjects: Int) {
+        threshold = min(threshold, maxObjects)
+    }
+
     /// Frees every unmarked object; the caller has marked the roots through `collector`.
     func sweep() {
         collector.drain()

@@ -495,6 +495,13 @@ extension VM {
             return nil
         }
         if heap.wantsCollection { save(r); collectGarbage() }
+        if memoryExceeded, let limit = options.maxMemoryMB {
+            memoryExceeded = false
+            save(r)
+            let e = fail("memory limit exceeded (--max-memory \(limit) MB)")
+            if let stop = handleError(e.value) { return stop }
+            r = load()
+        }
         var next = tracing ? 1 : 10_000
         if let limit = options.maxSteps { next = min(next, max(limit - steps + 1, 1)) }
         budget = next - 1
