@@ -9,20 +9,16 @@ extension VM {
     func makeFiber(_ callable: UnsafeBufferPointer<Value>, what: String) throws(VMError) -> Fiber {
         let callee = callable[0]
         let argc = callable.count - 1
-        var name = "anonymous"
         switch callee.tag {
         case .closure:
             let proto = callee.asClosure.proto
             if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
-            if !proto.name.isEmpty { name = proto.name }
-        case .native:
-            name = callee.obj(NativeObj.self).name
-        case .boundMethod:
-            name = callee.obj(BoundMethodObj.self).name
+        case .native, .boundMethod:
+            break
         default:
             throw fail("\(what) expects a function")
         }
-        let fiber = heap.track(Fiber(id: nextCoroutineId, name: name, entry: callee, capacity: callable.count + 1))
+        let fiber = heap.track(Fiber(id: nextCoroutineId, entry: callee, capacity: callable.count + 1))
         nextCoroutineId += 1
         if callee.tag == .closure {
             for v in callable { fiber.push(v) }

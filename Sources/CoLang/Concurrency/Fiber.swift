@@ -74,16 +74,25 @@ final class Fiber: Obj {
     /// For a task's root fiber: its task.
     unowned(unsafe) var task: TaskObj?
     let id: Int
-    let name: String
+    /// The entry function's name (computed, so a suspended coroutine stays small).
+    var name: String {
+        switch entry.tag {
+        case .closure:
+            let n = entry.asClosure.proto.name
+            return n.isEmpty ? "anonymous" : n
+        case .native: return entry.obj(NativeObj.self).name
+        case .boundMethod: return entry.obj(BoundMethodObj.self).name
+        default: return task?.name ?? "main"
+        }
+    }
 
-    init(id: Int, name: String, entry: Value, capacity: Int) {
+    init(id: Int, entry: Value, capacity: Int) {
         self.id = id
-        self.name = name
         self.entry = entry
         self.capacity = max(capacity, 8)
         self.stack = .allocate(capacity: self.capacity)
-        self.frameCapacity = 2
-        self.frames = .allocate(capacity: 2)
+        self.frameCapacity = 1
+        self.frames = .allocate(capacity: 1)
     }
 
     deinit {
@@ -130,10 +139,10 @@ final class Fiber: Obj {
         sp = 0
         frameCount = 0
         handlers = []
-        if frameCapacity > 2 {
+        if frameCapacity > 1 {
             frames.deallocate()
-            frameCapacity = 2
-            frames = .allocate(capacity: 2)
+            frameCapacity = 1
+            frames = .allocate(capacity: 1)
         }
         if capacity > 8 {
             stack.deallocate()

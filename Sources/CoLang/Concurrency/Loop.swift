@@ -13,7 +13,7 @@ enum LoopEnd {
 extension VM {
     /// Creates the `main` task around an empty root fiber (its code is set per script or input).
     func resetMainTask() {
-        let root = heap.track(Fiber(id: 0, name: "main", entry: .nil, capacity: 64))
+        let root = heap.track(Fiber(id: 0, entry: .nil, capacity: 64))
         let t = heap.track(TaskObj(id: nextTaskId, name: "main", root: root))
         nextTaskId += 1
         root.task = t
