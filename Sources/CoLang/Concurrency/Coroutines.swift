@@ -71,13 +71,12 @@ extension VM {
             }
             if mode == .throw { pendingThrow = value } else { co.push(value) }
         }
-        let from: Fiber = current
-        co.resumer = from
-        if from.task == nil { from.status = .normal }
+        let from = currentRef.unsafelyUnwrapped
+        from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
+        co.resumerRef = from
         co.status = .running
         co.resumeExit = exit
-        current = co
-        currentTask.active = co
+        switchTo(Unmanaged.passUnretained(co))
         if tracing { traceLine("resume co#\(co.id) \(co.name)") }
         return .undefined
     }
@@ -105,26 +104,34 @@ extension VM {
     /// `yield v`: back to the resumer, or in a task outside any coroutine, give up the turn.
     func yieldValue(_ r: inout Registers) -> ExecStop? {
         let v = r.pop()
-        let f = r.fiber
-        if f.task != nil {
+        let fRef = r.fiberRef
+        if fRef._withUnsafeGuaranteedRef({ $0.isTaskRoot }) {
             r.push(.nil)
             save(r)
             return .yielded
         }
-        if let s = f.primeSend {
-            f.primeSend = nil
+        let prime: Value? = fRef._withUnsafeGuaranteedRef { f in
+            let p = f.primeSend
+            if p != nil { f.primeSend = nil }
+            return p
+        }
+        if let s = prime {
             r.push(s)
             return nil
         }
         save(r)
-        let resumer = f.resumer.unsafelyUnwrapped
-        f.status = .suspended
-        f.resumer = nil
-        if resumer.task == nil { resumer.status = .running }
-        resumer.push(v)
-        current = resumer
-        currentTask.active = resumer
-        if tracing { traceLine("yield co#\(f.id) -> \(fiberLabel(resumer))") }
+        let resumerRef: Unmanaged<Fiber> = fRef._withUnsafeGuaranteedRef { f in
+            let res = f.resumerRef.unsafelyUnwrapped
+            f.status = .suspended
+            f.resumerRef = nil
+            return res
+        }
+        resumerRef._withUnsafeGuaranteedRef { res in
+            if !res.isTaskRoot { res.status = .running }
+            res.push(v)
+        }
+        switchTo(resumerRef)
+        if tracing { traceLine("yield co#\(r.fiber.id) -> \(fiberLabel(resumerRef.takeUnretainedValue()))") }
         r = load()
         return nil
     }
@@ -151,14 +158,28 @@ extension VM {
     /// `for x in co` and `yield from co`: resume with `sent`; when `co` finishes, continue at `exit`.
     func resumeForIteration(_ it: Value, sent: Value, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         guard it.tag == .coroutine else { throw fail("cannot iterate over \(it.typeName)") }
-        let co = it.asCoroutine
-        if co.status == .done {
-            r.push(co.result)
+        let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(it.bits)).unsafelyUnwrapped)
+        let status = coRef._withUnsafeGuaranteedRef { $0.status }
+        if status == .done {
+            r.push(coRef._withUnsafeGuaranteedRef { $0.result })
             r.ip = r.code + exit
             return nil
         }
         save(r)
-        _ = try resumeCoroutine(co, value: sent, mode: .resume, exit: exit)
+        if status == .suspended && !tracing {
+            // The common case, without the checks and traces of `resumeCoroutine`.
+            let from = r.fiberRef
+            from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
+            coRef._withUnsafeGuaranteedRef { co in
+                co.push(sent)
+                co.resumerRef = from
+                co.status = .running
+                co.resumeExit = exit
+            }
+            switchTo(coRef)
+        } else {
+            _ = try resumeCoroutine(coRef.takeUnretainedValue(), value: sent, mode: .resume, exit: exit)
+        }
         r = load()
         return nil
     }

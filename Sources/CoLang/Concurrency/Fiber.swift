@@ -58,8 +58,12 @@ final class Fiber: Obj {
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
     var status: CoStatus = .created
-    /// The fiber that resumed this one, while it runs.
-    unowned(unsafe) var resumer: Fiber?
+    /// The fiber that resumed this one, while it runs (unretained: switching touches no counts).
+    var resumerRef: Unmanaged<Fiber>?
+    var resumer: Fiber? {
+        get { resumerRef?.takeUnretainedValue() }
+        set { resumerRef = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     /// When resumed by a `for` loop or `yield from`: where the resumer continues once this finishes.
     var resumeExit = -1
     var result: Value = .nil
@@ -72,7 +76,9 @@ final class Fiber: Obj {
     /// A value `send` delivers at the first `yield` after priming a created coroutine.
     var primeSend: Value?
     /// For a task's root fiber: its task.
-    unowned(unsafe) var task: TaskObj?
+    unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
+    /// True for a task's root fiber (a plain flag, cheap to test when switching).
+    private(set) var isTaskRoot = false
     let id: Int
     /// The entry function's name (computed, so a suspended coroutine stays small).
     var name: String {

@@ -32,7 +32,11 @@ final class TaskObj: Obj {
     var name: String
     let root: Fiber
     /// The innermost fiber of the task's resume chain: where it continues.
-    var active: Fiber
+    var activeRef: Unmanaged<Fiber>
+    var active: Fiber {
+        get { activeRef.takeUnretainedValue() }
+        set { activeRef = Unmanaged.passUnretained(newValue) }
+    }
     var status: TaskStatus = .ready
     var result: Value = .nil
     var error: Value = .nil
@@ -51,7 +55,7 @@ final class TaskObj: Obj {
     var timeRun: Double = 0
 
     init(id: Int, name: String, root: Fiber) {
-        self.id = id; self.name = name; self.root = root; self.active = root
+        self.id = id; self.name = name; self.root = root; self.activeRef = Unmanaged.passUnretained(root)
     }
 
     override func trace(_ gc: Collector) {

@@ -21,18 +21,45 @@ public struct Diagnostic: Error, Equatable, Sendable {
     }
 
     /// The source line at `loc` (tabs kept) and a caret line, each indented; empty when unknown.
+    /// A long line is cut to a window of `excerptWidth` characters around the column, with `…`
+    /// where text was left out, so the caret always points at a character that is shown.
     public static func excerpt(source: SourceText, loc: SourceLoc) -> String {
-        guard let line = source.line(loc.line) else { return "" }
+        guard let full = source.fullLine(loc.line) else { return "" }
+        let (line, column) = window(full, column: loc.column)
         let num = String(loc.line)
         let pad = String(repeating: " ", count: num.count)
         var caret = ""
         var col = 1
         for ch in line.unicodeScalars {
-            if col >= loc.column { break }
+            if col >= column { break }
             caret.append(ch == "\t" ? "\t" : " ")
             col += 1
         }
         return " \(num) | \(line)\n \(pad) | \(caret)^\n"
+    }
+
+    /// How many characters of a source line an excerpt shows at most.
+    public static let excerptWidth = 200
+
+    /// At most `excerptWidth` characters of `line` around `column` (1-based, in code points),
+    /// with `…` marking a cut at either end, and where `column` falls in the result.
+    static func window(_ line: Substring, column: Int) -> (text: String, column: Int) {
+        let scalars = line.unicodeScalars
+        let width = excerptWidth
+        guard let limit = scalars.index(scalars.startIndex, offsetBy: width, limitedBy: scalars.endIndex),
+              limit != scalars.endIndex else { return (String(line), column) }
+        var start = 0
+        if column - 1 > width - 40 {  // the column is near or past the end of the first window
+            let total = scalars.count
+            start = max(0, min(column - 1 - width / 2, total - width))
+        }
+        let lower = scalars.index(scalars.startIndex, offsetBy: start)
+        let upper = scalars.index(lower, offsetBy: width)
+        var text = String(String.UnicodeScalarView(scalars[lower..<upper]))
+        var shifted = column - start
+        if start > 0 { text = "…" + text; shifted += 1 }
+        if upper != scalars.endIndex { text += "…" }
+        return (text, shifted)
     }
 }
 
@@ -45,14 +72,22 @@ public final class SourceText: Sendable {
     public init(name: String, text: String) {
         self.name = name
         self.text = text
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on the scalar, not the Character: "\r\n" is one Character and would not split.
+        self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(Substring.init)
+    }
+
+    /// The whole 1-based line `n` without its newline and trailing `\r`, however long.
+    func fullLine(_ n: Int) -> Substring? {
+        guard n >= 1, n <= lines.count else { return nil }
+        let s = lines[n - 1]
+        guard s.unicodeScalars.last == "\r" else { return s }
+        return Substring(s.unicodeScalars.dropLast())
     }
 
     /// The 1-based line `n` without its newline (and without a trailing `\r`), if it exists.
     public func line(_ n: Int) -> String? {
-        guard n >= 1, n <= lines.count else { return nil }
-        var s = String(lines[n - 1])
-        if s.hasSuffix("\r") { s.removeLast() }
+        guard let full = fullLine(n) else { return nil }
+        var s = String(full)
         // A very long line is cut so one diagnostic stays readable.
         if s.unicodeScalars.count > 200 { s = String(String.UnicodeScalarView(s.unicodeScalars.prefix(200))) + "…" }
         return s

@@ -52,9 +52,11 @@ extension VM {
 
     /// Loads the registers of the current fiber's top frame.
     @inline(__always) func load() -> Registers {
-        let f: Fiber = current
-        let frame = f.topFrame.pointee
-        return Registers(ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
-                         consts: frame.consts, closureRef: frame.closure, fiberRef: Unmanaged.passUnretained(f))
+        let fRef = currentRef.unsafelyUnwrapped
+        return fRef._withUnsafeGuaranteedRef { f in
+            let frame = f.topFrame.pointee
+            return Registers(ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
+                             consts: frame.consts, closureRef: frame.closure, fiberRef: fRef)
+        }
     }
 }

@@ -40,9 +40,23 @@ final class VM {
     var builtinNames: Set<String> = []
 
     /// The fiber whose code is running.
-    var current: Fiber!
+    var currentRef: Unmanaged<Fiber>?
+    var current: Fiber! {
+        get { currentRef?.takeUnretainedValue() }
+        set { currentRef = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     /// The task whose turn it is.
-    var currentTask: TaskObj!
+    var currentTaskRef: Unmanaged<TaskObj>?
+    var currentTask: TaskObj! {
+        get { currentTaskRef?.takeUnretainedValue() }
+        set { currentTaskRef = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+
+    /// Makes `f` the running fiber of the current task (a pointer swap).
+    @inline(__always) func switchTo(_ f: Unmanaged<Fiber>) {
+        currentRef = f
+        currentTaskRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.activeRef = f }
+    }
     var mainTask: TaskObj!
     let scheduler = Scheduler()
 
