@@ -41,7 +41,7 @@ import Testing
         for op in OpCode.allCases {
             #expect(!op.mnemonic.isEmpty)
             #expect(op.mnemonic == op.mnemonic.uppercased())
-            #expect(op.operandSize >= 0 && op.operandSize <= 4)
+            #expect(op.operandSize >= 0 && op.operandSize <= 5)
         }
     }
 

@@ -70,7 +70,7 @@ enum Disassembler {
             return (prefix + name + pad(u16(offset + 1), 4), next)
         case .invoke:
             let i = u16(offset + 1)
-            return (prefix + name + "(\(u8(offset + 3)) args)\(pad(i, 4)) \(constant(i))", next)
+            return (prefix + name + "(\(u8(offset + 5)) args)\(pad(i, 4)) \(constant(i))", next)
         case .addLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)

@@ -107,7 +107,7 @@ enum OpCode: UInt8, CaseIterable {
     case loop
     /// n:u8 · `f a1..an -> result`
     case call
-    /// name:u16 n:u8 · `recv a1..an -> result`, calls method `name` of recv
+    /// name:u16 id:u16 n:u8 · `recv a1..an -> result`, calls method `name` (interned as `id`) of recv
     case invoke
     /// p:u16, then per upvalue isLocal:u8 index:u8 · `-> closure`
     case closure
@@ -156,7 +156,7 @@ extension OpCode {
              .jumpUnlessEqual, .jumpUnlessNotEqual:
             return 4
         case .invoke:
-            return 3
+            return 5
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin:
             return 4
         case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,

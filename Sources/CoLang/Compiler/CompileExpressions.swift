@@ -62,7 +62,7 @@ extension Compiler {
             expression(object)
             arguments(args, loc)
             let nameConst = stringConstant(name, loc)
-            emit(.invoke, loc, effect: -args.count); u16(nameConst); u8(args.count)
+            emit(.invoke, loc, effect: -args.count); u16(nameConst); u16(methodIDs.slot(for: name)); u8(args.count)
         case .function(let decl):
             function(decl)
         case .yield(let value):

@@ -5,6 +5,8 @@
 final class Compiler {
     let source: SourceText
     let globals: GlobalTable
+    /// Interned method names: `INVOKE` carries the id so a call needs no string hashing.
+    let methodIDs: GlobalTable
     let heap: Heap
     let isPrelude: Bool
     /// REPL mode: top-level expression statements echo their value through `echo`.
@@ -12,8 +14,9 @@ final class Compiler {
     private(set) var diagnostics: [Diagnostic] = []
     var fs: FunctionState
 
-    init(source: SourceText, globals: GlobalTable, heap: Heap, isPrelude: Bool = false, echo: Value? = nil) {
-        self.source = source; self.globals = globals; self.heap = heap; self.isPrelude = isPrelude; self.echo = echo
+    init(source: SourceText, globals: GlobalTable, methodIDs: GlobalTable, heap: Heap, isPrelude: Bool = false, echo: Value? = nil) {
+        self.source = source; self.globals = globals; self.methodIDs = methodIDs; self.heap = heap
+        self.isPrelude = isPrelude; self.echo = echo
         fs = FunctionState(enclosing: nil, name: "<script>", arity: 0, isScript: true)
     }
 

@@ -6,7 +6,7 @@ extension VM {
     func collectGarbage() {
         let gc = heap.collector
         for v in globalValues { gc.mark(v) }
-        for (_, table) in methods { for (_, v) in table { gc.mark(v) } }
+        methods.forEachMethod { gc.mark($0) }
         for (_, v) in trampolines { gc.mark(v) }
         for v in extraRoots { gc.mark(v) }
         if let c = current { gc.markObject(c) }

@@ -5,7 +5,7 @@ extension VM {
     /// Defines a native method; `args[0]` is the receiver, counts exclude it.
     func method(_ tag: Tag, _ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) {
         let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, isMethod: true, fn: fn))
-        methods[tag, default: [:]][name] = Value(object: n, tag: .native)
+        methods.set(tag, name, Value(object: n, tag: .native))
     }
 
     /// Python-style slice bounds, clamped, negatives from the end.

@@ -54,7 +54,7 @@ extension VM {
     func installPrelude() {
         let source = SourceText(name: "<prelude>", text: VM.preludeSource)
         let (program, diagnostics) = Parser.parse(source: VM.preludeSource, file: "<prelude>")
-        let compiler = Compiler(source: source, globals: globals, heap: heap, isPrelude: true)
+        let compiler = Compiler(source: source, globals: globals, methodIDs: methods.ids, heap: heap, isPrelude: true)
         guard diagnostics.isEmpty, let script = compiler.compileScript(program) else {
             preconditionFailure("the prelude does not compile: \(diagnostics + compiler.diagnostics)")
         }
@@ -63,8 +63,8 @@ extension VM {
             preludeFunctions[proto.name] = cl
             extraRoots.append(cl)
         }
-        methods[.list, default: [:]]["map"] = preludeFunction("map")
-        methods[.list, default: [:]]["filter"] = preludeFunction("filter")
+        methods.set(.list, "map", preludeFunction("map"))
+        methods.set(.list, "filter", preludeFunction("filter"))
     }
 
     func preludeFunction(_ name: String) -> Value {

@@ -9,7 +9,7 @@ extension VM {
             writeError(diagnostics.map { $0.render(source: text) }.joined())
             return nil
         }
-        let compiler = Compiler(source: text, globals: globals, heap: heap, echo: echo)
+        let compiler = Compiler(source: text, globals: globals, methodIDs: methods.ids, heap: heap, echo: echo)
         guard let proto = compiler.compileScript(program) else {
             writeError(compiler.diagnostics.map { $0.render(source: text) }.joined())
             return nil

@@ -51,19 +51,26 @@ extension VM {
     }
 
     /// `recv.name(args)`: a function stored in a map under `name`, else the type's built-in method.
-    func invoke(_ name: String, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+    func invoke(nameConst: Int, id: Int, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let recvSlot = r.sp - argc - 1
         let recv = recvSlot.pointee
-        if recv.tag == .map, let e = recv.asMap.entries[.string(name)],
-           e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod {
-            recvSlot.pointee = e.value
-            return try callValue(recvSlot, argc: argc, &r)
+        if recv.tag == .map {
+            let name = r.consts[nameConst].asString.value
+            if let e = recv.asMap.entries[.string(name)],
+               e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod {
+                recvSlot.pointee = e.value
+                return try callValue(recvSlot, argc: argc, &r)
+            }
         }
-        guard let m = methods[recv.tag]?[name] else {
-            throw fail("\(recv.typeName) has no method '\(name)'")
+        let m = methods.lookup(recv.tag, id)
+        if m.tag == .undefined {
+            throw fail("\(recv.typeName) has no method '\(r.consts[nameConst].asString.value)'")
         }
         insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
-        return try callMethodValue(m, name: name, calleeSlot: recvSlot, argc: argc + 1, &r)
+        if m.tag == .native {
+            return try callNative(m.obj(NativeObj.self), calleeSlot: recvSlot, argc: argc + 1, &r)
+        }
+        return try callMethodValue(m, name: r.consts[nameConst].asString.value, calleeSlot: recvSlot, argc: argc + 1, &r)
     }
 
     /// Runs a native. A native that transfers control (resume, yield, sleep, blocking channel

@@ -206,7 +206,7 @@ extension VM {
             }
         default: break
         }
-        if let m = methods[obj.tag]?[name] { return bindMethod(obj, m, name) }
+        if let m = methods.lookup(obj.tag, name: name) { return bindMethod(obj, m, name) }
         throw fail("\(obj.typeName) has no field '\(name)'")
     }
 

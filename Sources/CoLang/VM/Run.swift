@@ -294,10 +294,11 @@ extension VM {
                         if let stop { return stop }
                     }
                 case .invoke:
-                    let name = r.consts[r.readU16()].asString.value
+                    let nameConst = r.readU16()
+                    let id = r.readU16()
                     let argc = r.readU8()
                     var rr = r
-                    let stop = try invoke(name, argc: argc, &rr)
+                    let stop = try invoke(nameConst: nameConst, id: id, argc: argc, &rr)
                     r = rr
                     if let stop { return stop }
                 case .closure:

@@ -35,8 +35,8 @@ final class VM {
     var globalCapacity = 256
     var globalCount = 0
     var globalValues: UnsafeMutableBufferPointer<Value> { UnsafeMutableBufferPointer(start: globalSlots, count: globalCount) }
-    /// Built-in method tables, by receiver tag.
-    var methods: [Tag: [String: Value]] = [:]
+    /// Built-in methods, by receiver tag and interned method id.
+    let methods = MethodTable()
     var builtinNames: Set<String> = []
 
     /// The fiber whose code is running.
