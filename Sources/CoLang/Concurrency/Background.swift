@@ -91,7 +91,12 @@ extension VM {
         let proto = frame.closure.takeUnretainedValue().proto
         let loc = proto.location(at: max(frame.ip - 1, 0))
         let name = proto.name.isEmpty ? "<fn>" : proto.name
-        return "\(proto.source.name):\(loc.line) in \(name)"
+        // The instruction it continues with, as `--dis` lists it.
+        var next = ""
+        if frame.ip < proto.codeCount, let op = OpCode(rawValue: proto.code[frame.ip]) {
+            next = " (next: \(String(repeating: "0", count: max(0, 4 - String(frame.ip).count)))\(frame.ip) \(op.mnemonic))"
+        }
+        return "\(proto.source.name):\(loc.line) in \(name)\(next)"
     }
 
     /// The `:tasks` table: id, name, status, what it waits on, switches and time run.
