@@ -31,7 +31,8 @@ final class Clock {
         case .virtual:
             if time > virtualNow { virtualNow = time }
         case .real:
-            let delta = time - now
+            // At most a day per wait: the loop waits again if needed (and `sleep(1e300)` cannot trap).
+            let delta = min(time - now, 86_400)
             if delta > 0 {
                 var ts = timespec(tv_sec: Int(delta), tv_nsec: Int((delta - Double(Int(delta))) * 1e9))
                 nanosleep(&ts, nil)

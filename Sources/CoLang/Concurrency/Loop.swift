@@ -66,6 +66,7 @@ extension VM {
                 continue
             }
             if let next = scheduler.sleepers.min {
+                if clock.kind == .real { flushOutput() }   // show what was printed before waiting
                 clock.wait(until: next.time)
                 if Interpreter.interruptFlag.pointee != 0 {
                     Interpreter.interruptFlag.pointee = 0
