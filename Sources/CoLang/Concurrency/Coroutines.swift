@@ -101,6 +101,34 @@ extension VM {
         return .undefined
     }
 
+    /// The common resume: `co` is suspended; `value` becomes the value of its `yield`.
+    /// No checks, no traces: callers have made sure.
+    @inline(__always)
+    func resumeSuspended(_ coRef: Unmanaged<Fiber>, from: Unmanaged<Fiber>, value: Value, exit: Int) {
+        from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
+        coRef._withUnsafeGuaranteedRef { co in
+            co.push(value)
+            co.resumerRef = from
+            co.status = .running
+            co.resumeExit = exit
+        }
+        switchTo(coRef)
+    }
+
+    /// `co.resume(v)`, `co.next()`, `co.send(v)` called as methods: straight to the switch when
+    /// `co` is suspended (the resume value replaces the receiver and arguments on the stack).
+    func invokeResume(_ recvSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> Bool {
+        let recv = recvSlot.pointee
+        let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(recv.bits)).unsafelyUnwrapped)
+        guard !tracing, coRef._withUnsafeGuaranteedRef({ $0.status == .suspended }) else { return false }
+        let value = argc == 1 ? recvSlot[1] : Value.nil
+        r.sp = recvSlot
+        save(r)
+        resumeSuspended(coRef, from: r.fiberRef, value: value, exit: -1)
+        r = load()
+        return true
+    }
+
     /// `yield v`: back to the resumer, or in a task outside any coroutine, give up the turn.
     func yieldValue(_ r: inout Registers) -> ExecStop? {
         let v = r.pop()
@@ -167,16 +195,7 @@ extension VM {
         }
         save(r)
         if status == .suspended && !tracing {
-            // The common case, without the checks and traces of `resumeCoroutine`.
-            let from = r.fiberRef
-            from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
-            coRef._withUnsafeGuaranteedRef { co in
-                co.push(sent)
-                co.resumerRef = from
-                co.status = .running
-                co.resumeExit = exit
-            }
-            switchTo(coRef)
+            resumeSuspended(coRef, from: r.fiberRef, value: sent, exit: exit)
         } else {
             _ = try resumeCoroutine(coRef.takeUnretainedValue(), value: sent, mode: .resume, exit: exit)
         }

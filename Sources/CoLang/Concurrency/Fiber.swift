@@ -158,7 +158,7 @@ final class Fiber: Obj {
     }
 
     @inline(__always) func push(_ v: Value) {
-        ensureCapacity(sp + 1)
+        if sp >= capacity { ensureCapacity(sp + 1) }
         stack[sp] = v
         sp += 1
     }

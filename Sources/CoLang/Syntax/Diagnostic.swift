@@ -47,7 +47,7 @@ public struct Diagnostic: Error, Equatable, Sendable {
         let scalars = line.unicodeScalars
         let width = excerptWidth
         guard let limit = scalars.index(scalars.startIndex, offsetBy: width, limitedBy: scalars.endIndex),
-              limit != scalars.endIndex else { return (String(line), column) }
+              limit != scalars.endIndex else { return (visible(scalars[...]), column) }
         var start = 0
         if column - 1 > width - 40 {  // the column is near or past the end of the first window
             let total = scalars.count
@@ -55,11 +55,27 @@ public struct Diagnostic: Error, Equatable, Sendable {
         }
         let lower = scalars.index(scalars.startIndex, offsetBy: start)
         let upper = scalars.index(lower, offsetBy: width)
-        var text = String(String.UnicodeScalarView(scalars[lower..<upper]))
+        var text = visible(scalars[lower..<upper])
         var shifted = column - start
         if start > 0 { text = "…" + text; shifted += 1 }
         if upper != scalars.endIndex { text += "…" }
         return (text, shifted)
+    }
+
+    /// The characters with control characters other than tab shown as their Unicode control
+    /// pictures (NUL as `␀`, ESC as `␛`): a raw NUL would cut the report short when written
+    /// with C string functions, and a raw escape sequence would repaint the learner's terminal.
+    static func visible(_ scalars: Substring.UnicodeScalarView) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in scalars {
+            switch scalar.value {
+            case 0x09: out.append(scalar)
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value) ?? "\u{FFFD}")
+            case 0x7F: out.append("\u{2421}")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 

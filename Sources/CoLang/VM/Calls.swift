@@ -62,6 +62,10 @@ extension VM {
                 return try callValue(recvSlot, argc: argc, &r)
             }
         }
+        if recv.tag == .coroutine && argc <= 1 && (id == resumeIDs.resume || id == resumeIDs.send && argc == 1 || id == resumeIDs.next && argc == 0),
+           try invokeResume(recvSlot, argc: argc, &r) {
+            return nil
+        }
         let m = methods.lookup(recv.tag, id)
         if m.tag == .undefined {
             throw fail("\(recv.typeName) has no method '\(r.consts[nameConst].asString.value)'")

@@ -373,19 +373,25 @@ extension VM {
                     let exit = r.readU32()
                     let it = r.sp[-1]
                     if it.tag == .iterator {
-                        let io = it.obj(IteratorObj.self)
-                        if io.kind == .range {
-                            if io.step > 0 ? io.current < io.stop : io.current > io.stop {
-                                r.push(Value(io.current))
-                                let (next, o) = io.current.addingReportingOverflow(io.step)
-                                io.current = o ? io.stop : next
-                            } else {
-                                r.push(.nil)
-                                r.ip = r.code + exit
-                            }
+                        let ioRef = Unmanaged<IteratorObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(it.bits)).unsafelyUnwrapped)
+                        // A range steps in place: 1 = next value in `v`, 0 = finished, -1 = not a range.
+                        var v = Value.nil
+                        let state: Int = ioRef._withUnsafeGuaranteedRef { io in
+                            guard io.kind == .range else { return -1 }
+                            guard io.step > 0 ? io.current < io.stop : io.current > io.stop else { return 0 }
+                            v = Value(io.current)
+                            let (next, o) = io.current.addingReportingOverflow(io.step)
+                            io.current = o ? io.stop : next
+                            return 1
+                        }
+                        if state == 1 {
+                            r.push(v)
+                        } else if state == 0 {
+                            r.push(.nil)
+                            r.ip = r.code + exit
                         } else {
                             var rr = r
-                            let stop = try iterate(io, exit: exit, &rr)
+                            let stop = try iterate(ioRef.takeUnretainedValue(), exit: exit, &rr)
                             r = rr
                             if let stop { return stop }
                         }

@@ -37,6 +37,9 @@ final class VM {
     var globalValues: UnsafeMutableBufferPointer<Value> { UnsafeMutableBufferPointer(start: globalSlots, count: globalCount) }
     /// Built-in methods, by receiver tag and interned method id.
     let methods = MethodTable()
+    /// Method ids of the coroutine calls that get a fast path.
+    lazy var resumeIDs = (resume: methods.ids.slot(for: "resume"), next: methods.ids.slot(for: "next"),
+                          send: methods.ids.slot(for: "send"))
     var builtinNames: Set<String> = []
 
     /// The fiber whose code is running.
