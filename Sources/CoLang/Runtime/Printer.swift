@@ -11,11 +11,13 @@ extension VM {
         return out
     }
 
-    /// The REPL echo and in-container form: strings quoted.
-    func repr(_ v: Value) -> String {
+    /// The REPL echo and in-container form: strings quoted. With `maxLength`, the text is cut
+    /// (ending in "...") once it grows past it, without building the rest.
+    func repr(_ v: Value, maxLength: Int = .max) -> String {
         var out = ""
         var path: [UInt64] = []
-        describe(v, into: &out, path: &path, quoteStrings: true)
+        describe(v, into: &out, path: &path, quoteStrings: true, limit: maxLength)
+        if out.count > maxLength { out = String(out.prefix(maxLength)) + "..." }
         return out
     }
 
@@ -41,7 +43,9 @@ extension VM {
         return out + "\""
     }
 
-    private func describe(_ v: Value, into out: inout String, path: inout [UInt64], quoteStrings: Bool) {
+    private func describe(_ v: Value, into out: inout String, path: inout [UInt64], quoteStrings: Bool,
+                          limit: Int = .max) {
+        if out.utf8.count > limit { return }
         switch v.tag {
         case .undefined, .nil: out += "nil"
         case .bool: out += v.asBool ? "true" : "false"
@@ -54,7 +58,8 @@ extension VM {
             out += "["
             for (i, item) in v.asList.items.enumerated() {
                 if i > 0 { out += ", " }
-                describe(item, into: &out, path: &path, quoteStrings: true)
+                if out.utf8.count > limit { break }
+                describe(item, into: &out, path: &path, quoteStrings: true, limit: limit)
             }
             out += "]"
             path.removeLast()
@@ -66,9 +71,10 @@ extension VM {
             for (_, e) in v.asMap.entries {
                 if !first { out += ", " }
                 first = false
-                describe(e.key, into: &out, path: &path, quoteStrings: true)
+                if out.utf8.count > limit { break }
+                describe(e.key, into: &out, path: &path, quoteStrings: true, limit: limit)
                 out += ": "
-                describe(e.value, into: &out, path: &path, quoteStrings: true)
+                describe(e.value, into: &out, path: &path, quoteStrings: true, limit: limit)
             }
             out += "}"
             path.removeLast()

@@ -37,12 +37,18 @@ extension VM {
 
     static let maxEvents = 2_000_000
 
+    /// A value's printed form cut to a readable length (a trace line must stay short even when
+    /// a list on the stack holds a million elements).
+    func shortRepr(_ v: Value) -> String {
+        repr(v, maxLength: 60)
+    }
+
     /// Prints the stack of the running frame and the instruction about to execute.
     func traceInstruction(_ r: Registers) {
         var stack = "          "
         var p = r.base
         while p < r.sp {
-            stack += "[ \(repr(p.pointee)) ]"
+            stack += "[ \(shortRepr(p.pointee)) ]"
             p += 1
         }
         let proto = r.closure.proto

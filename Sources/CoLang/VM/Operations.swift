@@ -4,12 +4,26 @@ import Foundation
 extension VM {
     func add(_ a: Value, _ b: Value) throws(VMError) -> Value {
         if a.tag == .string && b.tag == .string {
-            return newString(a.asString.value + b.asString.value)
+            let x = a.asString.value, y = b.asString.value
+            try checkAllocation(bytes: x.utf8.count + y.utf8.count)
+            return newString(x + y)
         }
         if a.tag == .list && b.tag == .list {
-            return newList(a.asList.items + b.asList.items)
+            let x = a.asList.items, y = b.asList.items
+            try checkAllocation(bytes: (x.count + y.count) * MemoryLayout<Value>.stride)
+            return newList(x + y)
         }
         return try arithmetic(.add, a, b)
+    }
+
+    /// Refuses to build one value of `bytes` that would pass `--max-memory` (or 4 GB without
+    /// a limit), instead of letting the allocation abort the process.
+    func checkAllocation(bytes: Int) throws(VMError) {
+        let limit = options.maxMemoryMB.map { $0 * 1_048_576 } ?? (1 << 32)
+        if bytes > limit || bytes + heap.liveBytes > limit + limit / 2 {
+            if let mb = options.maxMemoryMB { throw fail("memory limit exceeded (--max-memory \(mb) MB)") }
+            throw fail("value too large: \(bytes / 1_048_576) MB in one value")
+        }
     }
 
     /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).
