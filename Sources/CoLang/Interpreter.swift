@@ -177,6 +177,14 @@ public final class Interpreter {
 
 /// Buffered writers for the process's standard streams.
 enum StdStreams {
-    static func writeStdout(_ s: String) { fputs(s, stdout) }
-    static func writeStderr(_ s: String) { fflush(stdout); fputs(s, stderr) }
+    static func writeStdout(_ s: String) { write(s, to: stdout) }
+    static func writeStderr(_ s: String) { fflush(stdout); write(s, to: stderr) }
+
+    /// Writes all of `s`'s UTF-8 bytes (`fputs` would stop at a NUL character).
+    static func write(_ s: String, to stream: UnsafeMutablePointer<FILE>) {
+        var copy = s
+        copy.withUTF8 { bytes in
+            if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, stream) }
+        }
+    }
 }

@@ -6,7 +6,7 @@ enum Output {
     /// be seen (e.g. before `input()` waits), so it goes straight out. A closed stdout (EPIPE, e.g.
     /// `colang x.co | head -1`) ends the process quietly instead of running on with nobody reading.
     static func writeStdout(_ text: String) {
-        fputs(text, stdout)
+        writeBytes(text, to: stdout)
         fflush(stdout)
         checkStdout()
     }
@@ -15,7 +15,15 @@ enum Output {
     static func writeStderr(_ text: String) {
         fflush(stdout)
         checkStdout()
-        fputs(text, stderr)
+        writeBytes(text, to: stderr)
+    }
+
+    /// Writes all of `text`'s UTF-8 bytes (`fputs` would stop at a NUL character).
+    static func writeBytes(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+        var copy = text
+        copy.withUTF8 { bytes in
+            if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, stream) }
+        }
     }
 
     /// Flushes stdout at exit, quietly if nobody reads it any more.

@@ -127,6 +127,14 @@ struct CLITests {
         #expect(run.stdout == "3\n")
     }
 
+    @Test func nulCharactersReachTheStreamsWhole() throws {
+        // A NUL inside a string must not cut the output short (fputs would).
+        let run = try Colang.run(["-e", "print(\"a\\0b\")\nthrow error(\"x\\0y\")"])
+        #expect(run.status == 70)
+        #expect(run.stdout == "a\u{0}b\n")
+        #expect(run.stderr.contains("error: x\u{0}y\n --> <string>:2:1"))
+    }
+
     @Test func pipedStdinRunsAsAScript() throws {
         let run = try Colang.run([], input: "print(\"from stdin\")\n")
         #expect(run.status == 0)
