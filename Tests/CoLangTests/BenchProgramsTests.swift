@@ -24,6 +24,16 @@ import Testing
         #expect(colang == lua.stdout, "bench/\(bench.name).co printed \(colang), Lua printed \(lua.stdout)")
     }
 
+    @Test("bench program agrees with Python when the GC collects at every allocation",
+          .enabled(if: BenchPrograms.python != nil, "python3 is not installed"), arguments: BenchPrograms.all)
+    func agreesUnderGCStress(_ bench: BenchPrograms.Bench) throws {
+        let tiny = bench.tiny
+        let colang = try BenchPrograms.runCoLang(tiny, gcStress: true)
+        let python = try BenchPrograms.runPeer(try #require(BenchPrograms.python), tiny, ext: "py")
+        #expect(python.status == 0, "python3 bench/\(tiny.name).py failed: \(python.stderr)")
+        #expect(colang == python.stdout, "bench/\(tiny).co under GC stress printed \(colang), Python printed \(python.stdout)")
+    }
+
     @Test("every benchmark has a CoLang, a Lua and a Python version")
     func allThreeVersionsExist() {
         for bench in BenchPrograms.all {
@@ -42,6 +52,8 @@ enum BenchPrograms {
         let size: Int?
         var description: String { size.map { "\(name) \($0)" } ?? name }
         var arguments: [String] { size.map { [String($0)] } ?? [] }
+        /// A tenth of the size (at least 2), for the slow GC-stress mode.
+        var tiny: Bench { Bench(name: name, size: size.map { max(2, $0 / 10) }) }
     }
 
     static let all: [Bench] = [
@@ -73,14 +85,16 @@ enum BenchPrograms {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs bench/NAME.co in-process on the virtual clock; returns its output, trimmed.
-    static func runCoLang(_ bench: Bench) throws -> String {
+    /// Runs bench/NAME.co in-process on the virtual clock (optionally collecting garbage at every
+    /// allocation); returns its output, trimmed.
+    static func runCoLang(_ bench: Bench, gcStress: Bool = false) throws -> String {
         let url = directory.appendingPathComponent("\(bench.name).co")
         let source = try String(contentsOf: url, encoding: .utf8)
         var options = RunOptions()
         options.clock = .virtual
         options.seed = 1
         options.scriptArgs = bench.arguments
+        options.gcStress = gcStress
         let output = Collected()
         let errors = Collected()
         let interpreter = Interpreter(options: options, stdout: { output.append($0) }, stderr: { errors.append($0) })
