@@ -71,6 +71,13 @@ enum Disassembler {
         case .invoke:
             let i = u16(offset + 1)
             return (prefix + name + "(\(u8(offset + 5)) args)\(pad(i, 4)) \(constant(i))", next)
+        case .getLocal2:
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2))", next)
+        case .jumpUnlessLessLocals:
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2)) -> \(hex(u32(offset + 3)))", next)
+        case .jumpUnlessLessLocalSmall:
+            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n) -> \(hex(u32(offset + 4)))", next)
         case .addLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)

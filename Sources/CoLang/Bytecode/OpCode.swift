@@ -45,6 +45,12 @@ enum OpCode: UInt8, CaseIterable {
     case jumpUnlessEqual
     /// t:t32 · `a b ->`, jumps unless a != b
     case jumpUnlessNotEqual
+    /// a:u8 b:u8 t:t32 · `->`, jumps unless locals[a] < locals[b] (a loop condition)
+    case jumpUnlessLessLocals
+    /// a:u8 n:u16 (Int16 bits) t:t32 · `->`, jumps unless locals[a] < n
+    case jumpUnlessLessLocalSmall
+    /// a:u8 b:u8 · `-> locals[a] locals[b]`
+    case getLocal2
     /// s:u8 · `-> locals[s]`
     case getLocal
     /// s:u8 · `v -> v`, stores into locals[s]
@@ -152,6 +158,12 @@ extension OpCode {
             return 2
         case .addLocalSmall:
             return 3
+        case .getLocal2:
+            return 2
+        case .jumpUnlessLessLocals:
+            return 6
+        case .jumpUnlessLessLocalSmall:
+            return 7
         case .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
             return 4

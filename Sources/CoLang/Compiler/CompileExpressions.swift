@@ -32,6 +32,14 @@ extension Compiler {
         case .unary(let op, let operand):
             expression(operand)
             emit(op == .neg ? .negate : .not, loc, effect: 0)
+        case .binary(let op, let lhs, let rhs)
+            where { if case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
+                       fs.resolveLocal(a) != nil, fs.resolveLocal(b) != nil { return true }; return false }():
+            // Two locals: one instruction pushes both.
+            guard case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
+                  let slotA = fs.resolveLocal(a), let slotB = fs.resolveLocal(b) else { return }
+            emit(.getLocal2, lhs.loc, effect: 2); u8(slotA); u8(slotB)
+            emit(binaryOpCode(op), loc, effect: -1)
         case .binary(let op, let lhs, let rhs):
             if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
                 expression(lhs)

@@ -128,6 +128,20 @@ extension Compiler {
             case .ne: fused = .jumpUnlessNotEqual
             default: fused = nil
             }
+            if fused == .jumpUnlessLess, case .name(let a) = lhs.kind, let slotA = fs.resolveLocal(a) {
+                if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) {
+                    emit(.jumpUnlessLessLocals, cond.loc, effect: 0); u8(slotA); u8(slotB)
+                    let at = fs.code.count
+                    u32(0)
+                    return at
+                }
+                if case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+                    emit(.jumpUnlessLessLocalSmall, cond.loc, effect: 0); u8(slotA); u16(Int(UInt16(bitPattern: Int16(n))))
+                    let at = fs.code.count
+                    u32(0)
+                    return at
+                }
+            }
             if let fused {
                 expression(lhs)
                 expression(rhs)

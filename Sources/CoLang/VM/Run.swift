@@ -70,6 +70,19 @@ extension VM {
                     if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.sp -= 1
                     globalSlots[g] = r.sp.pointee
+                case .getLocal2:
+                    let a = r.readU8(), b = r.readU8()
+                    r.push(r.base[a])
+                    r.push(r.base[b])
+                case .jumpUnlessLessLocals:
+                    let x = r.base[r.readU8()], y = r.base[r.readU8()]
+                    let t = r.readU32()
+                    if !(x.tag == .int && y.tag == .int ? x.asInt < y.asInt : try isLess(x, y)) { r.ip = r.code + t }
+                case .jumpUnlessLessLocalSmall:
+                    let x = r.base[r.readU8()]
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let t = r.readU32()
+                    if !(x.tag == .int ? x.asInt < n : try isLess(x, Value(n))) { r.ip = r.code + t }
                 case .addSmall:
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
                     let a = r.sp[-1]
