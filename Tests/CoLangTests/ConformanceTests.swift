@@ -162,6 +162,8 @@ struct FileSpec {
                 case "random": options.schedule = .random
                 case let other: throw BadFlag(description: "--schedule \(other)")
                 }
+            case "--trace": options.trace = true
+            case "--trace-sched": options.traceScheduler = true
             case "--max-steps": options.maxSteps = try number(of: flag)
             case "--max-memory": options.maxMemoryMB = try number(of: flag)
             case "--args":
