@@ -70,7 +70,7 @@ public final class Interpreter {
                 stdin: (() -> String?)? = nil) {
         self.options = options
         self.streams = (stdout ?? StdStreams.writeStdout, stderr ?? StdStreams.writeStderr,
-                        stdin ?? { Swift.readLine(strippingNewline: true) })
+                        stdin ?? StdStreams.readLine)
         self.vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
     }
 
@@ -177,6 +177,35 @@ public final class Interpreter {
 
 /// Buffered writers for the process's standard streams.
 enum StdStreams {
+    /// Bytes read from standard input but not yet returned.
+    nonisolated(unsafe) private static var pending: [UInt8] = []
+
+    /// One line of standard input without its newline, or nil at end of input. Unlike
+    /// `Swift.readLine` it gives up when Ctrl-C interrupts the wait (`interruptFlag` set).
+    static func readLine() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(pending[..<nl])
+                pending.removeSubrange(...nl)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n > 0 {
+                pending.append(contentsOf: buffer[..<n])
+            } else if n < 0 && errno == EINTR && Interpreter.interruptFlag.pointee == 0 {
+                continue
+            } else {
+                // End of input (or an interrupted or failed read): the last line, if any.
+                if pending.isEmpty || n < 0 { return nil }
+                let line = pending
+                pending.removeAll()
+                return String(decoding: line, as: UTF8.self)
+            }
+        }
+    }
+
     static func writeStdout(_ s: String) { write(s, to: stdout) }
     static func writeStderr(_ s: String) { fflush(stdout); write(s, to: stderr) }
 

@@ -35,11 +35,12 @@ enum Signals {
     }
 
     /// Script mode: Ctrl-C stops the program at the VM's next check (exit 130); a second Ctrl-C
-    /// before the VM notices (say it waits in `input()`) exits at once.
+    /// before the VM notices exits at once. System calls are not restarted, so an `input()`
+    /// waiting for a line returns and the VM stops there.
     static func installForScript() {
         slots[scriptSlot] = 1
         slots[modeSlot] = RunMode.foreground.rawValue
-        install(restartSystemCalls: true)
+        install(restartSystemCalls: false)
     }
 
     /// REPL mode: Ctrl-C writes to `wakeDescriptor`'s pipe (waking `poll`) and, while code runs,

@@ -106,7 +106,14 @@ extension VM {
         native("input", 0, 1) { vm, a in
             if a.count == 1 { vm.write(vm.str(a[0])) }
             vm.flushOutput()
-            guard let line = vm.input() else { return .nil }
+            let line = vm.input()
+            if Interpreter.interruptFlag.pointee != 0 {
+                // Ctrl-C while waiting for a line: stop here (the read was interrupted).
+                vm.current.push(.nil)
+                vm.requestedStop = .interrupted
+                return .undefined
+            }
+            guard let line else { return .nil }
             return vm.newString(line)
         }
         native("min", 1, -1) { vm, a throws(VMError) in try vm.extreme(a, name: "min", sign: -1) }
