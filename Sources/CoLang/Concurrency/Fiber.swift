@@ -116,12 +116,7 @@ final class Fiber: Obj {
     }
 
     func growFrames() {
-        let newCap = frameCapacity * 2
-        let p = UnsafeMutablePointer<CallFrame>.allocate(capacity: newCap)
-        p.moveInitialize(from: frames, count: frameCount)
-        frames.deallocate()
-        frames = p
-        frameCapacity = newCap
+        (frames, frameCapacity) = frames.grown(count: frameCount, capacity: frameCapacity, toFit: frameCount + 1)
     }
 
     /// The live frames, outermost first.
@@ -130,14 +125,8 @@ final class Fiber: Obj {
     /// Grows the stack so `needed` slots fit; frames hold offsets, so nothing dangles.
     func ensureCapacity(_ needed: Int) {
         if needed <= capacity { return }
-        var newCap = capacity * 2
-        while newCap < needed { newCap *= 2 }
-        let newStack = UnsafeMutablePointer<Value>.allocate(capacity: newCap)
-        newStack.moveInitialize(from: stack, count: sp)
-        stack.deallocate()
-        stack = newStack
-        capacity = newCap
-        for u in openUpvalues { u.slot = newStack + u.index }
+        (stack, capacity) = stack.grown(count: sp, capacity: capacity, toFit: needed)
+        for u in openUpvalues { u.slot = stack + u.index }
     }
 
     /// Frees the stack of a finished coroutine, keeping a minimal one.

@@ -173,13 +173,7 @@ final class VM {
     func ensureGlobalCapacity() {
         let needed = globals.names.count
         if needed > globalCapacity {
-            var cap = globalCapacity * 2
-            while cap < needed { cap *= 2 }
-            let p = UnsafeMutablePointer<Value>.allocate(capacity: cap)
-            p.moveInitialize(from: globalSlots, count: globalCount)
-            globalSlots.deallocate()
-            globalSlots = p
-            globalCapacity = cap
+            (globalSlots, globalCapacity) = globalSlots.grown(count: globalCount, capacity: globalCapacity, toFit: needed)
         }
         while globalCount < needed {
             (globalSlots + globalCount).initialize(to: .undefined)
