@@ -80,6 +80,10 @@ struct ColangCommand: ParsableCommand {
         for (flag, value) in [("--explore", explore), ("--max-steps", maxSteps), ("--max-memory", maxMemory)] {
             if let value, value <= 0 { throw ValidationError("\(flag) must be a positive number") }
         }
+        // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
+        if let explore, explore > 100_000 { throw ValidationError("--explore takes at most 100000 runs") }
+        // Megabytes beyond a petabyte would overflow the byte count.
+        if let maxMemory, maxMemory > 1 << 30 { throw ValidationError("--max-memory takes at most \(1 << 30) MB") }
     }
 
     /// The library's settings for these flags.

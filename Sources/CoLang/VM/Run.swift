@@ -523,7 +523,7 @@ extension VM {
             r = load()
         }
         var next = tracing ? 1 : 10_000
-        if let limit = options.maxSteps { next = min(next, max(limit - steps + 1, 1)) }
+        if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }   // no +1: limit may be Int.max
         budget = next - 1
         lastBudget = next
         return nil
