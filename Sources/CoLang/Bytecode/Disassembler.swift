@@ -58,13 +58,13 @@ enum Disassembler {
         case .constant, .getField, .setField:
             let i = u16(offset + 1)
             return (prefix + name + "\(pad(i, 4)) \(constant(i))", next)
-        case .smallInt, .addSmall, .subtractSmall:
+        case .smallInt, .addSmall, .subtractSmall, .moduloSmall:
             return (prefix + name + String(Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 1)))), next)
         case .getGlobal, .setGlobal, .defineGlobal, .storeGlobal:
             let g = u16(offset + 1)
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal:
             return (prefix + name + pad(u8(offset + 1), 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(u16(offset + 1), 4), next)

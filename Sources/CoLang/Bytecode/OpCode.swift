@@ -51,6 +51,10 @@ enum OpCode: UInt8, CaseIterable {
     case jumpUnlessLessLocalSmall
     /// a:u8 b:u8 · `-> locals[a] locals[b]`
     case getLocal2
+    /// s:u8 · `v ->`, locals[s] = locals[s] + v (`x += expr` on a local)
+    case addToLocal
+    /// n:u16 (Int16 bits, not 0) · `a -> a % n` (`x % 2` with a small literal)
+    case moduloSmall
     /// s:u8 · `-> locals[s]`
     case getLocal
     /// s:u8 · `v -> v`, stores into locals[s]
@@ -149,10 +153,10 @@ extension OpCode {
     /// Operand bytes that follow the opcode (`closure` has more, read from its descriptor).
     var operandSize: Int {
         switch self {
-        case .constant, .smallInt, .addSmall, .subtractSmall, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
+        case .constant, .smallInt, .addSmall, .subtractSmall, .moduloSmall, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
              .buildList, .buildMap, .buildString, .closure:
             return 2
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal:
             return 1
         case .storeGlobal:
             return 2

@@ -41,6 +41,11 @@ extension Compiler {
             emit(.getLocal2, lhs.loc, effect: 2); u8(slotA); u8(slotB)
             emit(binaryOpCode(op), loc, effect: -1)
         case .binary(let op, let lhs, let rhs):
+            if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
+                expression(lhs)
+                emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+                return
+            }
             if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
                 expression(lhs)
                 emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))

@@ -66,6 +66,12 @@ extension Compiler {
                 emit(.addLocalSmall, loc, effect: 0); u8(slot); u16(Int(UInt16(bitPattern: step)))
                 return
             }
+            // `x += e` reads x after e here, so only when e cannot run code that changes x.
+            if op == .add, let slot = fs.resolveLocal(name), runsNoCode(value) {
+                expression(value)
+                emit(.addToLocal, loc, effect: -1); u8(slot)
+                return
+            }
             if let op {
                 emitGet(name, target.loc)
                 expression(value)
@@ -102,6 +108,23 @@ extension Compiler {
             emit(.pop, loc, effect: -1)
         default:
             error("invalid assignment target", target.loc)
+        }
+    }
+
+    /// True when evaluating `e` calls no CoLang code (no calls, methods, yields or spawns), so
+    /// no other code can change a variable while it is evaluated.
+    func runsNoCode(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .nilLit, .boolLit, .intLit, .floatLit, .string, .name, .function: return true
+        case .interpolation(let parts):
+            return parts.allSatisfy { if case .expr(let x) = $0 { return runsNoCode(x) }; return true }
+        case .list(let items): return items.allSatisfy(runsNoCode)
+        case .map(let pairs): return pairs.allSatisfy { runsNoCode($0.key) && runsNoCode($0.value) }
+        case .unary(_, let x): return runsNoCode(x)
+        case .binary(_, let a, let b), .logical(_, let a, let b): return runsNoCode(a) && runsNoCode(b)
+        case .index(let a, let b): return runsNoCode(a) && runsNoCode(b)
+        case .field(let a, _): return runsNoCode(a)
+        case .call, .method, .yield, .yieldFrom, .spawn: return false
         }
     }
 

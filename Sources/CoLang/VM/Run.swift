@@ -70,6 +70,26 @@ extension VM {
                     if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.sp -= 1
                     globalSlots[g] = r.sp.pointee
+                case .addToLocal:
+                    let s = r.readU8()
+                    r.sp -= 1
+                    let b = r.sp.pointee, a = r.base[s]
+                    if a.tag == .int && b.tag == .int {
+                        let (sum, o) = a.asInt.addingReportingOverflow(b.asInt)
+                        if o { throw fail("integer overflow") }
+                        r.base[s] = Value(sum)
+                    } else {
+                        r.base[s] = try add(a, b)
+                    }
+                case .moduloSmall:
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let a = r.sp[-1]
+                    if a.tag == .int && n > 0 {
+                        let m = a.asInt % n
+                        r.sp[-1] = Value(m < 0 ? m + n : m)
+                    } else {
+                        r.sp[-1] = try arithmetic(.modulo, a, Value(n))
+                    }
                 case .getLocal2:
                     let a = r.readU8(), b = r.readU8()
                     r.push(r.base[a])
