@@ -92,6 +92,17 @@ public final class Interpreter {
         vm.evalREPL(source: source)
     }
 
+    /// Parses source that is not valid UTF-8 from its raw bytes and prints the located
+    /// diagnostics (`file:line:col: error: invalid UTF-8 byte 0xE9`). Returns false when the
+    /// parser found nothing to report.
+    public func reportInvalidSource(bytes: [UInt8], file: String) -> Bool {
+        let (_, diagnostics) = Parser.parse(bytes: bytes, file: file)
+        guard !diagnostics.isEmpty else { return false }
+        let text = SourceText(name: file, text: String(decoding: bytes, as: UTF8.self))
+        vm.writeError(diagnostics.map { $0.render(source: text) }.joined())
+        return true
+    }
+
     /// True when `source` is an unfinished construct (open bracket, block or string).
     public func isIncomplete(_ source: String) -> Bool {
         vm.isIncomplete(source: source)

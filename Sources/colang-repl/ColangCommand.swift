@@ -82,20 +82,20 @@ struct ColangCommand: ParsableCommand {
         }
         // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
         if let explore, explore > 100_000 { throw ValidationError("--explore takes at most 100000 runs") }
-        // Megabytes beyond a petabyte would overflow the byte count.
-        if let maxMemory, maxMemory > 1 << 30 { throw ValidationError("--max-memory takes at most \(1 << 30) MB") }
+
     }
 
     /// The library's settings for these flags.
     var runOptions: RunOptions {
         var options = RunOptions()
         options.clock = clock ?? .real
+        // A limit beyond a petabyte is no limit (and would overflow the byte count).
+        options.maxMemoryMB = maxMemory.map { min($0, 1 << 30) }
         options.seed = seed
         options.trace = trace
         options.traceScheduler = traceSched
         options.schedule = schedule.policy
         options.maxSteps = maxSteps
-        options.maxMemoryMB = maxMemory
         options.scriptArgs = scriptArgs
         options.gcStress = gcStress
         return options

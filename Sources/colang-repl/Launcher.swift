@@ -36,6 +36,12 @@ enum Launcher {
         switch text {
         case .success(let source): return ScriptRunner(command: command).run(source: source, file: file)
         case .failure(let failure):
+            if let bytes = failure.invalidUTF8 {
+                // Bad bytes are a syntax error like any other: say where (exit 65).
+                let interpreter = Interpreter(options: command.runOptions,
+                                              stdout: Output.writeStdout, stderr: Output.writeStderr)
+                if interpreter.reportInvalidSource(bytes: bytes, file: file) { return ExitCode.syntaxError }
+            }
             Output.writeStderr(failure.message + "\n")
             return ExitCode.noInput
         }

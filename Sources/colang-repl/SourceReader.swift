@@ -4,6 +4,8 @@ import Foundation
 enum SourceReader {
     struct Failure: Error {
         let message: String
+        /// Set when the file was read but is not UTF-8: the bytes, for a located syntax error.
+        var invalidUTF8: [UInt8]? = nil
     }
 
     /// The whole file as UTF-8 text, or `colang: cannot open 'x.co': No such file or directory`.
@@ -28,7 +30,7 @@ enum SourceReader {
             bytes.append(contentsOf: chunk[0..<count])
         }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
-            return .failure(Failure(message: "colang: cannot read '\(name)': not valid UTF-8"))
+            return .failure(Failure(message: "colang: cannot read '\(name)': not valid UTF-8", invalidUTF8: bytes))
         }
         return .success(text)
     }

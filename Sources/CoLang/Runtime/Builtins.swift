@@ -189,6 +189,7 @@ extension VM {
         case .range:
             let rg = v.obj(RangeObj.self)
             if rg.count > 100_000_000 { throw fail("range is too large to make a list") }
+            try checkAllocation(bytes: Int(rg.count) * MemoryLayout<Value>.stride)
             var out = ContiguousArray<Value>()
             out.reserveCapacity(Int(rg.count))
             var x = rg.start

@@ -50,8 +50,10 @@ final class Heap {
     }
 
     /// With a memory limit, collect more often so the limit is noticed soon after it is passed.
+    /// Never below half again the live count, or every allocation would collect (a crawl).
     func limitThreshold(maxObjects: Int) {
-        threshold = min(threshold, maxObjects)
+        let live = objects.count
+        threshold = min(threshold, max(maxObjects, live + max(live / 2, 10_000)))
     }
 
     /// Frees every unmarked object; the caller has marked the roots through `collector`.
@@ -71,6 +73,20 @@ final class Heap {
         threshold = max(100_000, live * 2)
         collections += 1
         collector.nextEpoch()
+    }
+
+    /// Clears the strong references objects hold to each other (blocked tasks and the channels
+    /// or tasks they wait on), so that dropping the heap frees everything, deadlocks included.
+    func breakCycles() {
+        for o in objects {
+            if let t = o as? TaskObj {
+                t.joiners = []
+                t.waitingOn = .none
+            } else if let c = o as? ChannelObj {
+                c.receivers.removeAll()
+                c.senders.removeAll()
+            }
+        }
     }
 
     /// Drops every object (used by `reset`).

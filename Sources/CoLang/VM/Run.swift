@@ -397,6 +397,7 @@ extension VM {
                     let n = r.readU16()
                     var s = ""
                     for i in 0..<n { s += str((r.sp - n)[i]) }
+                    try checkAllocation(bytes: s.utf8.count)
                     r.sp -= n
                     r.push(newString(s))
                     if heap.wantsCollection { save(r); collectGarbage() }
@@ -534,7 +535,13 @@ extension VM {
             r = load()
             return nil
         }
-        if heap.wantsCollection { save(r); collectGarbage() }
+        // Under --max-memory, also measure now and then: a map or channel can grow without
+        // allocating objects, which is what normally triggers a collection.
+        if heap.wantsCollection || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= 1_000_000) {
+            stepsAtLastMeasure = steps
+            save(r)
+            collectGarbage()
+        }
         if memoryExceeded, let limit = options.maxMemoryMB {
             memoryExceeded = false
             save(r)

@@ -94,6 +94,7 @@ final class VM {
     /// Instructions until the next checkpoint (interrupts, limits, tracing).
     var budget = 0
     var lastBudget = 0
+    var stepsAtLastMeasure = 0
     var tracing: Bool
     /// Scheduler events are kept for timelines while this is on.
     var recordingEvents = false
@@ -116,7 +117,10 @@ final class VM {
         resetMainTask()
     }
 
-    deinit { globalSlots.deallocate() }
+    deinit {
+        globalSlots.deallocate()
+        heap.breakCycles()
+    }
 
     // MARK: - Output
 
