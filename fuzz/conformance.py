@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Runs the conformance suite and the examples through a `colang` binary (e.g. one built with
+AddressSanitizer) and checks the same `# expect...` comments as ConformanceTests.swift, plus that
+stderr holds no sanitizer or Swift runtime report.
+
+    python3 fuzz/conformance.py BINARY [--filter TEXT] [--timeout S] [--jobs 1]
+
+Exit status 0 when every file conforms and no report appeared. A summary line
+`N passed, N failed` closes the output.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CONFORMANCE = os.path.join(ROOT, "Tests", "CoLangTests", "conformance")
+EXAMPLES = os.path.join(ROOT, "examples")
+REPORTS = ["AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "UndefinedBehaviorSanitizer",
+           "runtime error:", "Fatal error", "Swift runtime failure", "SUMMARY:"]
+
+
+def spec_of(text):
+    spec = {"stdout": [], "stderr": [], "exit": 0, "flags": [], "stdin": [], "reproducible": False,
+            "skip_gc_stress": False}
+    for line in text.split("\n"):
+        line = line[:-1] if line.endswith("\r") else line
+
+        def directive(marker):
+            i = line.find(marker)
+            if i < 0:
+                return None
+            rest = line[i + len(marker):]
+            return rest[1:] if rest.startswith(" ") else rest
+        for marker, key in (("# expect-stderr:", "stderr"), ("# expect-exit:", "exit"), ("# expect:", "stdout"),
+                            ("# flags:", "flags"), ("# stdin:", "stdin")):
+            value = directive(marker)
+            if value is not None:
+                if key == "exit":
+                    spec["exit"] = int(value.strip())
+                elif key == "flags":
+                    spec["flags"] += value.split()
+                else:
+                    spec[key].append(value)
+                break
+        else:
+            if "# reproducible" in line:
+                spec["reproducible"] = True
+            elif "# skip-gc-stress" in line:
+                spec["skip_gc_stress"] = True
+    return spec
+
+
+def files(filter_text):
+    out = []
+    for base, prefix in ((CONFORMANCE, ""), (EXAMPLES, "examples/")):
+        for dirpath, _, names in os.walk(base):
+            for n in names:
+                if n.endswith(".co"):
+                    rel = os.path.relpath(os.path.join(dirpath, n), base)
+                    out.append((prefix + rel, base, rel))
+    out.sort()
+    return [f for f in out if not filter_text or filter_text in f[0]]
+
+
+def run_one(binary, name, base, rel, timeout, gc_stress=False):
+    with open(os.path.join(base, rel), encoding="utf-8") as f:
+        spec = spec_of(f.read())
+    if gc_stress and spec["skip_gc_stress"]:
+        return None, "", 0.0
+    flags = list(spec["flags"])
+    script_args = []
+    if "--args" in flags:
+        i = flags.index("--args")
+        flags, script_args = flags[:i], flags[i + 1:]
+    if gc_stress:
+        flags.append("--gc-stress")
+    if name.startswith("examples/") and "--clock" not in flags:
+        flags += ["--clock", "virtual"]
+    cwd = ROOT if name.startswith("examples/") else CONFORMANCE
+    path = name if name.startswith("examples/") else rel
+    stdin = "".join(line + "\n" for line in spec["stdin"])
+    env = dict(os.environ, NO_COLOR="1")
+    start = time.monotonic()
+    try:
+        p = subprocess.run([binary] + flags + [path] + script_args, cwd=cwd, input=stdin.encode(),
+                           capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return ["timed out"], "", time.monotonic() - start
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    problems = []
+    if p.returncode != spec["exit"]:
+        problems.append(f"exit {p.returncode}, expected {spec['exit']}")
+    expected = "".join(s + "\n" for s in spec["stdout"])
+    if not (not spec["stdout"] and (name.startswith("examples/") or spec["reproducible"])) and out != expected:
+        problems.append("stdout differs")
+    pos = 0
+    for wanted in spec["stderr"]:
+        i = err.find(wanted, pos)
+        if i < 0:
+            problems.append(f"stderr lacks {wanted!r}")
+            break
+        pos = i + len(wanted)
+    for r in REPORTS:
+        if r in err:
+            problems.append(f"stderr has a report: {r}")
+    return problems, err, time.monotonic() - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--filter", default="")
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--gc-stress", action="store_true", help="collect at every allocation (skips # skip-gc-stress files)")
+    args = ap.parse_args()
+    passed = failed = skipped = 0
+    slow = []
+    for name, base, rel in files(args.filter):
+        problems, err, secs = run_one(os.path.abspath(args.binary), name, base, rel, args.timeout, args.gc_stress)
+        slow.append((secs, name))
+        if problems is None:
+            skipped += 1
+        elif problems:
+            failed += 1
+            print(f"FAIL {name}: {'; '.join(problems)}")
+            reports = [l for l in err.splitlines() if any(r in l for r in REPORTS)]
+            for line in (reports or err.splitlines())[:12]:
+                print("    " + line[:300])
+        else:
+            passed += 1
+        sys.stdout.flush()
+    slow.sort(reverse=True)
+    print("slowest: " + ", ".join(f"{n} {s:.1f}s" for s, n in slow[:5]))
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
