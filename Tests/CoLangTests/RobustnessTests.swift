@@ -602,6 +602,26 @@ struct BinaryRobustnessTests {
         #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
     }
 
+    /// Found by fuzz/ (run 5): `--max-memory 256` let a doubling string or list reach 3-4 GB of
+    /// address space before the limit error, so a program that catches the error and tries again
+    /// (or even the first try) aborted with "failed to allocate" under a 4 GB address-space limit.
+    /// The limit should bound the process, within a small factor.
+    @Test(arguments: [
+        "let s = \"x\"; while true { s = s + s }",
+        "let s = \"x\"; while true { s = \"${s}${s}\" }",
+        "let a = [1]; while true { a = a + a }",
+    ])
+    func caughtMemoryErrorsCanBeRetried(growth: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("r.co", "for i in range(10) {\n  try { \(growth) } catch e { print(i, e.message) }\n}\n")
+        let run = try LiveColang.shell(
+            "ulimit -v 4000000; timeout 60 \"$COLANG\" --clock virtual --max-memory 256 r.co >out 2>stderr", in: directory)
+        #expect(run.status == 0, "status \(run.status); stderr \(run.stderr.prefix(200))")
+        let lines = (try? directory.read("out"))?.split(separator: "\n") ?? []
+        #expect(lines.count == 10 && lines.allSatisfy { $0.hasSuffix("memory limit exceeded (--max-memory 256 MB)") },
+                "\(lines.prefix(3))")
+    }
+
     /// Found by fuzz/: past `--max-memory`'s object budget (limit / 96 bytes) while the estimated
     /// bytes stay under the limit, a full collection ran every 10,000 instructions, so a program
     /// that needs 2 s (debug build, no limit) did not finish in a minute.

@@ -73,6 +73,9 @@ final class Fiber: Obj {
     var delegate: Value = .nil
     /// Where this fiber's `yield from` loop exits once `delegate` finishes.
     var delegateExit = -1
+    /// Where the coroutine or task was created: errors in code with no source position of its
+    /// own (a builtin run directly as a task or coroutine) are reported there.
+    var origin: (source: SourceText, loc: SourceLoc)?
     /// A value `send` delivers at the first `yield` after priming a created coroutine.
     var primeSend: Value?
     /// For a task's root fiber: its task.

@@ -76,10 +76,12 @@ extension VM {
         return out
     }
 
-    /// The source and position of the innermost non-prelude frame.
-    func currentSite() -> (SourceText, SourceLoc)? {
+    /// The source and position of the innermost non-prelude frame; failing that, where the
+    /// innermost fiber that has one was created. `exactInnermost: false` reads the innermost
+    /// frame's position as a return address too (its saved ip is past a call).
+    func currentSite(exactInnermost: Bool = true) -> (SourceText, SourceLoc)? {
         var f: Fiber? = current
-        var innermost = true
+        var innermost = exactInnermost
         while let fiber = f {
             for (i, frame) in fiber.frameList.enumerated().reversed() {
                 let proto = frame.closure.takeUnretainedValue().proto
@@ -89,6 +91,11 @@ extension VM {
             }
             innermost = false
             f = fiber.resumer
+        }
+        var g: Fiber? = current
+        while let fiber = g {
+            if let o = fiber.origin { return (o.source, o.loc) }
+            g = fiber.resumer
         }
         return nil
     }

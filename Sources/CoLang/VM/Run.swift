@@ -468,6 +468,7 @@ extension VM {
                 case .spawn:
                     let argc = r.readU8()
                     let calleeSlot = r.sp - argc - 1
+                    save(r)   // the spawn site is recorded from the saved ip
                     let task = try spawnTask(UnsafeBufferPointer(start: calleeSlot, count: argc + 1))
                     r.sp = calleeSlot
                     r.push(task)
