@@ -41,12 +41,21 @@ final class Heap {
     @inline(__always) func track<T: Obj>(_ o: T) -> T {
         objects.append(o)
         allocatedSinceGC &+= 1
+        if objects.count >= threshold || stress { wantsCollection = true }
         return o
     }
 
-    /// True when a collection is due at the next safe point.
-    @inline(__always) var wantsCollection: Bool {
-        objects.count >= threshold || (stress && allocatedSinceGC > 0)
+    /// True when a collection is due at the next safe point (one flag: cheap to test in loops).
+    private(set) var wantsCollection = false
+
+    /// Bytes of big values built since the last collection (see `noteBigAllocation`).
+    private var bigBytesSinceGC = 0
+
+    /// A big value was built: under a memory limit, collect soon, so the garbage of earlier
+    /// big values (a string doubling in a loop) is freed before the next one is built.
+    func noteBigAllocation(bytes: Int, limit: Int) {
+        bigBytesSinceGC &+= bytes
+        if bigBytesSinceGC > limit / 4 { wantsCollection = true }
     }
 
     /// With a memory limit, collect more often so the limit is noticed soon after it is passed.
@@ -54,6 +63,7 @@ final class Heap {
     func limitThreshold(maxObjects: Int) {
         let live = objects.count
         threshold = min(threshold, max(maxObjects, live + max(live / 2, 10_000)))
+        if objects.count >= threshold { wantsCollection = true }
     }
 
     /// Frees every unmarked object; the caller has marked the roots through `collector`.
@@ -70,6 +80,8 @@ final class Heap {
         objects.removeSubrange(live...)
         liveBytes = bytes
         allocatedSinceGC = 0
+        bigBytesSinceGC = 0
+        wantsCollection = false
         threshold = max(100_000, live * 2)
         collections += 1
         collector.nextEpoch()
@@ -92,6 +104,7 @@ final class Heap {
     /// Drops every object (used by `reset`).
     func removeAll() {
         objects.removeAll()
+        wantsCollection = false
         threshold = 100_000
         allocatedSinceGC = 0
     }

@@ -20,6 +20,7 @@ extension VM {
     /// a limit), instead of letting the allocation abort the process.
     func checkAllocation(bytes: Int) throws(VMError) {
         let limit = options.maxMemoryMB.map { $0 * 1_048_576 } ?? (1 << 32)
+        if options.maxMemoryMB != nil { heap.noteBigAllocation(bytes: bytes, limit: limit) }
         if bytes > limit || bytes + heap.liveBytes > limit + limit / 2 {
             if let mb = options.maxMemoryMB { throw fail("memory limit exceeded (--max-memory \(mb) MB)") }
             throw fail("value too large: \(bytes / 1_048_576) MB in one value")

@@ -314,6 +314,7 @@ extension VM {
                 case .loop:
                     let t = r.readU32()
                     r.ip = r.code + t
+                    if heap.wantsCollection { save(r); collectGarbage() }
                 case .call:
                     let argc = r.readU8()
                     let calleeSlot = r.sp - argc - 1
