@@ -1,0 +1,58 @@
+// A long REPL session stays healthy: inputs that define, spawn, fail and cancel tasks leave the
+// heap flat and the task table accurate.
+import Testing
+@testable import CoLang
+
+@Suite struct ReplSessionTests {
+    /// Runs `count` rounds of REPL inputs through one interpreter and returns its live objects.
+    private func session(rounds: Int, _ interp: Interpreter) -> Int {
+        for i in 0..<rounds {
+            _ = interp.evalREPL("let x\(i % 7) = [\(i), \"s\(i)\", {k: \(i)}]")
+            _ = interp.evalREPL("fn f(n) { sleep(n); return n }")
+            _ = interp.evalREPL("let t = spawn f(1)")
+            _ = interp.evalREPL("t.cancel()")
+            _ = interp.evalREPL("let u = spawn fn() { throw error(\"boom \(i)\") }")
+            _ = interp.evalREPL("try { u.join() } catch e { e.message }")
+            _ = interp.evalREPL("1 // 0")                       // an error at the prompt
+            _ = interp.evalREPL("let g = coroutine(fn() { yield 1 }); g.next()")
+            while interp.runBackground(timeSlice: 1) != nil {}
+        }
+        interp.vm.collectGarbage()
+        return interp.vm.heap.objects.count
+    }
+
+    @Test func tenThousandInputsLeaveMemoryFlat() {
+        var options = RunOptions()
+        options.clock = .virtual
+        var errors = 0
+        let interp = Interpreter(options: options, stdout: { _ in }, stderr: { _ in errors += 1 })
+        let early = session(rounds: 250, interp)            // 2,000 inputs
+        let late = session(rounds: 1_000, interp)           // 8,000 more
+        #expect(errors > 0)                                 // the failing inputs did fail
+        #expect(late <= early + early / 10, "live objects grew from \(early) to \(late)")
+        #expect(interp.vm.scheduler.live.filter { !$0.status.isFinished }.count <= 1)
+        let table = interp.taskTable()
+        #expect(!table.contains("f#"), "finished and cancelled tasks are not listed:\n\(table)")
+        #expect(interp.evalREPL("len(tasks())") == .ok)
+    }
+
+    @Test func taskTableShowsWhatTasksWaitOn() {
+        var options = RunOptions()
+        options.clock = .virtual
+        var out = ""
+        let interp = Interpreter(options: options, stdout: { out += $0 }, stderr: { _ in })
+        _ = interp.evalREPL("let ch = channel()")
+        _ = interp.evalREPL("fn r() { return ch.recv() }")
+        _ = interp.evalREPL("let a = spawn r()")
+        _ = interp.evalREPL("fn s() { sleep(5) }")
+        _ = interp.evalREPL("let b = spawn s()")
+        _ = interp.runBackground(timeSlice: 0.1)
+        let table = interp.taskTable()
+        #expect(table.contains("r#2") && table.contains("blocked") && table.contains("recv channel #1"), "\(table)")
+        #expect(table.contains("s#3") && table.contains("sleeping") && table.contains("timer t=5.0"), "\(table)")
+        _ = interp.evalREPL("ch.send(42)")
+        _ = interp.evalREPL("a.join()")
+        #expect(out.contains("42"))
+    }
+}
+
