@@ -622,6 +622,23 @@ struct BinaryRobustnessTests {
                 "\(lines.prefix(3))")
     }
 
+    /// Found by fuzz/ (run 5, a "hang" under --trace): tracing formats every stack value in full
+    /// before cutting the line, so each traced instruction costs the size of the biggest string
+    /// on the stack. A doubling string under `--max-memory 64` takes 0.1 s untraced, 16 s traced
+    /// (release build), and past a minute at 256 MB.
+    @Test func traceOfAHugeStringStaysFast() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("t.co", "let s = \"ab\"\nwhile true { s = s + s }\n")
+        let run = try LiveColang.shell(
+            "ulimit -v 4000000; timeout 8 \"$COLANG\" --trace --clock virtual --max-memory 64 t.co >out 2>stderr",
+            in: directory)
+        // Untraced this takes 0.1 s; cutting each value's text before formatting all of it keeps
+        // the traced run well inside 8 s even in a debug build (10.5 s there before).
+        #expect(run.status == 70, "status \(run.status) (124: still tracing after 8 s)")
+        let stopped = run.stderr.contains("memory limit exceeded")  // not in #expect: the trace is long
+        #expect(stopped)
+    }
+
     /// Found by fuzz/: past `--max-memory`'s object budget (limit / 96 bytes) while the estimated
     /// bytes stay under the limit, a full collection ran every 10,000 instructions, so a program
     /// that needs 2 s (debug build, no limit) did not finish in a minute.

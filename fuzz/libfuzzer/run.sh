@@ -6,6 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 seconds="${1:-300}"
 root="$(cd ../.. && pwd)"
 scratch="$root/.build-libfuzzer"
+# SwiftPM keeps the build plan of a path dependency and misses files added to it since: drop the
+# plan so the main package's sources are scanned afresh (the compiled objects stay).
+rm -f "$scratch/release.yaml" "$scratch"/*/release/description.json
 nice -n 19 swift build -c release --scratch-path "$scratch" \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/CoLangFuzz"

@@ -51,7 +51,15 @@ extension VM {
         case .bool: out += v.asBool ? "true" : "false"
         case .int: out += String(v.asInt)
         case .float: out += VM.formatFloat(v.asFloat)
-        case .string: out += quoteStrings ? VM.quote(v.asString.value) : v.asString.value
+        case .string:
+            let text = v.asString.value
+            if limit < .max && text.utf8.count > limit {
+                // Only the part that can be shown is formatted (a trace of a 100 MB string).
+                let head = String(text.unicodeScalars.prefix(limit))
+                out += quoteStrings ? VM.quote(head) : head
+            } else {
+                out += quoteStrings ? VM.quote(text) : text
+            }
         case .list:
             if path.contains(v.bits) || path.count > 200 { out += "[...]"; return }
             path.append(v.bits)
