@@ -184,21 +184,10 @@ struct CLITests {
 
     @Test func interruptExitsWith130() throws {
         let run = try Colang.run(["-e", "while true {}"]) { process in
-            waitUntilCatchingSIGINT(process.processIdentifier)
+            LiveColang.waitUntilCatchingSIGINT(process.processIdentifier)
             process.interrupt()
         }
         #expect(run.status == 130)
-    }
-
-    /// Waits (up to 10 s) until the process has its SIGINT handler, so the test does not race its start-up.
-    private func waitUntilCatchingSIGINT(_ pid: Int32) {
-        for _ in 0..<200 {
-            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-            let caught = status.split(separator: "\n").first { $0.hasPrefix("SigCgt:") }
-            if let mask = caught.flatMap({ UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) }),
-               mask & (1 << (UInt64(SIGINT) - 1)) != 0 { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
     }
 
     @Test func closedStdoutEndsQuietly() throws {

@@ -100,12 +100,4 @@ final class Heap {
             }
         }
     }
-
-    /// Drops every object (used by `reset`).
-    func removeAll() {
-        objects.removeAll()
-        wantsCollection = false
-        threshold = 100_000
-        allocatedSinceGC = 0
-    }
 }
