@@ -32,9 +32,36 @@ import Testing
         let text = listing("fn outer() {\n  let n = 0\n  fn inc() { n += 1; return n }\n  while n < 3 { inc() }\n  return n\n}")
         #expect(text.contains("CLOSURE"))
         #expect(text.contains("local 1"))                 // inc captures outer's slot 1
-        #expect(text.contains("JUMP_UNLESS_LESS_LOCAL_SMALL"))   // the fused loop condition `n < 3`
-        #expect(text.contains("LOOP              -> "))
+        // The loop jumps to its test at the bottom, which jumps back while `n < 3` holds.
+        #expect(text.contains("JUMP              -> "))
+        #expect(text.contains("LOOP_IF_LESS_LOCAL_SMALL    1 3 -> "))
         #expect(text.contains("GET_UPVALUE"))
+    }
+
+    @Test func whileLoopsTestAtTheBottom() {
+        let lines = listing("fn f(n) {\n  let i = 0\n  while i < n { i += 1 }\n  while true { if i > 9 { break }; i += 2 }\n  return i\n}")
+            .split(separator: "\n").map(String.init)
+        func offset(_ line: String) -> Int { Int(line.prefix(4), radix: 16) ?? -1 }
+        guard let entry = lines.firstIndex(where: { $0.contains(" JUMP ") }),
+              let test = lines.firstIndex(where: { $0.contains("LOOP_IF_LESS_LOCALS    2 1 -> ") }) else {
+            Issue.record("no bottom test in:\n\(lines.joined(separator: "\n"))")
+            return
+        }
+        // The entry jump lands on the test; the test jumps back to the instruction after the entry jump.
+        #expect(lines[entry].hasSuffix("-> " + lines[test].prefix(4)))
+        #expect(lines[test].hasSuffix("-> " + lines[entry + 1].prefix(4)))
+        #expect(offset(lines[entry]) < offset(lines[test]))
+        // `while true` has no test: one LOOP back to its first instruction.
+        #expect(lines.contains { $0.contains("LOOP              -> ") })
+        #expect(lines.contains { $0.contains("RETURN_LOCAL         2") })
+    }
+
+    @Test func smallStepsOnLocalsAreOneInstruction() {
+        let text = listing("fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }")
+        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 1"))
+        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 2"))
+        #expect(text.contains("RETURN_LOCAL         1"))
+        #expect(listing("fn g(x) { return x + 7 }").contains("LOCAL_ADD_SMALL      1 7"))
     }
 
     @Test func everyOpcodeHasAMnemonicAndSize() {

@@ -64,7 +64,7 @@ enum Disassembler {
             let g = u16(offset + 1)
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
             return (prefix + name + pad(u8(offset + 1), 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(u16(offset + 1), 4), next)
@@ -73,15 +73,18 @@ enum Disassembler {
             return (prefix + name + "(\(u8(offset + 5)) args)\(pad(i, 4)) \(constant(i))", next)
         case .getLocal2:
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2))", next)
-        case .jumpUnlessLessLocals:
+        case .jumpUnlessLessLocals, .loopIfLessLocals:
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2)) -> \(hex(u32(offset + 3)))", next)
-        case .jumpUnlessLessLocalSmall:
+        case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n) -> \(hex(u32(offset + 4)))", next)
         case .addLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)
-        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin,
+        case .localAddSmall, .localSubtractSmall:
+            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n)", next)
+        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin,
              .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(hex(u32(offset + 1)))", next)

@@ -55,6 +55,18 @@ enum OpCode: UInt8, CaseIterable {
     case addToLocal
     /// n:u16 (Int16 bits, not 0) · `a -> a % n` (`x % 2` with a small literal)
     case moduloSmall
+    /// s:u8 n:u16 (Int16 bits) · `-> locals[s]+n` (`x + 1` on a local)
+    case localAddSmall
+    /// s:u8 n:u16 (Int16 bits) · `-> locals[s]-n` (`n - 1` on a local)
+    case localSubtractSmall
+    /// s:u8 · returns locals[s] from the current function (`return x`)
+    case returnLocal
+    /// t:t32 · `v ->`, jumps backward to t if v is truthy (the test at the bottom of a `while`)
+    case loopIfTrue
+    /// a:u8 b:u8 t:t32 · `->`, jumps backward to t if locals[a] < locals[b]
+    case loopIfLessLocals
+    /// a:u8 n:u16 (Int16 bits) t:t32 · `->`, jumps backward to t if locals[a] < n
+    case loopIfLessLocalSmall
     /// s:u8 · `-> locals[s]`
     case getLocal
     /// s:u8 · `v -> v`, stores into locals[s]
@@ -156,24 +168,24 @@ extension OpCode {
         case .constant, .smallInt, .addSmall, .subtractSmall, .moduloSmall, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
              .buildList, .buildMap, .buildString, .closure:
             return 2
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal:
+        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
             return 1
         case .storeGlobal:
             return 2
-        case .addLocalSmall:
+        case .addLocalSmall, .localAddSmall, .localSubtractSmall:
             return 3
         case .getLocal2:
             return 2
-        case .jumpUnlessLessLocals:
+        case .jumpUnlessLessLocals, .loopIfLessLocals:
             return 6
-        case .jumpUnlessLessLocalSmall:
+        case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
             return 7
         case .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
             return 4
         case .invoke:
             return 5
-        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .forIter, .yieldFromNext, .tryBegin:
+        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin:
             return 4
         case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
              .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,

@@ -47,6 +47,11 @@ extension Compiler {
                 return
             }
             if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+                if case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
+                    emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, effect: 1)
+                    u8(slot); u16(Int(UInt16(bitPattern: Int16(n))))
+                    return
+                }
                 expression(lhs)
                 emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
                 return

@@ -41,8 +41,13 @@ extension Compiler {
         case .continue:
             continueStatement(loc)
         case .return(let value):
-            if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
-            emit(.return, loc, effect: -1)
+            if let value, case .name(let name) = value.kind, let slot = fs.resolveLocal(name) {
+                emit(.returnLocal, loc, effect: 1); u8(slot)   // pushes the local, then returns it
+                fs.depth -= 1
+            } else {
+                if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
+                emit(.return, loc, effect: -1)
+            }
         case .try(let body, let catchName, let catchLoc, let handler):
             tryStatement(body: body, catchName: catchName, catchLoc: catchLoc, handler: handler, loc: loc)
         case .throw(let value):
@@ -213,16 +218,41 @@ extension Compiler {
         }
     }
 
+    /// The test sits at the bottom, so one instruction per iteration both tests and jumps back:
+    /// `JUMP test; body: …; test: <cond> LOOP_IF_… body`. `while true` needs no test at all.
     private func whileStatement(cond: Expr, body: [Stmt], loc: SourceLoc) {
-        let start = fs.code.count
-        let exit = conditionJump(cond, loc)
-        fs.loops.append(LoopContext(start: start, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
+        var isForever = false
+        if case .boolLit(true) = cond.kind { isForever = true }
+        let toTest = isForever ? nil : emitJump(.jump, loc, effect: 0)
+        let bodyStart = fs.code.count
+        fs.loops.append(LoopContext(start: bodyStart, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: false))
         block(body, loc)
-        emitLoop(to: start, loc)
-        patch(exit)
         let ctx = fs.loops.removeLast()
+        if let toTest { patch(toTest) }
+        for j in ctx.continueJumps { patch(j) }
+        if isForever {
+            emitLoop(to: bodyStart, loc)
+        } else {
+            loopConditionJump(cond, to: bodyStart, loc)
+        }
         for j in ctx.breakJumps { patch(j) }
+    }
+
+    /// Compiles a `while` condition at the bottom of its loop: jumps back to `target` while it holds.
+    private func loopConditionJump(_ cond: Expr, to target: Int, _ loc: SourceLoc) {
+        if case .binary(.lt, let lhs, let rhs) = cond.kind, case .name(let a) = lhs.kind, let slotA = fs.resolveLocal(a) {
+            if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) {
+                emit(.loopIfLessLocals, cond.loc, effect: 0); u8(slotA); u8(slotB); u32(target)
+                return
+            }
+            if case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+                emit(.loopIfLessLocalSmall, cond.loc, effect: 0); u8(slotA); u16(Int(UInt16(bitPattern: Int16(n)))); u32(target)
+                return
+            }
+        }
+        expression(cond)
+        emit(.loopIfTrue, loc, effect: -1); u32(target)
     }
 
     private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {
@@ -272,7 +302,13 @@ extension Compiler {
         for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc, effect: 0) }
         let saved = fs.depth
         discardLocals(downTo: ctx.iterationLocals, loc)
-        emitLoop(to: ctx.start, loc)
+        if ctx.isFor {
+            emitLoop(to: ctx.start, loc)
+        } else {
+            // A `while` continues at its test, at the bottom.
+            let j = emitJump(.jump, loc, effect: 0)
+            fs.loops[fs.loops.count - 1].continueJumps.append(j)
+        }
         fs.depth = saved
     }
 

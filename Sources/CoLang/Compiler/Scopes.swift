@@ -20,6 +20,8 @@ struct LoopContext {
     var iterationLocals: Int
     var tryDepth: Int
     var breakJumps: [Int] = []
+    /// Forward jumps of `continue` in a `while`, patched to its test at the bottom.
+    var continueJumps: [Int] = []
     /// True for `for` loops, whose exit code expects the iterator and a result on the stack.
     var isFor: Bool
 }

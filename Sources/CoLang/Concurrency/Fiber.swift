@@ -118,6 +118,20 @@ final class Fiber: Obj {
         frameCount += 1
     }
 
+    /// Pops the innermost frame, closing its upvalues and dropping its handlers; returns the
+    /// caller's frame, or nil when the popped frame was the last.
+    @inline(__always) func popFrame() -> UnsafeMutablePointer<CallFrame>? {
+        let frameIndex = frameCount - 1
+        if !openUpvalues.isEmpty || !handlers.isEmpty { unwindFrame(frameIndex) }
+        frameCount = frameIndex
+        return frameIndex == 0 ? nil : frames + (frameIndex - 1)
+    }
+
+    @inline(never) private func unwindFrame(_ frameIndex: Int) {
+        if !openUpvalues.isEmpty { closeUpvalues(from: frames[frameIndex].base) }
+        while let h = handlers.last, h.frameCount > frameIndex { handlers.removeLast() }
+    }
+
     func growFrames() {
         (frames, frameCapacity) = frames.grown(count: frameCount, capacity: frameCapacity, toFit: frameCount + 1)
     }

@@ -123,6 +123,48 @@ extension VM {
                     } else {
                         r.sp[-1] = try arithmetic(.subtract, a, Value(n))
                     }
+                case .localAddSmall:
+                    let a = r.base[r.readU8()]
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    if a.tag == .int {
+                        let (sum, o) = a.asInt.addingReportingOverflow(n)
+                        if o { throw fail("integer overflow") }
+                        r.push(Value(sum))
+                    } else {
+                        r.push(try add(a, Value(n)))
+                    }
+                case .localSubtractSmall:
+                    let a = r.base[r.readU8()]
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    if a.tag == .int {
+                        let (diff, o) = a.asInt.subtractingReportingOverflow(n)
+                        if o { throw fail("integer overflow") }
+                        r.push(Value(diff))
+                    } else {
+                        r.push(try arithmetic(.subtract, a, Value(n)))
+                    }
+                case .loopIfTrue:
+                    let t = r.readU32()
+                    r.sp -= 1
+                    if !r.sp.pointee.isFalsy {
+                        r.ip = r.code + t
+                        if heap.wantsCollection { save(r); collectGarbage() }
+                    }
+                case .loopIfLessLocals:
+                    let x = r.base[r.readU8()], y = r.base[r.readU8()]
+                    let t = r.readU32()
+                    if x.tag == .int && y.tag == .int ? x.asInt < y.asInt : try isLess(x, y) {
+                        r.ip = r.code + t
+                        if heap.wantsCollection { save(r); collectGarbage() }
+                    }
+                case .loopIfLessLocalSmall:
+                    let x = r.base[r.readU8()]
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let t = r.readU32()
+                    if x.tag == .int ? x.asInt < n : try isLess(x, Value(n)) {
+                        r.ip = r.code + t
+                        if heap.wantsCollection { save(r); collectGarbage() }
+                    }
                 case .addLocalSmall:
                     let s = r.readU8()
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
@@ -354,31 +396,23 @@ extension VM {
                 case .closeUpvalue:
                     r.fiber.closeUpvalues(from: (r.sp - 1) - r.fiber.stack)
                     r.sp -= 1
+                case .returnLocal:
+                    r.push(r.base[r.readU8()])
+                    fallthrough
                 case .return:
                     let result = r.sp[-1]
-                    // Pops the frame; nil when it was the fiber's last one.
-                    let caller: (sp: UnsafeMutablePointer<Value>, base: UnsafeMutablePointer<Value>, frame: CallFrame)? =
-                        r.fiberRef._withUnsafeGuaranteedRef { f in
-                            let frameIndex = f.frameCount - 1
-                            let frameBase = f.frames[frameIndex].base
-                            if !f.openUpvalues.isEmpty { f.closeUpvalues(from: frameBase) }
-                            if !f.handlers.isEmpty {
-                                while let h = f.handlers.last, h.frameCount > frameIndex { f.handlers.removeLast() }
-                            }
-                            f.frameCount = frameIndex
-                            if frameIndex == 0 { f.sp = 0; return nil }
-                            let frame = f.frames[frameIndex - 1]
-                            return (f.stack + frameBase, f.stack + frame.base, frame)
-                        }
-                    if let caller {
-                        r.sp = caller.sp
-                        r.closureRef = caller.frame.closure
-                        r.code = caller.frame.code
-                        r.consts = caller.frame.consts
-                        r.ip = caller.frame.code + caller.frame.ip
-                        r.base = caller.base
+                    if let caller = r.fiberRef._withUnsafeGuaranteedRef({ $0.popFrame() }) {
+                        let frame = caller.pointee
+                        let stack = r.fiberRef._withUnsafeGuaranteedRef { $0.stack }
+                        r.sp = r.base   // the callee's slot, where the result goes
+                        r.closureRef = frame.closure
+                        r.code = frame.code
+                        r.consts = frame.consts
+                        r.ip = frame.code + frame.ip
+                        r.base = stack + frame.base
                         r.push(result)
                     } else {
+                        r.fiberRef._withUnsafeGuaranteedRef { $0.sp = 0 }
                         if let stop = finishFiber(r.fiber, result: result) { return stop }
                         r = load()
                     }
