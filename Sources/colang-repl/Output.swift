@@ -1,5 +1,6 @@
 // The process's output streams: writers that stop quietly when stdout is closed, and colour.
 import Foundation
+import CoLang
 
 enum Output {
     /// Writes program output. The library buffers output itself and hands it over when it should
@@ -32,10 +33,19 @@ enum Output {
         checkStdout()
     }
 
+    /// After a failed write: a reader that went away ends the process quietly; an interrupted
+    /// write (Ctrl-C) leaves the stream usable; anything else (a full disk, a closed descriptor)
+    /// is reported once and ends the run with status 70, as `cat` would, instead of running on
+    /// while the output is lost.
     private static func checkStdout() {
         guard ferror(stdout) != 0 else { return }
-        if errno == EPIPE { _exit(FrontEndExit.brokenPipe) }
-        clearerr(stdout)  // e.g. EINTR from Ctrl-C: the stream stays usable
+        let code = errno
+        if code == EPIPE { _exit(FrontEndExit.brokenPipe) }
+        clearerr(stdout)
+        if code == EINTR || code == EAGAIN { return }
+        let reason = code == 0 ? "write failed" : String(cString: strerror(code))
+        writeBytes("colang: cannot write to standard output: \(reason)\n", to: stderr)
+        _exit(ExitCode.runtimeError)
     }
 }
 

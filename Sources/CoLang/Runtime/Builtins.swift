@@ -174,7 +174,9 @@ extension VM {
         case .string: return Value(Int64(v.asString.count))
         case .list: return Value(Int64(v.asList.items.count))
         case .map: return Value(Int64(v.asMap.entries.count))
-        case .range: return Value(v.obj(RangeObj.self).count)
+        case .range:
+            guard let n = v.obj(RangeObj.self).count else { throw fail("range has more elements than the largest int") }
+            return Value(n)
         case .channel: return Value(Int64(v.asChannel.buffer.count))
         default: throw fail("len expects a string, list, map, range or channel, not \(v.typeName)")
         }
@@ -188,12 +190,12 @@ extension VM {
         case .string: return ContiguousArray(v.asString.scalars.map { newString(String($0)) })
         case .range:
             let rg = v.obj(RangeObj.self)
-            if rg.count > 100_000_000 { throw fail("range is too large to make a list") }
-            try checkAllocation(bytes: Int(rg.count) * MemoryLayout<Value>.stride)
+            guard let count = rg.count, count <= 100_000_000 else { throw fail("range is too large to make a list") }
+            try checkAllocation(bytes: Int(count) * MemoryLayout<Value>.stride)
             var out = ContiguousArray<Value>()
-            out.reserveCapacity(Int(rg.count))
+            out.reserveCapacity(Int(count))
             var x = rg.start
-            for _ in 0..<rg.count { out.append(Value(x)); x = x &+ rg.step }
+            for _ in 0..<count { out.append(Value(x)); x = x &+ rg.step }
             return out
         default: throw fail("cannot iterate over \(v.typeName)")
         }

@@ -59,17 +59,18 @@ final class MapObj: Obj {
 final class RangeObj: Obj {
     let start: Int64, stop: Int64, step: Int64
     init(start: Int64, stop: Int64, step: Int64) { self.start = start; self.stop = stop; self.step = step }
-    /// Number of values produced, computed without overflow.
-    var count: Int64 {
+    /// Number of values produced, computed without overflow; nil when it is more than the largest
+    /// int (only `range(a, b)` spanning nearly every int with step 1 or -1 can be).
+    var count: Int64? {
+        let span: UInt64, stride: UInt64
         if step > 0 {
             if start >= stop { return 0 }
-            let span = UInt64(bitPattern: stop &- start)
-            return Int64(clamping: (span - 1) / UInt64(step) + 1)
+            span = UInt64(bitPattern: stop &- start); stride = UInt64(step)
         } else {
             if start <= stop { return 0 }
-            let span = UInt64(bitPattern: start &- stop)
-            return Int64(clamping: (span - 1) / UInt64(step.magnitude) + 1)
+            span = UInt64(bitPattern: start &- stop); stride = step.magnitude
         }
+        return Int64(exactly: (span - 1) / stride + 1)
     }
 }
 

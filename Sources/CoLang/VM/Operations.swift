@@ -140,8 +140,7 @@ extension VM {
             return newString(String(s.scalars[i]))
         case .range:
             let rg = obj.obj(RangeObj.self)
-            let n = rg.count
-            guard n <= Int64(Int.max) else { throw fail("range is too large to index") }
+            guard let n = rg.count else { throw fail("range is too large to index") }
             let i = try normalizeIndex(idx, count: Int(n), what: "range")
             return Value(rg.start &+ Int64(i) &* rg.step)
         default:
