@@ -244,8 +244,10 @@ enum ScriptRunner {
         return options.gcStress ? 300 : 30
     }
 
+    /// Runs `source` through an `Interpreter` on a thread with `stackSize` bytes of stack, waiting
+    /// up to `timeout` seconds; a run that does not finish has a nil exit code.
     static func run(source: String, file: String, options: RunOptions, stdinLines: [String],
-                    timeout: Double) -> Result {
+                    timeout: Double, stackSize: Int = 64 << 20) -> Result {
         let capture = Capture()
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -260,7 +262,7 @@ enum ScriptRunner {
             capture.finish(code)
             finished.signal()
         }
-        thread.stackSize = 64 << 20
+        thread.stackSize = stackSize
         let start = Date()
         thread.start()
         _ = finished.wait(timeout: .now() + timeout)

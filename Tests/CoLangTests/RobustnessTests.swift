@@ -9,41 +9,17 @@ import Testing
 
 /// Runs scripts in-process on a thread with a chosen stack size.
 enum Robust {
-    struct Result {
-        var stdout = ""
-        var stderr = ""
-        /// `nil` when the run did not finish in time.
-        var exitCode: Int32?
-    }
+    typealias Result = ScriptRunner.Result
 
-    /// Runs `source` through an `Interpreter` on a thread with `stackSize` bytes of stack (8 MB,
-    /// an ordinary main thread, unless a test needs more), waiting up to `timeout` seconds.
+    /// Runs `source` with the virtual clock on a thread with `stackSize` bytes of stack (8 MB, an
+    /// ordinary main thread, unless a test needs more), waiting up to `timeout` seconds.
     static func run(_ source: String, file: String = "robust.co", maxSteps: Int? = nil,
                     stdin: [String] = [], stackSize: Int = 8 << 20, timeout: Double = 120) -> Result {
-        let options: RunOptions = {
-            var options = RunOptions()
-            options.clock = .virtual
-            options.maxSteps = maxSteps
-            return options
-        }()
-        let capture = ScriptRunner.Capture()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            var pending = stdin[...]
-            let interpreter = Interpreter(options: options,
-                                          stdout: { capture.write(out: $0) },
-                                          stderr: { capture.write(err: $0) },
-                                          stdin: { pending.isEmpty ? nil : pending.removeFirst() })
-            let code = interpreter.runScript(source: source, file: file)
-            interpreter.flush()
-            capture.finish(code)
-            done.signal()
-        }
-        thread.stackSize = stackSize
-        thread.start()
-        _ = done.wait(timeout: .now() + timeout)
-        let (out, err, code) = capture.snapshot()
-        return Result(stdout: out, stderr: err, exitCode: code)
+        var options = RunOptions()
+        options.clock = .virtual
+        options.maxSteps = maxSteps
+        return ScriptRunner.run(source: source, file: file, options: options, stdinLines: stdin,
+                                timeout: timeout, stackSize: stackSize)
     }
 
     /// `file:line:col: message` for each diagnostic of `bytes`.

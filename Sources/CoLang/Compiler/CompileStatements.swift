@@ -156,19 +156,14 @@ extension Compiler {
             case .ne: fused = .jumpUnlessNotEqual
             default: fused = nil
             }
-            if fused == .jumpUnlessLess, case .name(let a) = lhs.kind, let slotA = fs.resolveLocal(a) {
-                if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) {
-                    emit(.jumpUnlessLessLocals, cond.loc, effect: 0); u8(slotA); u8(slotB)
-                    let at = fs.code.count
-                    u32(0)
-                    return at
-                }
-                if case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
-                    emit(.jumpUnlessLessLocalSmall, cond.loc, effect: 0); u8(slotA); u16(Int(UInt16(bitPattern: Int16(n))))
-                    let at = fs.code.count
-                    u32(0)
-                    return at
-                }
+            switch localLess(cond) {
+            case .locals(let a, let b):
+                emit(.jumpUnlessLessLocals, cond.loc, effect: 0); u8(a); u8(b)
+                return placeholderTarget()
+            case .localAndSmall(let a, let n):
+                emit(.jumpUnlessLessLocalSmall, cond.loc, effect: 0); u8(a); u16(Int(UInt16(bitPattern: n)))
+                return placeholderTarget()
+            case nil: break
             }
             if let fused {
                 expression(lhs)
@@ -241,18 +236,27 @@ extension Compiler {
 
     /// Compiles a `while` condition at the bottom of its loop: jumps back to `target` while it holds.
     private func loopConditionJump(_ cond: Expr, to target: Int, _ loc: SourceLoc) {
-        if case .binary(.lt, let lhs, let rhs) = cond.kind, case .name(let a) = lhs.kind, let slotA = fs.resolveLocal(a) {
-            if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) {
-                emit(.loopIfLessLocals, cond.loc, effect: 0); u8(slotA); u8(slotB); u32(target)
-                return
-            }
-            if case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
-                emit(.loopIfLessLocalSmall, cond.loc, effect: 0); u8(slotA); u16(Int(UInt16(bitPattern: Int16(n)))); u32(target)
-                return
-            }
+        switch localLess(cond) {
+        case .locals(let a, let b):
+            emit(.loopIfLessLocals, cond.loc, effect: 0); u8(a); u8(b)
+        case .localAndSmall(let a, let n):
+            emit(.loopIfLessLocalSmall, cond.loc, effect: 0); u8(a); u16(Int(UInt16(bitPattern: n)))
+        case nil:
+            expression(cond)
+            emit(.loopIfTrue, loc, effect: -1)
         }
-        expression(cond)
-        emit(.loopIfTrue, loc, effect: -1); u32(target)
+        u32(target)
+    }
+
+    /// The operands of the fused loop tests: `a < b` on two locals, or on a local and a small int.
+    private enum LocalLess { case locals(Int, Int), localAndSmall(Int, Int16) }
+
+    private func localLess(_ cond: Expr) -> LocalLess? {
+        guard case .binary(.lt, let lhs, let rhs) = cond.kind, case .name(let a) = lhs.kind,
+              let slotA = fs.resolveLocal(a) else { return nil }
+        if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) { return .locals(slotA, slotB) }
+        if case .intLit(let n) = rhs.kind, let small = Int16(exactly: n) { return .localAndSmall(slotA, small) }
+        return nil
     }
 
     private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {

@@ -61,6 +61,10 @@ final class Compiler {
     /// Emits a jump with a placeholder target; returns where to patch.
     func emitJump(_ op: OpCode, _ loc: SourceLoc, effect: Int) -> Int {
         emit(op, loc, effect: effect)
+        return placeholderTarget()
+    }
+    /// Emits a jump target of 0 to patch later; returns where it is.
+    func placeholderTarget() -> Int {
         let at = fs.code.count
         u32(0)
         return at
