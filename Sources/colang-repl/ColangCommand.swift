@@ -85,33 +85,27 @@ struct ColangCommand: ParsableCommand {
 
     }
 
-    /// The library's settings for these flags.
-    var runOptions: RunOptions {
-        var options = RunOptions()
-        options.clock = clock ?? .real
-        // A limit beyond a petabyte is no limit (and would overflow the byte count).
-        options.maxMemoryMB = maxMemory.map { min($0, 1 << 30) }
-        options.seed = seed
-        options.trace = trace
-        options.traceScheduler = traceSched
-        options.schedule = schedule.policy
-        options.maxSteps = maxSteps
-        options.scriptArgs = scriptArgs
-        options.gcStress = gcStress
-        return options
+    /// The parsed flags as plain values.
+    var invocation: Invocation {
+        Invocation(code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
+                   timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
+                   maxMemory: maxMemory, gcStress: gcStress, file: file, arguments: arguments)
     }
-
-    /// With `-e` every positional is a script argument; otherwise those after FILE are.
-    var scriptArgs: [String] { code == nil ? arguments : (file.map { [$0] } ?? []) + arguments }
 }
 
 /// Parses argv, printing help, version or usage errors itself.
 enum CommandParser {
-    enum Outcome { case run(ColangCommand), exit(Int32) }
+    enum Outcome { case run(Invocation), exit(Int32) }
 
     static func parse(_ arguments: [String]) -> Outcome {
+        let split = ArgumentSplit(arguments)
+        // Plain `colang [FILE [ARGS...]]` has nothing to parse; setting up ArgumentParser would be
+        // a third of the start-up time.
+        if split.options.isEmpty {
+            return .run(Invocation(file: split.positionals.first, arguments: Array(split.positionals.dropFirst())))
+        }
         do {
-            return .run(try ColangCommand.parse(ArgumentSplit(arguments).parserArguments))
+            return .run(try ColangCommand.parse(split.parserArguments).invocation)
         } catch {
             if ColangCommand.exitCode(for: error) == ArgumentParser.ExitCode.success {
                 Output.writeStdout(ColangCommand.fullMessage(for: error) + "\n")

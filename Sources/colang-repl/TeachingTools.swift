@@ -5,9 +5,9 @@ import Foundation
 enum TeachingTools {
     /// After a script ran with `--timeline`: the text chart on stderr, or the SVG file written.
     /// Returns the exit code: the script's, or 70 when the SVG file cannot be written.
-    static func drawTimeline(of interpreter: Interpreter, command: ColangCommand, file: String,
+    static func drawTimeline(of interpreter: Interpreter, invocation: Invocation, file: String,
                              status: Int32) -> Int32 {
-        guard let target = command.timeline, !interpreter.schedulerEvents.isEmpty else { return status }
+        guard let target = invocation.timeline, !interpreter.schedulerEvents.isEmpty else { return status }
         if target == ArgumentSplit.textTimeline {
             Output.writeStderr(interpreter.timelineText())
             return status
@@ -29,13 +29,13 @@ enum TeachingTools {
     }
 
     /// `--explore N`: the report on stdout; 65 if the program does not compile, 130 on Ctrl-C.
-    static func explore(source: String, file: String, runs: Int, command: ColangCommand) -> Int32 {
-        if command.timeline != nil {
+    static func explore(source: String, file: String, runs: Int, invocation: Invocation) -> Int32 {
+        if invocation.timeline != nil {
             Output.writeStderr("colang: --explore runs the program many times; it cannot draw a --timeline\n")
             return ExitCode.usage
         }
-        var options = command.runOptions
-        options.clock = command.clock ?? .virtual
+        var options = invocation.runOptions
+        options.clock = invocation.clock ?? .virtual
         Signals.installForScript()
         let report = Interpreter.explore(source: source, file: file, runs: runs, options: options)
         if report.exitCode == ExitCode.syntaxError, let outcome = report.outcomes.first {
