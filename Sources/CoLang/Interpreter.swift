@@ -1,5 +1,6 @@
 // The library's front door: run scripts, evaluate REPL inputs, disassemble, interrupt.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Which clock `sleep` and `now()` use.
 public enum ClockKind: String, Sendable, CaseIterable { case real, virtual }

@@ -1,7 +1,8 @@
 // Runs tasks spawned at the prompt between keystrokes, keeping the line being typed intact.
 import CoLang
 import CReadline
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Section 10: the scheduler keeps running while the REPL waits for input. The line editor polls
 /// stdin with `pollTimeoutMilliseconds()` and calls `runBetweenKeystrokes()` after every key and

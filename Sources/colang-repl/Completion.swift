@@ -1,7 +1,8 @@
 // Tab completion for readline: keywords, globals, members after `.`, and `:commands` at line start.
 import CoLang
 import CReadline
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum Completion {
     /// The session's current globals; set by the REPL.

@@ -1,6 +1,7 @@
 // The REPL's persistent history: ~/.colang_history, or the file named by COLANG_HISTORY.
 import CReadline
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct History {
     static let maximumEntries: Int32 = 1000

@@ -1,6 +1,7 @@
 // Chooses what `colang` does with its parsed flags: a script, `-e` code, standard input or the REPL.
 import CoLang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum Launcher {
     /// Where the program text comes from.

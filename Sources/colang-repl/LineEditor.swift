@@ -1,6 +1,7 @@
 // GNU readline through its callback interface, driven by poll() on stdin and the Ctrl-C wake pipe.
 import CReadline
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the user did at the prompt.
 enum LineEvent: Equatable {

@@ -1,5 +1,6 @@
 // The process's output streams: writers that stop quietly when stdout is closed, and colour.
-import Foundation
+import FoundationEssentials
+import Glibc
 import CoLang
 
 enum Output {

@@ -1,5 +1,6 @@
 // The REPL's `:commands` (section 10): their names, arguments and one-line help.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum ReplCommand: String, CaseIterable {
     case help, quit, load, tasks, step, run, auto, clock, dis, trace, timeline, reset, save
@@ -39,10 +40,10 @@ enum ReplCommand: String, CaseIterable {
 
     /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
     static func parse(_ line: String) -> (name: String, argument: String)? {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = line.trimmingWhitespace()
         guard trimmed.hasPrefix(":") else { return nil }
         let body = trimmed.dropFirst()
         let name = body.prefix { !$0.isWhitespace }
-        return (String(name), String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces))
+        return (String(name), String(body.dropFirst(name.count)).trimmingWhitespace())
     }
 }

@@ -1,6 +1,7 @@
 // What each REPL `:command` does, on top of the session's interpreter.
 import CoLang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ReplSession {
     func runCommand(name: String, argument: String) -> Next {
@@ -117,11 +118,10 @@ extension ReplSession {
     private func save(path: String) {
         guard !path.isEmpty else { return printError("usage: :save FILE") }
         let script = accepted.map { $0 + "\n" }.joined()
-        do {
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
+        if let reason = FileWriter.write(script, to: path) {
+            printError("colang: cannot write '\(path)': \(reason)")
+        } else {
             printInfo("saved \(accepted.count) input\(accepted.count == 1 ? "" : "s") to \(path)")
-        } catch {
-            printError("colang: cannot write '\(path)': \(error.localizedDescription)")
         }
     }
 }

@@ -1,6 +1,7 @@
 // The interactive REPL (section 10): prompts, continuation lines, evaluation, Ctrl-C and Ctrl-D.
 import CoLang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 final class ReplSession {
     static let prompt = ">>> ", continuation = "... "

@@ -1,6 +1,7 @@
 // SIGINT and SIGPIPE: Ctrl-C asks the VM to stop (and wakes the REPL's poll); SIGPIPE is ignored.
 import CoLang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum Signals {
     /// What Ctrl-C should stop right now.

@@ -1,5 +1,6 @@
 // Reads a script's text from a file or a file descriptor, with the `cannot open` messages of exit 66.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum SourceReader {
     struct Failure: Error {
@@ -21,7 +22,7 @@ enum SourceReader {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }

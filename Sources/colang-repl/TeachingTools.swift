@@ -1,6 +1,7 @@
 // `--timeline [FILE.svg]` and `--explore N` for scripts: drawing the run's timeline, exploring schedules.
 import CoLang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum TeachingTools {
     /// After a script ran with `--timeline`: the text chart on stderr, or the SVG file written.
@@ -19,13 +20,9 @@ enum TeachingTools {
 
     /// Writes `text` to `path`, reporting a failure on stderr.
     static func write(_ text: String, to path: String) -> Bool {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return true
-        } catch {
-            Output.writeStderr("colang: cannot write '\(path)': \(error.localizedDescription)\n")
-            return false
-        }
+        guard let reason = FileWriter.write(text, to: path) else { return true }
+        Output.writeStderr("colang: cannot write '\(path)': \(reason)\n")
+        return false
     }
 
     /// `--explore N`: the report on stdout; 65 if the program does not compile, 130 on Ctrl-C.

@@ -167,6 +167,23 @@ struct CLITests {
         #expect(run.stdout == "hello\n")
     }
 
+    @Test func timelineSVGIsWrittenWholeOrNotAtAll() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("t.co", "spawn fn() { sleep(0.1) }\nprint(\"ran\")\n")
+        let svg = directory.url.appendingPathComponent("t.svg").path
+        let run = try Colang.run(["--clock", "virtual", "--timeline", svg, script])
+        #expect(run.status == 0)
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(text.hasPrefix("<svg") || text.hasPrefix("<?xml"))
+        #expect(text.contains("</svg>"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == ["t.co", "t.svg"])
+
+        let missing = try Colang.run(["--clock", "virtual", "--timeline", "/no/such/dir/t.svg", script])
+        #expect(missing.status == 70)
+        #expect(missing.stdout == "ran\n")
+        #expect(missing.stderr == "colang: cannot write '/no/such/dir/t.svg': No such file or directory\n")
+    }
+
     @Test func syntaxErrorExitsWith65() throws {
         #expect(try Colang.run(["-e", "let = 1"]).status == 65)
     }

@@ -93,6 +93,17 @@ def run_checks(child, workdir):
     shown = enter(child, ":help")
     check(":help lists the commands", ":save FILE" in shown and ":quit" in shown, shown)
 
+    saved = os.path.join(workdir, "session.co")
+    shown = enter(child, ":save " + saved)
+    check(":save reports what it wrote", "to " + saved in shown, shown)
+    with open(saved) as f:
+        script = f.read()
+    check(":save writes the accepted inputs, in order", "\nlet x = 40\nfn add2(a) {\nreturn a + 2\n}\nadd2(x)\n" in script, script)
+    check(":save leaves no temporary file", os.listdir(workdir).count("session.co") == 1
+          and not any(name.endswith(".tmp") for name in os.listdir(workdir)), os.listdir(workdir))
+    shown = enter(child, ":save /no/such/dir/s.co")
+    check(":save into a missing folder says why", "cannot write '/no/such/dir/s.co': No such file or directory" in shown, shown)
+
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()

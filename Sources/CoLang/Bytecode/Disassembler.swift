@@ -48,7 +48,7 @@ enum Disassembler {
         guard offset < proto.codeCount, let op = OpCode(rawValue: code[offset]) else {
             return (prefix + "<bad opcode>", offset + 1)
         }
-        let name = op.mnemonic.padding(toLength: max(18, op.mnemonic.count + 1), withPad: " ", startingAt: 0)
+        let name = op.mnemonic.padded(to: max(18, op.mnemonic.count + 1))
         func u8(_ at: Int) -> Int { at < proto.codeCount ? Int(code[at]) : 0 }
         func u16(_ at: Int) -> Int { u8(at) | (u8(at + 1) << 8) }
         func u32(_ at: Int) -> Int { u16(at) | (u16(at + 2) << 16) }

@@ -1,5 +1,6 @@
 // The scheduler as the REPL drives it: background turns between keystrokes, steps, the task table.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One `:step`: which task ran, where it started and stopped, and why.
 public struct StepReport: Sendable {
@@ -111,12 +112,12 @@ extension VM {
             default: waiting = paused.contains(where: { $0 === t }) ? "(paused)" : "-"
             }
             rows.append([String(t.id), t.name, t.status.name, waiting, String(t.switches),
-                         String(format: "%.3f ms", t.timeRun * 1000)])
+                         CFormat.string("%.3f ms", t.timeRun * 1000)])
         }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         return rows.map { row in
-            row.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            row.enumerated().map { i, c in c.padded(to: widths[i]) }
                 .joined(separator: "  ").trimmingTrailingSpaces()
         }.joined(separator: "\n") + "\n"
     }
@@ -136,10 +137,3 @@ extension VM {
     }
 }
 
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-}

@@ -1,5 +1,6 @@
 // The program clock: real (monotonic, blocking in the OS to wait) or virtual (jumps to the next timer).
-import Foundation
+import FoundationEssentials
+import Glibc
 
 final class Clock {
     var kind: ClockKind

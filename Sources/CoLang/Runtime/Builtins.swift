@@ -1,5 +1,6 @@
 // The builtin functions of section 8, written in Swift (those that call back into CoLang are in the prelude).
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension VM {
     /// Defines a global native function.
@@ -141,11 +142,11 @@ extension VM {
             guard let i = Int64(exactly: d) else { throw fail("cannot convert \(VM.formatFloat(v.asFloat)) to int") }
             return Value(i)
         case .string:
-            let s = v.asString.value.trimmingCharacters(in: .whitespaces)
+            let s = v.asString.value.trimmingWhitespace()
             var digits = Substring(s)
             var negative = false
             if digits.hasPrefix("-") || digits.hasPrefix("+") { negative = digits.hasPrefix("-"); digits = digits.dropFirst() }
-            digits = Substring(digits.replacingOccurrences(of: "_", with: ""))
+            digits = Substring(String(digits.filter { $0 != "_" }))
             if !digits.isEmpty, !s.contains("__"), let mag = UInt64(digits), mag <= UInt64(Int64.max) + (negative ? 1 : 0) {
                 return Value(negative ? Int64(bitPattern: 0 &- mag) : Int64(mag))
             }
@@ -161,7 +162,7 @@ extension VM {
         case .int: return Value(Double(v.asInt))
         case .bool: return Value(v.asBool ? 1.0 : 0.0)
         case .string:
-            let s = v.asString.value.trimmingCharacters(in: .whitespaces)
+            let s = v.asString.value.trimmingWhitespace()
             if let d = Double(s), !s.isEmpty { return Value(d) }
             throw fail("cannot convert \(VM.quote(v.asString.value)) to float")
         default:

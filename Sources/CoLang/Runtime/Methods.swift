@@ -1,5 +1,6 @@
 // Built-in methods of lists, maps, strings, coroutines, tasks and channels.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension VM {
     /// Defines a native method; `args[0]` is the receiver, counts exclude it.
@@ -106,7 +107,7 @@ extension VM {
         method(.string, "upper", 0, 0) { vm, a in vm.newString(a[0].asString.value.uppercased()) }
         method(.string, "lower", 0, 0) { vm, a in vm.newString(a[0].asString.value.lowercased()) }
         method(.string, "trim", 0, 0) { vm, a in
-            vm.newString(a[0].asString.value.trimmingCharacters(in: .whitespacesAndNewlines))
+            vm.newString(a[0].asString.value.trimmingWhitespace())
         }
         method(.string, "split", 0, 1) { vm, a throws(VMError) in
             let s = a[0].asString.value
@@ -134,7 +135,7 @@ extension VM {
             let old = try vm.stringArg(a[1], "replace's first argument")
             let new = try vm.stringArg(a[2], "replace's second argument")
             if old.isEmpty { return a[0] }
-            return vm.newString(a[0].asString.value.replacingOccurrences(of: old, with: new))
+            return vm.newString(a[0].asString.value.replacing(old, with: new))
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
             let s = a[0].asString

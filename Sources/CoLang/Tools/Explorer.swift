@@ -1,5 +1,6 @@
 // Schedule exploration (`--explore N`): one program under N seeded random schedules, outcomes grouped.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Collects what one run writes.
 private final class CapturedOutput {

@@ -1,5 +1,6 @@
 // Timelines: per-task spans built from scheduler events, drawn as a text chart or an SVG Gantt chart.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a task is doing during one span of a timeline.
 enum TaskActivity: Int, CaseIterable {
@@ -152,7 +153,7 @@ struct AxisTicks {
         guard axis == .seconds else { return String(Int(value.rounded())) }
         if abs(value) < step * 1e-6 { return "0s" }
         let decimals = step >= 1 ? 0 : Int(ceil(-log10(step) - 1e-9))
-        return String(format: "%.\(decimals)f", value) + "s"
+        return CFormat.string("%.\(decimals)f", value) + "s"
     }
 }
 
@@ -160,14 +161,14 @@ struct AxisTicks {
 enum TimelineWording {
     static func seconds(_ value: Double) -> String {
         if value == 0 { return "0 s" }
-        if value < 0.001 { return String(format: "%.3g µs", value * 1e6) }
-        if value < 1 { return String(format: "%.3g ms", value * 1e3) }
-        return value < 100 ? String(format: "%.3g s", value) : String(format: "%.0f s", value)
+        if value < 0.001 { return CFormat.string("%.3g µs", value * 1e6) }
+        if value < 1 { return CFormat.string("%.3g ms", value * 1e3) }
+        return value < 100 ? CFormat.string("%.3g s", value) : CFormat.string("%.0f s", value)
     }
 
     /// `42.0%` for a real run; `nil` when utilisation is not measurable.
     static func percent(_ model: TimelineModel) -> String? {
-        model.utilisation.map { String(format: "%.1f%%", $0 * 100) }
+        model.utilisation.map { CFormat.string("%.1f%%", $0 * 100) }
     }
 
     /// How busy the CPU was, or why that cannot be measured (one or two lines).
@@ -217,7 +218,7 @@ struct TextTimeline {
     }
 
     private func columnNote() -> String {
-        let events = String(format: "%.2g events", columnWidth)
+        let events = CFormat.string("%.2g events", columnWidth)
         return " (one column = \(model.axis == .seconds ? TimelineWording.seconds(columnWidth) : events))"
     }
 

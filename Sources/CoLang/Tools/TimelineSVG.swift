@@ -1,5 +1,6 @@
 // The timeline as an SVG Gantt chart: coloured bars per task, a CPU row, a time axis and a legend.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The same chart as an SVG image: coloured bars per task, a CPU row, a time axis and a legend.
 struct SVGTimeline {
@@ -157,7 +158,7 @@ struct PixelBars: Sequence {
 
         func describe(_ axis: TimelineAxis) -> String {
             let unit = axis == .seconds ? " s" : " (events)"
-            var text = String(format: "%.4g–%.4g", start, end) + unit
+            var text = CFormat.string("%.4g–%.4g", start, end) + unit
             if count > 1 { text += ", \(count) spans" } else if let detail { text += " (\(detail))" }
             return text
         }
@@ -223,7 +224,7 @@ struct SVGWriter {
             + "text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(font)>\(Self.escape(content))</text>\n"
     }
 
-    private func n(_ value: Double) -> String { String(format: "%.2f", value) }
+    private func n(_ value: Double) -> String { CFormat.string("%.2f", value) }
 
     static func escape(_ text: String) -> String {
         var out = ""

@@ -30,7 +30,7 @@ extension VM {
             events.append(SchedulerEvent(time: now, taskId: t.id, taskName: t.name, kind: kind, detail: d))
         }
         guard traceSchedulerOn else { return }
-        var line = "[\(String(format: "%.3f", now))] \(kind.rawValue) \(t.name)"
+        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) \(t.name)"
         if let d { line += " (\(d))" }
         writeError(line + "\n")
     }

@@ -1,5 +1,6 @@
 // Operators, indexing and fields on every type: the slow paths behind the dispatch loop's fast ones.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension VM {
     func add(_ a: Value, _ b: Value) throws(VMError) -> Value {

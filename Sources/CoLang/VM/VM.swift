@@ -1,5 +1,6 @@
 // The virtual machine's state: heap, globals, the running fiber and task, and output.
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A CoLang value in flight as a Swift error: thrown by `throw` and by runtime errors.
 struct VMError: Error {
@@ -107,7 +108,7 @@ final class VM {
         self.out = out
         self.err = err
         self.input = input
-        self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
+        self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: Clock.monotonicNanos()))
         self.clock = Clock(kind: options.clock)
         self.tracing = options.trace
         self.traceSchedulerOn = options.traceScheduler
