@@ -207,6 +207,21 @@ struct CLITests {
         #expect(run.status == 130)
     }
 
+    /// Printing or comparing a list that holds itself 2^40 ways over is one instruction that
+    /// would run for hours: Ctrl-C still stops it.
+    @Test(arguments: ["print(a)", "print(a == b)", "print(str(a).contains(\"x\"))"])
+    func interruptStopsALongBuiltin(statement: String) throws {
+        let code = "let a = [1]\nlet b = [1]\nfor i in range(40) { a = [a, a]; b = [b, b] }\n\(statement)\n"
+        let start = Date()
+        let run = try Colang.run(["-e", code]) { process in
+            LiveColang.waitUntilCatchingSIGINT(process.processIdentifier)
+            Thread.sleep(forTimeInterval: 0.3)
+            process.interrupt()
+        }
+        #expect(run.status == 130)
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
     @Test func closedStdoutEndsQuietly() throws {
         let directory = try TemporaryDirectory()
         let script = try directory.write("many.co", String(repeating: "print(\"line\")\n", count: 100_000))

@@ -579,6 +579,27 @@ struct BinaryRobustnessTests {
         #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
     }
 
+    /// Found by fuzz/ (the 2026-11-21 run on the final tree): without `--max-memory`, a value that
+    /// doubles aborted with "failed to allocate" once it met the process's address-space limit.
+    /// Now the default limit is a quarter of what the machine or the process allows (here 1 GB
+    /// of address space, so 256 MB), and passing it is an ordinary runtime error.
+    @Test(arguments: [
+        "let s = \"ab\"\nwhile true { s = s + s }",
+        "let s = \"x\"\nwhile true { s = \"${s}${s}\" }",
+        "let a = [1]\nwhile true { a = a + a }",
+        "let s = \"x\"\nlet n = 0\nwhile n < 27 { s = s + s; n += 1 }\nprint(len(s.replace(\"x\", \"xy\")))",
+        "let s = \"x\"\nlet n = 0\nwhile n < 22 { s = s + s; n += 1 }\nlet l = []\nwhile len(l) < 300 { l.push(s) }\nprint(len(l.join(\"\")))",
+    ])
+    func outOfMemoryWithoutALimitIsARuntimeError(code: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("m.co", code + "\n")
+        let run = try LiveColang.shell("ulimit -v 1048576; timeout 60 \"$COLANG\" m.co >out 2>stderr", in: directory)
+        #expect(run.status == 70, "status \(run.status); stderr \(run.stderr.prefix(300))")
+        #expect(run.stderr.hasPrefix("error: out of memory: the program's data would pass 256 MB\n"),
+                "stderr \(run.stderr.prefix(300))")
+        #expect(!run.stderr.contains("Fatal error"))
+    }
+
     /// Found by fuzz/ (run 5): `--max-memory 256` let a doubling string or list reach 3-4 GB of
     /// address space before the limit error, so a program that catches the error and tries again
     /// (or even the first try) aborted with "failed to allocate" under a 4 GB address-space limit.

@@ -28,16 +28,16 @@ extension VM {
     }
 
     func installBuiltins() {
-        native("print", 0, -1) { vm, a in
+        native("print", 0, -1) { vm, a throws(VMError) in
             var line = ""
             for (i, v) in a.enumerated() {
                 if i > 0 { line += " " }
-                line += vm.str(v)
+                line += try vm.str(v)
             }
             vm.write(line + "\n")
             return .nil
         }
-        native("str", 1, 1) { vm, a in a[0].tag == .string ? a[0] : vm.newString(vm.str(a[0])) }
+        native("str", 1, 1) { vm, a throws(VMError) in a[0].tag == .string ? a[0] : vm.newString(try vm.str(a[0])) }
         native("type", 1, 1) { vm, a in vm.newString(a[0].typeName) }
         native("int", 1, 1) { vm, a throws(VMError) in try vm.toInt(a[0]) }
         native("float", 1, 1) { vm, a throws(VMError) in try vm.toFloat(a[0]) }
@@ -68,12 +68,12 @@ extension VM {
         }
         native("assert", 1, 2) { vm, a throws(VMError) in
             if a[0].isFalsy {
-                throw vm.fail(a.count > 1 ? "assertion failed: \(vm.str(a[1]))" : "assertion failed")
+                throw vm.fail(a.count > 1 ? "assertion failed: \(try vm.str(a[1]))" : "assertion failed")
             }
             return .nil
         }
-        native("error", 1, 1) { vm, a in
-            Value(object: vm.heap.track(ErrorObj(message: vm.str(a[0]))), tag: .error)
+        native("error", 1, 1) { vm, a throws(VMError) in
+            Value(object: vm.heap.track(ErrorObj(message: try vm.str(a[0]))), tag: .error)
         }
         native("random", 0, 2) { vm, a throws(VMError) in
             if a.count == 0 { return Value(vm.rng.nextDouble()) }
@@ -104,8 +104,8 @@ extension VM {
             vm.scheduler.pruneLive()
             return vm.newList(ContiguousArray(vm.scheduler.live.map { Value(object: $0, tag: .task) }))
         }
-        native("input", 0, 1) { vm, a in
-            if a.count == 1 { vm.write(vm.str(a[0])) }
+        native("input", 0, 1) { vm, a throws(VMError) in
+            if a.count == 1 { vm.write(try vm.str(a[0])) }
             vm.flushOutput()
             let line = vm.input()
             if Interpreter.interruptFlag.pointee != 0 {

@@ -19,10 +19,10 @@ extension VM {
         for s in scheduler.sleepers.unordered { gc.markObject(s.task) }
         if let v = pendingThrow { gc.mark(v) }
         heap.sweep()
-        if let limit = options.maxMemoryMB {
-            if heap.liveBytes > limit * 1_048_576 { memoryExceeded = true }
+        if heap.liveBytes > memoryLimit { memoryExceeded = true }
+        if options.maxMemoryMB != nil {
             // Objects are at least ~48 bytes: never let more than the limit's worth pile up unchecked.
-            heap.limitThreshold(maxObjects: max(limit * 1_048_576 / 96, 10_000))
+            heap.limitThreshold(maxObjects: max(memoryLimit / 96, 10_000))
         }
     }
 }

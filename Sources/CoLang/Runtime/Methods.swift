@@ -68,7 +68,10 @@ extension VM {
         }
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
-            return vm.newString(a[0].asList.items.map { vm.str($0) }.joined(separator: sep))
+            let parts = try a[0].asList.items.map { v throws(VMError) in try vm.str(v) }
+            let separators = sep.utf8.count.multipliedReportingOverflow(by: max(parts.count - 1, 0))
+            try vm.checkAllocation(bytes: separators.overflow ? Int.max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count })
+            return vm.newString(parts.joined(separator: sep))
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
             let items = a[0].asList.items
@@ -135,7 +138,13 @@ extension VM {
             let old = try vm.stringArg(a[1], "replace's first argument")
             let new = try vm.stringArg(a[2], "replace's second argument")
             if old.isEmpty { return a[0] }
-            return vm.newString(a[0].asString.value.replacing(old, with: new))
+            let s = a[0].asString.value
+            if new.utf8.count > old.utf8.count {
+                // Sized before anything is built (matches counted as bytes, only as far as the limit).
+                let grown = VM.occurrences(of: old, in: s, upTo: vm.memoryLimit / new.utf8.count + 1)
+                try vm.checkAllocation(bytes: s.utf8.count &+ grown &* new.utf8.count)
+            }
+            return vm.newString(s.replacing(old, with: new))
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
             let s = a[0].asString
@@ -183,4 +192,28 @@ enum Builtins {
         "resume", "next", "send", "throw", "close", "cancel", "recv",
     ]
     static var allMemberNames: [String] { Array(Set(methodNames + fieldNames)).sorted() }
+}
+
+extension VM {
+    /// How many times `needle`'s bytes occur in `text` without overlapping, counting at most to `cap`.
+    static func occurrences(of needle: String, in text: String, upTo cap: Int) -> Int {
+        var text = text, needle = needle
+        return text.withUTF8 { hay in
+            needle.withUTF8 { pin in
+                guard let hayBase = hay.baseAddress, let pinBase = pin.baseAddress, pin.count > 0 else { return 0 }
+                var count = 0, at = 0
+                while count < cap, hay.count - at >= pin.count,
+                      let hit = memchr(hayBase + at, Int32(pinBase.pointee), hay.count - at - pin.count + 1) {
+                    let offset = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - hayBase
+                    if memcmp(hayBase + offset, pinBase, pin.count) == 0 {
+                        count += 1
+                        at = offset + pin.count
+                    } else {
+                        at = offset + 1
+                    }
+                }
+                return count
+            }
+        }
+    }
 }

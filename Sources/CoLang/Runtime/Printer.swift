@@ -1,13 +1,16 @@
 // `str` and REPL echo forms of every value (section 8), with cycle and depth guards.
 
 extension VM {
-    /// `str(v)`: strings as they are, everything else in its printed form.
-    func str(_ v: Value) -> String {
+    /// `str(v)`: strings as they are, everything else in its printed form. A form bigger than
+    /// `memoryLimit` (a list that holds itself 2^40 ways over) is an out-of-memory error, found
+    /// before more than the limit has been built.
+    func str(_ v: Value) throws(VMError) -> String {
         if v.tag == .string { return v.asString.value }
         if v.tag == .error { return v.asError.message }
         var out = ""
         var path: [UInt64] = []
-        describe(v, into: &out, path: &path, quoteStrings: false)
+        try describe(v, into: &out, path: &path, quoteStrings: false, limit: memoryLimit, metered: true)
+        if out.utf8.count > memoryLimit { throw fail(memoryLimitMessage) }
         return out
     }
 
@@ -16,7 +19,7 @@ extension VM {
     func repr(_ v: Value, maxLength: Int = .max) -> String {
         var out = ""
         var path: [UInt64] = []
-        describe(v, into: &out, path: &path, quoteStrings: true, limit: maxLength)
+        try? describe(v, into: &out, path: &path, quoteStrings: true, limit: maxLength, metered: false)
         if out.count > maxLength { out = String(out.prefix(maxLength)) + "..." }
         return out
     }
@@ -43,9 +46,12 @@ extension VM {
         return out + "\""
     }
 
+    /// Appends the printed form of `v` to `out`, stopping once `out` passes `limit` bytes;
+    /// `metered` walks count toward the step limit and stop on Ctrl-C (see `chargeWork`).
     private func describe(_ v: Value, into out: inout String, path: inout [UInt64], quoteStrings: Bool,
-                          limit: Int = .max) {
+                          limit: Int, metered: Bool) throws(VMError) {
         if out.utf8.count > limit { return }
+        if metered { try chargeWork() }
         switch v.tag {
         case .undefined, .nil: out += "nil"
         case .bool: out += v.asBool ? "true" : "false"
@@ -67,7 +73,7 @@ extension VM {
             for (i, item) in v.asList.items.enumerated() {
                 if i > 0 { out += ", " }
                 if out.utf8.count > limit { break }
-                describe(item, into: &out, path: &path, quoteStrings: true, limit: limit)
+                try describe(item, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
             }
             out += "]"
             path.removeLast()
@@ -80,9 +86,9 @@ extension VM {
                 if !first { out += ", " }
                 first = false
                 if out.utf8.count > limit { break }
-                describe(e.key, into: &out, path: &path, quoteStrings: true, limit: limit)
+                try describe(e.key, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
                 out += ": "
-                describe(e.value, into: &out, path: &path, quoteStrings: true, limit: limit)
+                try describe(e.value, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
             }
             out += "}"
             path.removeLast()
@@ -110,6 +116,7 @@ extension VM {
 
     /// `==`: numbers by value, strings by content, lists and maps structurally, the rest by identity.
     func valuesEqual(_ a: Value, _ b: Value, depth: Int = 0) throws(VMError) -> Bool {
+        try chargeWork()
         switch (a.tag, b.tag) {
         case (.int, .int): return a.bits == b.bits
         case (.float, .float): return a.asFloat == b.asFloat

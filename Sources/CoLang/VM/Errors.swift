@@ -116,9 +116,12 @@ extension VM {
         }
     }
 
-    /// The message of a thrown value: an error's message, or `str` of anything else.
+    /// The message of a thrown value: an error's message, or `str` of anything else (cut short
+    /// after 100,000 characters).
     func message(of v: Value) -> String {
-        v.tag == .error ? v.asError.message : str(v)
+        if v.tag == .error { return v.asError.message }
+        if v.tag == .string { return v.asString.value }
+        return repr(v, maxLength: 100_000)
     }
 
     /// The full report of an uncaught error: message, location, caret excerpt and traceback.

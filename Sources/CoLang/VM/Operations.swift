@@ -17,14 +17,13 @@ extension VM {
         return try arithmetic(.add, a, b)
     }
 
-    /// Refuses to build one value of `bytes` that would pass `--max-memory` (or 4 GB without
-    /// a limit), instead of letting the allocation abort the process.
+    /// Refuses to build one value of `bytes` that would pass `memoryLimit`, before allocating it,
+    /// instead of letting the allocation abort the process.
     func checkAllocation(bytes: Int) throws(VMError) {
-        let limit = options.maxMemoryMB.map { $0 * 1_048_576 } ?? (1 << 32)
+        let limit = memoryLimit
         if options.maxMemoryMB != nil { heap.noteBigAllocation(bytes: bytes, limit: limit) }
-        if bytes > limit || bytes + heap.liveBytes > limit + limit / 2 {
-            if let mb = options.maxMemoryMB { throw fail("memory limit exceeded (--max-memory \(mb) MB)") }
-            throw fail("value too large: \(bytes / 1_048_576) MB in one value")
+        if bytes > limit || bytes > limit - heap.liveBytes + limit / 2 {
+            throw fail(memoryLimitMessage)
         }
     }
 
@@ -234,7 +233,7 @@ extension VM {
         case .map:
             mapSet(obj.asMap, key: .string(name), keyValue: newString(name), v)
         case .task where name == "name":
-            obj.asTask.name = str(v)
+            obj.asTask.name = try str(v)
         default:
             throw fail("cannot set field '\(name)' on \(obj.typeName)")
         }

@@ -430,9 +430,19 @@ extension VM {
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .buildString:
                     let n = r.readU16()
+                    // Sized before it is built, so a string too big for memory is an error, not an abort.
+                    var parts = [String]()
+                    parts.reserveCapacity(n)
+                    var bytes = 0
+                    for i in 0..<n {
+                        let part = try str((r.sp - n)[i])
+                        bytes += part.utf8.count
+                        parts.append(part)
+                    }
+                    try checkAllocation(bytes: bytes)
                     var s = ""
-                    for i in 0..<n { s += str((r.sp - n)[i]) }
-                    try checkAllocation(bytes: s.utf8.count)
+                    s.reserveCapacity(bytes)
+                    for part in parts { s += part }
                     r.sp -= n
                     r.push(newString(s))
                     if heap.wantsCollection { save(r); collectGarbage() }
@@ -512,8 +522,20 @@ extension VM {
             } catch {
                 r.ip = opStart
                 save(r)
+                if Interpreter.interruptFlag.pointee != 0 {
+                    // Ctrl-C during a long builtin: stop before the instruction, as the checkpoint does.
+                    budget = 0
+                    lastBudget = 0
+                    return .interrupted
+                }
                 if let stop = handleError(error.value) { return stop }
                 r = load()
+                if options.maxSteps != nil {
+                    // Checkpoint at the next instruction (the step count stays exact), so a caught
+                    // step-limit error from a builtin is raised again at once.
+                    lastBudget -= budget
+                    budget = 0
+                }
             }
         }
     }
@@ -578,10 +600,10 @@ extension VM {
             save(r)
             collectGarbage()
         }
-        if memoryExceeded, let limit = options.maxMemoryMB {
+        if memoryExceeded {
             memoryExceeded = false
             save(r)
-            let e = fail("memory limit exceeded (--max-memory \(limit) MB)")
+            let e = fail(memoryLimitMessage)
             if let stop = handleError(e.value) { return stop }
             r = load()
         }

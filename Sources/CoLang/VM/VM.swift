@@ -78,8 +78,12 @@ final class VM {
     var paused: [TaskObj] = []
     /// Values that must survive collections (prelude functions, the REPL echo).
     var extraRoots: [Value] = []
-    /// Set by the collector when live data passes `--max-memory`.
+    /// Set by the collector when live data passes `memoryLimit`.
     var memoryExceeded = false
+    /// The most live CoLang data a run may hold, in bytes: `--max-memory`, or without it a share
+    /// of the memory the machine (or the process's own limit) offers. Passing it is a runtime
+    /// error the program can catch, like Python's MemoryError, instead of an abort.
+    let memoryLimit: Int
     var nextCoroutineId = 1
     var nextTaskId = 1
     var nextChannelId = 1
@@ -87,7 +91,7 @@ final class VM {
     let clock: Clock
     /// Where the most recent non-error value was thrown, for reporting it uncaught.
     var lastThrowSite: (source: SourceText?, loc: SourceLoc, trace: [TraceEntry], task: String)?
-    /// Sources of compiled code by name, for tracebacks and excerpts.
+    /// Program output not yet handed to `out`.
     var outBuffer = ""
 
     /// Instructions executed, for `--max-steps`.
@@ -96,6 +100,8 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var stepsAtLastMeasure = 0
+    /// Elements visited by long builtins (printing or comparing a huge structure), see `chargeWork`.
+    var workDone = 0
     var tracing: Bool
     /// Scheduler events are kept for timelines while this is on.
     var recordingEvents = false
@@ -110,12 +116,52 @@ final class VM {
         self.input = input
         self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: Clock.monotonicNanos()))
         self.clock = Clock(kind: options.clock)
+        self.memoryLimit = options.maxMemoryMB.map { $0.multipliedReportingOverflow(by: 1_048_576).overflow ? Int.max : $0 * 1_048_576 }
+            ?? VM.defaultMemoryLimit()
         self.tracing = options.trace
         self.traceSchedulerOn = options.traceScheduler
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         installBuiltins()
         installPrelude()
         resetMainTask()
+    }
+
+    /// Half the physical memory, or a quarter of the process's address-space or data limit when
+    /// one is set (virtual memory holds more than data), at least 64 MB: room for the copies a
+    /// big value goes through while it is built.
+    static func defaultMemoryLimit() -> Int {
+        let physical = Int(sysconf(Int32(_SC_PHYS_PAGES))).multipliedReportingOverflow(by: Int(sysconf(Int32(_SC_PAGESIZE))))
+        var bytes = physical.overflow || physical.partialValue <= 0 ? Int.max : physical.partialValue / 2
+        for resource in [RLIMIT_AS, RLIMIT_DATA] {
+            var limit = rlimit()
+            if getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {   // RLIM_INFINITY
+                bytes = min(bytes, Int(clamping: limit.rlim_cur / 4))
+            }
+        }
+        return max(bytes, 64 << 20)
+    }
+
+    /// Called by builtins for each element of a structure they walk, so that one instruction
+    /// cannot run for minutes: every 65,536 elements count as that many steps toward
+    /// `--max-steps`, and Ctrl-C stops the walk (the dispatch loop then stops the program).
+    @inline(__always) func chargeWork() throws(VMError) {
+        workDone &+= 1
+        if workDone & 0xFFFF == 0 { try checkWork() }
+    }
+
+    private func checkWork() throws(VMError) {
+        steps &+= 0x10000
+        if Interpreter.interruptFlag.pointee != 0 { throw fail("interrupted") }
+        if let limit = options.maxSteps, steps > limit {
+            // Caught, it is raised again at the next checkpoint.
+            throw fail("step limit exceeded (--max-steps \(limit))")
+        }
+    }
+
+    /// The error for passing `memoryLimit`.
+    var memoryLimitMessage: String {
+        if let mb = options.maxMemoryMB { return "memory limit exceeded (--max-memory \(mb) MB)" }
+        return "out of memory: the program's data would pass \(memoryLimit / 1_048_576) MB"
     }
 
     deinit {
