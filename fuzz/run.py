@@ -128,6 +128,12 @@ class Runner:
 MODE_FLAGS = ("--trace", "--trace-sched", "--timeline", "--explore", "--dis", "--gc-stress")
 
 
+def lifted_step_limit(flags):
+    """True when the last --max-steps among the extra flags is the extreme value: no limit."""
+    values = [flags[i + 1] for i, f in enumerate(flags[:-1]) if f == "--max-steps"]
+    return bool(values) and values[-1] == "9223372036854775807"
+
+
 def classify(status, out, err, flags=()):
     """Returns (kind, signature) or ('fine', None)."""
     text = err.decode("utf-8", "replace")
@@ -135,6 +141,9 @@ def classify(status, out, err, flags=()):
         if "--gc-stress" in flags:
             # A collection at every allocation makes a program with a big live set quadratic:
             # slow by design, not a hang of the interpreter.
+            return "slow", None
+        if lifted_step_limit(flags):
+            # The extreme --max-steps lifts the step limit: an endless program runs on, as asked.
             return "slow", None
         return "hang", "hang" + ("".join(":" + f.lstrip("-") for f in flags if f in MODE_FLAGS))
     for alarm in ALARMS:
