@@ -4,6 +4,9 @@ import Collections
 /// Base of every heap object. Objects are owned by the `Heap` and found by the collector.
 class Obj {
     var marked = false
+    /// Set while the printer is inside this list or map, so a cycle prints as `[...]` (it shares
+    /// the padding after `marked`: no extra bytes).
+    var beingPrinted = false
     /// Pushes the values this object references onto the collector's gray stack.
     func trace(_ gc: Collector) {}
     /// Rough bytes held, for `--max-memory` and collection pacing.

@@ -8,8 +8,7 @@ extension VM {
         if v.tag == .string { return v.asString.value }
         if v.tag == .error { return v.asError.message }
         var out = ""
-        var path: [UInt64] = []
-        try describe(v, into: &out, path: &path, quoteStrings: false, limit: memoryLimit, metered: true)
+        try describe(v, into: &out, depth: 0, quoteStrings: false, limit: memoryLimit, metered: true)
         if out.utf8.count > memoryLimit { throw fail(memoryLimitMessage) }
         return out
     }
@@ -18,8 +17,7 @@ extension VM {
     /// (ending in "...") once it grows past it, without building the rest.
     func repr(_ v: Value, maxLength: Int = .max) -> String {
         var out = ""
-        var path: [UInt64] = []
-        try? describe(v, into: &out, path: &path, quoteStrings: true, limit: maxLength, metered: false)
+        try? describe(v, into: &out, depth: 0, quoteStrings: true, limit: maxLength, metered: false)
         if out.count > maxLength { out = String(out.prefix(maxLength)) + "..." }
         return out
     }
@@ -48,7 +46,7 @@ extension VM {
 
     /// Appends the printed form of `v` to `out`, stopping once `out` passes `limit` bytes;
     /// `metered` walks count toward the step limit and stop on Ctrl-C (see `chargeWork`).
-    private func describe(_ v: Value, into out: inout String, path: inout [UInt64], quoteStrings: Bool,
+    private func describe(_ v: Value, into out: inout String, depth: Int, quoteStrings: Bool,
                           limit: Int, metered: Bool) throws(VMError) {
         if out.utf8.count > limit { return }
         if metered { try chargeWork() }
@@ -67,31 +65,33 @@ extension VM {
                 out += quoteStrings ? VM.quote(text) : text
             }
         case .list:
-            if path.contains(v.bits) || path.count > 200 { out += "[...]"; return }
-            path.append(v.bits)
+            let list = v.asList
+            if list.beingPrinted || depth > 200 { out += "[...]"; return }
+            list.beingPrinted = true
+            defer { list.beingPrinted = false }
             out += "["
-            for (i, item) in v.asList.items.enumerated() {
+            for (i, item) in list.items.enumerated() {
                 if i > 0 { out += ", " }
                 if out.utf8.count > limit { break }
-                try describe(item, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
+                try describe(item, into: &out, depth: depth + 1, quoteStrings: true, limit: limit, metered: metered)
             }
             out += "]"
-            path.removeLast()
         case .map:
-            if path.contains(v.bits) || path.count > 200 { out += "{...}"; return }
-            path.append(v.bits)
+            let map = v.asMap
+            if map.beingPrinted || depth > 200 { out += "{...}"; return }
+            map.beingPrinted = true
+            defer { map.beingPrinted = false }
             out += "{"
             var first = true
-            for (_, e) in v.asMap.entries {
+            for (_, e) in map.entries {
                 if !first { out += ", " }
                 first = false
                 if out.utf8.count > limit { break }
-                try describe(e.key, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
+                try describe(e.key, into: &out, depth: depth + 1, quoteStrings: true, limit: limit, metered: metered)
                 out += ": "
-                try describe(e.value, into: &out, path: &path, quoteStrings: true, limit: limit, metered: metered)
+                try describe(e.value, into: &out, depth: depth + 1, quoteStrings: true, limit: limit, metered: metered)
             }
             out += "}"
-            path.removeLast()
         case .range:
             let r = v.obj(RangeObj.self)
             out += r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
