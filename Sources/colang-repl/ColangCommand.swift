@@ -82,7 +82,6 @@ struct ColangCommand: ParsableCommand {
         }
         // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
         if let explore, explore > 100_000 { throw ValidationError("--explore takes at most 100000 runs") }
-
     }
 
     /// The parsed flags as plain values.

@@ -581,8 +581,8 @@ struct BinaryRobustnessTests {
 
     /// Found by fuzz/ (the 2026-11-21 run on the final tree): without `--max-memory`, a value that
     /// doubles aborted with "failed to allocate" once it met the process's address-space limit.
-    /// Now the default limit is a quarter of what the machine or the process allows (here 1 GB
-    /// of address space, so 256 MB), and passing it is an ordinary runtime error.
+    /// Now the default limit is half the machine's memory or a quarter of the process's
+    /// address-space limit (here 1 GB, so 256 MB), and passing it is an ordinary runtime error.
     @Test(arguments: [
         "let s = \"ab\"\nwhile true { s = s + s }",
         "let s = \"x\"\nwhile true { s = \"${s}${s}\" }",

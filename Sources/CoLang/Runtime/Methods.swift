@@ -69,9 +69,7 @@ extension VM {
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
             let parts = try a[0].asList.items.map { v throws(VMError) in try vm.str(v) }
-            let separators = sep.utf8.count.multipliedReportingOverflow(by: max(parts.count - 1, 0))
-            try vm.checkAllocation(bytes: separators.overflow ? Int.max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count })
-            return vm.newString(parts.joined(separator: sep))
+            return vm.newString(try vm.concatenate(parts, separator: sep))
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
             let items = a[0].asList.items

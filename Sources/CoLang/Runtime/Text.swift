@@ -28,7 +28,7 @@ extension String {
     }
 
     /// Padded with spaces on the right to at least `width` characters.
-    public func padded(to width: Int) -> String {
+    func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 

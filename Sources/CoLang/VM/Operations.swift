@@ -27,6 +27,14 @@ extension VM {
         }
     }
 
+    /// `parts` joined by `separator`, refused before anything is built when the result would pass
+    /// `memoryLimit` (string interpolation and `list.join`).
+    func concatenate(_ parts: [String], separator: String = "") throws(VMError) -> String {
+        let separators = separator.utf8.count.multipliedReportingOverflow(by: max(parts.count - 1, 0))
+        try checkAllocation(bytes: separators.overflow ? .max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count })
+        return parts.joined(separator: separator)
+    }
+
     /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).
     func arithmetic(_ op: OpCode, _ a: Value, _ b: Value) throws(VMError) -> Value {
         if a.tag == .int && b.tag == .int {

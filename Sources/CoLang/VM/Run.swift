@@ -430,19 +430,10 @@ extension VM {
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .buildString:
                     let n = r.readU16()
-                    // Sized before it is built, so a string too big for memory is an error, not an abort.
                     var parts = [String]()
                     parts.reserveCapacity(n)
-                    var bytes = 0
-                    for i in 0..<n {
-                        let part = try str((r.sp - n)[i])
-                        bytes += part.utf8.count
-                        parts.append(part)
-                    }
-                    try checkAllocation(bytes: bytes)
-                    var s = ""
-                    s.reserveCapacity(bytes)
-                    for part in parts { s += part }
+                    for i in 0..<n { parts.append(try str((r.sp - n)[i])) }
+                    let s = try concatenate(parts)
                     r.sp -= n
                     r.push(newString(s))
                     if heap.wantsCollection { save(r); collectGarbage() }
@@ -588,7 +579,7 @@ extension VM {
             lastBudget = 1
             // Raised as a runtime error at the instruction about to run.
             save(r)
-            let e = fail("step limit exceeded (--max-steps \(limit))")
+            let e = fail(stepLimitMessage(limit))
             if let stop = handleError(e.value) { return stop }
             r = load()
             return nil

@@ -116,8 +116,10 @@ final class VM {
         self.input = input
         self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: Clock.monotonicNanos()))
         self.clock = Clock(kind: options.clock)
-        self.memoryLimit = options.maxMemoryMB.map { $0.multipliedReportingOverflow(by: 1_048_576).overflow ? Int.max : $0 * 1_048_576 }
-            ?? VM.defaultMemoryLimit()
+        self.memoryLimit = options.maxMemoryMB.map { megabytes in
+            let (bytes, overflow) = megabytes.multipliedReportingOverflow(by: 1_048_576)
+            return overflow ? .max : bytes
+        } ?? VM.defaultMemoryLimit()
         self.tracing = options.trace
         self.traceSchedulerOn = options.traceScheduler
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
@@ -154,9 +156,12 @@ final class VM {
         if Interpreter.interruptFlag.pointee != 0 { throw fail("interrupted") }
         if let limit = options.maxSteps, steps > limit {
             // Caught, it is raised again at the next checkpoint.
-            throw fail("step limit exceeded (--max-steps \(limit))")
+            throw fail(stepLimitMessage(limit))
         }
     }
+
+    /// The error for passing `--max-steps`.
+    func stepLimitMessage(_ limit: Int) -> String { "step limit exceeded (--max-steps \(limit))" }
 
     /// The error for passing `memoryLimit`.
     var memoryLimitMessage: String {
