@@ -27,12 +27,12 @@ extension VM {
             if Clock.monotonicNanos() >= deadline { break }
         }
         if scheduler.ready.contains(where: { $0.status == .ready }) { return 0 }
-        guard let next = scheduler.sleepers.min else { return nil }
+        guard let next = scheduler.nextWakeTime() else { return nil }
         if clock.kind == .virtual {
-            clock.wait(until: next.time)
+            clock.wait(until: next)
             return 0
         }
-        return max(next.time - clock.now, 0)
+        return max(next - clock.now, 0)
     }
 
     /// `:run`: runs background tasks until none is ready or sleeping (or Ctrl-C).
@@ -62,8 +62,8 @@ extension VM {
     func step() -> StepReport? {
         unpauseAll()
         wakeDueSleepers()
-        if scheduler.ready.isEmpty, let next = scheduler.sleepers.min {
-            clock.wait(until: next.time)
+        if scheduler.ready.isEmpty, let next = scheduler.nextWakeTime() {
+            clock.wait(until: next)
             wakeDueSleepers()
         }
         guard let t = nextReady() else { return nil }
@@ -133,7 +133,7 @@ extension VM {
 
     /// True when some task other than an idle main can run now or later.
     var hasBackgroundWork: Bool {
-        scheduler.ready.contains(where: { $0.status == .ready }) || !scheduler.sleepers.isEmpty
+        scheduler.ready.contains(where: { $0.status == .ready }) || scheduler.hasSleepers
     }
 }
 

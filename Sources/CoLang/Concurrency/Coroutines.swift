@@ -223,6 +223,8 @@ extension VM {
             co.frameCount = 0
             co.handlers.removeAll()
             co.status = .done
+            co.delegate = .nil
+            co.primeSend = nil
             co.releaseStack()
         }
     }

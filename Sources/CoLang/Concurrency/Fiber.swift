@@ -194,6 +194,7 @@ final class Fiber: Obj {
     override func trace(_ gc: Collector) {
         for i in 0..<sp { gc.mark(stack[i]) }
         gc.mark(entry); gc.mark(result); gc.mark(delegate)
+        if let p = primeSend { gc.mark(p) }
         if let r = resumer { gc.markObject(r) }
         if let t = task { gc.markObject(t) }
         for f in frameList { gc.markProto(f.closure.takeUnretainedValue().proto) }

@@ -65,9 +65,9 @@ extension VM {
                 if untilMainDone && mainTask.status.isFinished { return .mainDone }
                 continue
             }
-            if let next = scheduler.sleepers.min {
+            if let next = scheduler.nextWakeTime() {
                 if clock.kind == .real { flushOutput() }   // show what was printed before waiting
-                clock.wait(until: next.time)
+                clock.wait(until: next)
                 if Interpreter.interruptFlag.pointee != 0 {
                     Interpreter.interruptFlag.pointee = 0
                     return .interrupted
@@ -85,14 +85,10 @@ extension VM {
     /// Moves every sleeper whose time has come to the ready queue, in wake-up order.
     func wakeDueSleepers() {
         let now = clock.now
-        while let top = scheduler.sleepers.min, top.time <= now {
-            _ = scheduler.sleepers.removeMin()
-            let t = top.task
-            if t.status == .sleeping && t.wakeTime == top.time {
-                t.status = .ready
-                scheduler.ready.append(t)
-                traceSched(.wake, t, detail: "timer fired")
-            }
+        while let t = scheduler.popDueSleeper(now: now) {
+            t.status = .ready
+            scheduler.ready.append(t)
+            traceSched(.wake, t, detail: "timer fired")
         }
     }
 
@@ -114,9 +110,9 @@ extension VM {
         current = t.active
         t.status = .running
         t.switches += 1
-        if t.pendingThrow.tag != .nil {
-            pendingThrow = t.pendingThrow
-            t.pendingThrow = .nil
+        if let e = t.pendingThrow {   // any value, `nil` included, can be thrown
+            pendingThrow = e
+            t.pendingThrow = nil
         }
         traceSched(.resume, t, detail: self.options.schedule == .random ? "random pick from the ready queue" : "front of the ready queue")
         let started = Clock.monotonicNanos()
@@ -162,11 +158,13 @@ extension VM {
         t.status = status
         t.result = result
         t.error = error
-        t.root.frameCount = 0
-        t.root.handlers.removeAll()
-        t.root.sp = 0
+        t.waitingOn = .none
+        t.pendingValue = .nil
+        t.pendingThrow = nil
+        endChain(of: t)
         let joiners = t.joiners
         t.joiners = []
+        t.staleJoiners = 0
         for j in joiners {
             // A joiner cancelled (or otherwise moved on) since it blocked is not woken.
             guard j.status == .blocked, case .join(let target) = j.waitingOn, target === t else { continue }
@@ -240,12 +238,60 @@ extension VM {
         if t.status.isFinished { return .false }
         traceSched(.cancel, t, detail: "by \(currentTask.name)")
         let isSelf = t === currentTask
+        leaveWait(t)
         finishTask(t, status: .cancelled, result: .nil, error: .nil)
         if isSelf {
             requestedStop = .blocked
             return .undefined
         }
         return .true
+    }
+
+    /// Takes `t` out of whatever queue it waits in (it is being cancelled). The entry it leaves
+    /// behind is stale: skipped when reached, and compacted away (see `Scheduler`).
+    func leaveWait(_ t: TaskObj) {
+        let status = t.status, wait = t.waitingOn
+        t.status = .cancelled   // entries are stale from now on
+        t.waitingOn = .none
+        switch status {
+        case .sleeping: scheduler.forgetSleeper(t)
+        case .ready:
+            if let i = paused.firstIndex(where: { $0 === t }) { paused.remove(at: i) } else { scheduler.forgetReady() }
+        case .blocked:
+            switch wait {
+            case .none: break
+            case .join(let target): target.forgetJoiner()
+            case .recv(let c), .send(let c): c.forgetWaiter()
+            }
+        case .running, .done, .failed, .cancelled: break
+        }
+    }
+
+    /// Ends every fiber of `t`'s resume chain where it stands, innermost first: their open
+    /// upvalues are closed (captured locals stay valid after the stacks are freed), the
+    /// coroutines the task was resuming end `done`, and every stack is released.
+    func endChain(of t: TaskObj) {
+        var f: Fiber = t.active
+        while f !== t.root {
+            guard let next = f.resumer else { break }
+            f.closeUpvalues(from: 0)
+            f.frameCount = 0
+            f.handlers.removeAll()
+            f.status = .done
+            f.resumer = nil
+            f.resumeExit = -1
+            f.delegate = .nil
+            f.primeSend = nil
+            f.releaseStack()
+            f = next
+        }
+        let root = t.root
+        root.closeUpvalues(from: 0)
+        root.frameCount = 0
+        root.handlers.removeAll()
+        root.delegate = .nil
+        root.releaseStack()
+        t.active = root
     }
 
     // MARK: - Deadlock

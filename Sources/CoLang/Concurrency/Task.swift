@@ -46,7 +46,11 @@ final class TaskObj: Obj {
     /// The value a channel hands to this task when it unblocks a send or receive.
     var pendingValue: Value = .nil
     /// An error to raise in the task when it next runs (a failed join, a send on a closed channel).
-    var pendingThrow: Value = .nil
+    var pendingThrow: Value?
+    /// The sequence number of its entry in the timer heap while it sleeps; 0 otherwise.
+    var sleepToken = 0
+    /// Entries of `joiners` that no longer wait (cancelled joiners), see `Scheduler`.
+    var staleJoiners = 0
     /// For a receive in a `for` loop: where to continue when the channel closes.
     var recvExit = -1
     /// True once a joiner has seen its failure (so it is not reported as unjoined).
@@ -58,9 +62,22 @@ final class TaskObj: Obj {
         self.id = id; self.name = name; self.root = root; self.activeRef = Unmanaged.passUnretained(root)
     }
 
+    /// A joiner left without being woken: compacts `joiners` once stale entries dominate.
+    func forgetJoiner() {
+        staleJoiners += 1
+        if staleJoiners > Scheduler.compactionFloor && staleJoiners * 2 > joiners.count {
+            joiners.removeAll { j in
+                if j.status == .blocked, case .join(let target) = j.waitingOn, target === self { return false }
+                return true
+            }
+            staleJoiners = 0
+        }
+    }
+
     override func trace(_ gc: Collector) {
         gc.markObject(root); gc.markObject(active)
-        gc.mark(result); gc.mark(error); gc.mark(pendingValue); gc.mark(pendingThrow)
+        gc.mark(result); gc.mark(error); gc.mark(pendingValue)
+        if let p = pendingThrow { gc.mark(p) }
         for j in joiners { gc.markObject(j) }
         switch waitingOn {
         case .none: break
@@ -78,11 +95,29 @@ final class ChannelObj: Obj {
     var closed = false
     var receivers: Deque<TaskObj> = []
     var senders: Deque<(task: TaskObj, value: Value)> = []
+    /// Entries of `receivers` and `senders` whose task no longer waits here (cancelled).
+    var staleWaiters = 0
     init(id: Int, capacity: Int) { self.id = id; self.capacity = capacity }
     override func trace(_ gc: Collector) {
         for v in buffer { gc.mark(v) }
         for t in receivers { gc.markObject(t) }
         for s in senders { gc.markObject(s.task); gc.mark(s.value) }
     }
-    override var estimatedSize: Int { 96 + buffer.count * 16 }
+    override var estimatedSize: Int { 160 + (buffer.count + receivers.count) * 16 + senders.count * 24 }
+
+    /// A waiter left without being served: compacts the queues once stale entries dominate.
+    func forgetWaiter() {
+        staleWaiters += 1
+        if staleWaiters > Scheduler.compactionFloor && staleWaiters * 2 > receivers.count + senders.count {
+            receivers = Deque(receivers.filter { t in
+                if t.status == .blocked, case .recv(let c) = t.waitingOn, c === self { return true }
+                return false
+            })
+            senders = Deque(senders.filter { s in
+                if s.task.status == .blocked, case .send(let c) = s.task.waitingOn, c === self { return true }
+                return false
+            })
+            staleWaiters = 0
+        }
+    }
 }

@@ -16,7 +16,7 @@ extension VM {
         for t in scheduler.live { gc.markObject(t) }
         for t in scheduler.ready { gc.markObject(t) }
         for t in paused { gc.markObject(t) }
-        for s in scheduler.sleepers.unordered { gc.markObject(s.task) }
+        for t in scheduler.sleepingTasks { gc.markObject(t) }
         if let v = pendingThrow { gc.mark(v) }
         heap.sweep()
         if heap.liveBytes > memoryLimit { memoryExceeded = true }

@@ -92,11 +92,8 @@ extension VM {
     func abandonMain() {
         let t: TaskObj = mainTask
         traceSched(.cancel, t, detail: "the input was abandoned")
-        t.status = .cancelled
-        t.root.frameCount = 0
-        t.root.handlers.removeAll()
-        t.root.closeUpvalues(from: 0)
-        t.root.sp = 0
-        t.active = t.root
+        leaveWait(t)
+        t.pendingThrow = nil
+        endChain(of: t)
     }
 }

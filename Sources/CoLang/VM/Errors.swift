@@ -9,6 +9,8 @@ extension VM {
             let f: Fiber = current
             if let h = f.handlers.last {
                 f.handlers.removeLast()
+                // A handler is never inside a `yield from` loop: whatever it delegated to is over.
+                f.delegate = .nil
                 f.closeUpvalues(from: h.sp)
                 f.frameCount = h.frameCount
                 f.sp = h.sp

@@ -481,11 +481,15 @@ extension VM {
                         r = rr
                         if let stop { return stop }
                     } else {
-                        r.fiber.delegate = it
-                        r.fiber.delegateExit = exit
+                        let delegator = r.fiberRef
                         var rr = r
                         let stop = try resumeForIteration(it, sent: sent, exit: exit, &rr)
                         r = rr
+                        // Only a resume that happened makes `it` the delegate (a refused one, e.g. of
+                        // a running coroutine, must not leave a stale delegate for `throw` to find).
+                        if r.fiberRef.toOpaque() != delegator.toOpaque() {
+                            delegator._withUnsafeGuaranteedRef { $0.delegate = it; $0.delegateExit = exit }
+                        }
                         if let stop { return stop }
                     }
                 case .yield:
