@@ -148,6 +148,7 @@ final class Fiber: Obj {
 
     /// Frees the stack of a finished coroutine, keeping a minimal one.
     func releaseStack() {
+        assert(openUpvalues.isEmpty, "releasing a stack that open upvalues point into")
         sp = 0
         frameCount = 0
         handlers = []
@@ -192,12 +193,15 @@ final class Fiber: Obj {
     }
 
     override func trace(_ gc: Collector) {
+        assert(sp <= capacity && frameCount <= frameCapacity, "fiber counts past its buffers")
+        assert(openUpvalues.allSatisfy { $0.isOpen && $0.index < sp && $0.slot == stack + $0.index },
+               "an open upvalue points outside the live part of its fiber's stack")
         for i in 0..<sp { gc.mark(stack[i]) }
         gc.mark(entry); gc.mark(result); gc.mark(delegate)
         if let p = primeSend { gc.mark(p) }
         if let r = resumer { gc.markObject(r) }
         if let t = task { gc.markObject(t) }
-        for f in frameList { gc.markProto(f.closure.takeUnretainedValue().proto) }
+        for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
     override var estimatedSize: Int { 160 + capacity * 16 + frameCapacity * 24 }
 }

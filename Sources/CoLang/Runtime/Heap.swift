@@ -8,12 +8,22 @@ final class Collector {
     @inline(__always) func mark(_ v: Value) {
         if v.isObject { markObject(v.object) }
     }
+    /// Debug builds re-trace every marked object after marking with this set: a child that is
+    /// not marked then would be freed while reachable (a `trace` that forgets a field).
+    fileprivate var verifying = false
+    fileprivate(set) var unmarkedChildren = 0
+
     func markObject(_ o: Obj) {
+        if verifying {
+            if !o.marked { unmarkedChildren += 1 }
+            return
+        }
         if o.marked { return }
         o.marked = true
         gray.append(o)
     }
     func markProto(_ p: FunctionProto) {
+        if verifying { return }
         if p.markEpoch == epoch { return }
         p.markEpoch = epoch
         for i in 0..<p.constantCount { mark(p.constants[i]) }
@@ -51,12 +61,17 @@ final class Heap {
     /// Bytes of big values built since the last collection (see `noteBigAllocation`).
     private var bigBytesSinceGC = 0
 
-    /// A big value was built: under a memory limit, collect soon, so the garbage of earlier
-    /// big values (a string doubling in a loop) is freed before the next one is built.
-    func noteBigAllocation(bytes: Int, limit: Int) {
+    /// A big value was built: collect once the bytes built since the last collection pass the
+    /// live data (at least `Heap.minimumGrowth`), or a quarter of the memory limit, so the
+    /// garbage of earlier big values (a string doubling in a loop, dropped megabyte strings) is
+    /// freed before it piles up. Object counts alone would let 100,000 big values pile up.
+    @inline(__always) func noteBigAllocation(bytes: Int, limit: Int) {
         bigBytesSinceGC &+= bytes
-        if bigBytesSinceGC > limit / 4 { wantsCollection = true }
+        if bigBytesSinceGC > min(limit / 4, max(liveBytes, Heap.minimumGrowth)) { wantsCollection = true }
     }
+
+    /// Bytes of big values that may be built between two collections however little is live.
+    static let minimumGrowth = 32 << 20
 
     /// With a memory limit, collect more often so the limit is noticed soon after it is passed.
     /// Never below half again the live count, or every allocation would collect (a crawl).
@@ -69,6 +84,7 @@ final class Heap {
     /// Frees every unmarked object; the caller has marked the roots through `collector`.
     func sweep() {
         collector.drain()
+        assert(everyReachableObjectIsMarked(), "the collector would free a reachable object")
         var live = 0
         var bytes = 0
         for o in objects where o.marked {
@@ -85,6 +101,14 @@ final class Heap {
         threshold = max(100_000, live * 2)
         collections += 1
         collector.nextEpoch()
+    }
+
+    /// Debug check run before each sweep: tracing every marked object again finds no unmarked child.
+    private func everyReachableObjectIsMarked() -> Bool {
+        collector.verifying = true
+        defer { collector.verifying = false }
+        for o in objects where o.marked { o.trace(collector) }
+        return collector.unmarkedChildren == 0
     }
 
     /// Clears the strong references objects hold to each other (blocked tasks and the channels

@@ -169,8 +169,16 @@ struct TraceEntry {
     var boundary: String?
     /// Non-zero for a line standing for that many more repeats of the line before.
     var repeatCount = 0
+    /// Non-zero for a line standing for that many frames left out of a very deep traceback.
+    var skippedCount = 0
+    /// The same line of the same function (what `VM.compress` folds), without building `text`.
+    func isSameSite(as o: TraceEntry) -> Bool {
+        line == o.line && skippedCount == o.skippedCount && repeatCount == o.repeatCount
+            && function == o.function && file == o.file
+    }
     var text: String {
-        repeatCount > 0 ? "... previous line repeated \(repeatCount) more times" : "\(file):\(line) in \(function)"
+        if skippedCount > 0 { return "... \(skippedCount) more frames ..." }
+        return repeatCount > 0 ? "... previous line repeated \(repeatCount) more times" : "\(file):\(line) in \(function)"
     }
 }
 
@@ -185,6 +193,7 @@ final class ErrorObj: Obj {
     /// The task it was raised in.
     var taskName: String?
     init(message: String) { self.message = message }
+    override var estimatedSize: Int { 96 + message.utf8.count + trace.count * MemoryLayout<TraceEntry>.stride }
 }
 
 /// Iteration state for `for` loops over lists, maps, strings, ranges and channels.

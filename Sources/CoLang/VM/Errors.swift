@@ -41,22 +41,42 @@ extension VM {
     func currentTrace() -> [TraceEntry] {
         var chain: [Fiber] = []
         var f: Fiber? = current
-        while let x = f { chain.append(x); f = x.resumer }
+        var total = 0
+        while let x = f { chain.append(x); total += x.frameCount; f = x.resumer }
+        // Only the outermost and innermost frames of a very deep chain are kept: an error raised
+        // again and again in a deep recursion (a caught step limit) must not cost O(depth) each time.
+        let keep = VM.tracebackFramesKept
+        let skipFrom = total > 2 * keep ? keep : total, skipTo = total > 2 * keep ? total - keep : total
+        var offset = 0   // frames of the outer fibers already walked
         var entries: [TraceEntry] = []
         for (n, fiber) in chain.reversed().enumerated() {
             var boundary: String? = n == 0 ? nil : "resumed coroutine \(fiber.name) (co#\(fiber.id))"
-            for (i, frame) in fiber.frameList.enumerated() {
+            var i = 0
+            while i < fiber.frameCount {
+                if offset + i >= skipFrom && offset + i < skipTo {
+                    if offset + i == skipFrom {
+                        entries.append(TraceEntry(file: "", line: 0, function: "", boundary: nil, skippedCount: skipTo - skipFrom))
+                    }
+                    i = min(fiber.frameCount, skipTo - offset)
+                    continue
+                }
+                let frame = fiber.frames[i]
+                i += 1
                 let proto = frame.closure.takeUnretainedValue().proto
                 if proto.isPrelude { continue }
-                let innermost = n == chain.count - 1 && i == fiber.frameCount - 1
+                let innermost = n == chain.count - 1 && i == fiber.frameCount
                 let loc = proto.location(at: innermost ? frame.ip : max(frame.ip - 1, 0))
                 let name = proto.name.isEmpty ? "<fn>" : proto.name
                 entries.append(TraceEntry(file: proto.source.name, line: loc.line, function: name, boundary: boundary))
                 boundary = nil
             }
+            offset += fiber.frameCount
         }
         return VM.compress(entries)
     }
+
+    /// How many of the outermost and of the innermost frames a traceback keeps.
+    static let tracebackFramesKept = 100
 
     /// Collapses runs of identical frames (deep recursion) into one line saying how many.
     static func compress(_ entries: [TraceEntry]) -> [TraceEntry] {
@@ -65,7 +85,7 @@ extension VM {
         while i < entries.count {
             let e = entries[i]
             var j = i + 1
-            while j < entries.count, entries[j].boundary == nil, entries[j].text == e.text { j += 1 }
+            while j < entries.count, entries[j].boundary == nil, entries[j].isSameSite(as: e) { j += 1 }
             let run = j - i
             out.append(e)
             if run > 1 { out.append(e) }
@@ -110,6 +130,7 @@ extension VM {
             if e.traced { return }
             e.traced = true
             e.trace = currentTrace()
+            heap.noteBigAllocation(bytes: e.trace.count * MemoryLayout<TraceEntry>.stride, limit: memoryLimit)
             if let (src, loc) = currentSite() { e.source = src; e.loc = loc }
             e.taskName = taskName
         } else {

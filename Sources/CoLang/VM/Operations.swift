@@ -21,7 +21,7 @@ extension VM {
     /// instead of letting the allocation abort the process.
     func checkAllocation(bytes: Int) throws(VMError) {
         let limit = memoryLimit
-        if options.maxMemoryMB != nil { heap.noteBigAllocation(bytes: bytes, limit: limit) }
+        heap.noteBigAllocation(bytes: bytes, limit: limit)
         if bytes > limit || bytes > limit - heap.liveBytes + limit / 2 {
             throw fail(memoryLimitMessage)
         }

@@ -30,12 +30,21 @@ struct Registers {
         return v
     }
     @inline(__always) mutating func push(_ v: Value) {
+        assert(inStack(sp, orEnd: false), "push past the end of the fiber's stack")
         sp.pointee = v
         sp += 1
     }
     @inline(__always) mutating func pop() -> Value {
         sp -= 1
+        assert(inStack(sp, orEnd: false), "pop below the fiber's stack")
         return sp.pointee
+    }
+
+    /// Debug check behind the unchecked pushes: `p` points into the running fiber's current
+    /// stack (the compiler sized every frame from the opcodes' stack effects, and `pushFrame`
+    /// grew the stack to fit, so release builds skip the test).
+    func inStack(_ p: UnsafeMutablePointer<Value>, orEnd: Bool) -> Bool {
+        fiberRef._withUnsafeGuaranteedRef { f in p >= f.stack && (orEnd ? p <= f.stack + f.capacity : p < f.stack + f.capacity) }
     }
     @inline(__always) func peek(_ distance: Int) -> Value { sp[-1 - distance] }
 }
@@ -43,6 +52,7 @@ struct Registers {
 extension VM {
     /// Writes the registers back into the running fiber (sp and the top frame's ip).
     @inline(__always) func save(_ r: Registers) {
+        assert(r.inStack(r.sp, orEnd: true) && r.inStack(r.base, orEnd: false), "saving registers of another stack")
         let sp = r.sp, ip = r.ip - r.code
         r.fiberRef._withUnsafeGuaranteedRef { f in
             f.sp = sp - f.stack

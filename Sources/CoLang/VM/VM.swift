@@ -60,6 +60,24 @@ final class VM {
     @inline(__always) func switchTo(_ f: Unmanaged<Fiber>) {
         currentRef = f
         currentTaskRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.activeRef = f }
+        assert(resumeChainIsConsistent(), "the resume chain disagrees with the fibers' statuses")
+    }
+
+    /// Debug check: from the running fiber, `resumer` links lead to the current task's root; the
+    /// innermost coroutine is `running`, the ones it was resumed through are `normal`.
+    func resumeChainIsConsistent() -> Bool {
+        guard let task = currentTask, var f = current else { return true }
+        var innermost = true
+        var hops = 0
+        while f !== task.root {
+            if f.status != (innermost ? .running : .normal) { return false }
+            guard let next = f.resumer else { return false }
+            f = next
+            innermost = false
+            hops += 1
+            if hops == 64 { return true }   // deeper links were checked when they were made
+        }
+        return true
     }
     var mainTask: TaskObj!
     let scheduler = Scheduler()
