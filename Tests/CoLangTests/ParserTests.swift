@@ -25,6 +25,13 @@ private func show(_ e: Expr) -> String {
     case .unary(let op, let x): return "(\(op == .neg ? "-" : "not") \(show(x)))"
     case .binary(let op, let a, let b): return "(\(binarySymbol(op)) \(show(a)) \(show(b)))"
     case .logical(let op, let a, let b): return "(\(op == .and ? "and" : "or") \(show(a)) \(show(b)))"
+    case .chain(let first, let links):   // shown as the tree it stands for
+        return links.reduce(show(first)) { left, link in
+            switch link.op {
+            case .binary(let op): return "(\(binarySymbol(op)) \(left) \(show(link.operand)))"
+            case .logical(let op): return "(\(op == .and ? "and" : "or") \(left) \(show(link.operand)))"
+            }
+        }
     case .call(let callee, let args): return "(call \(show(callee))\(args.map { " " + show($0) }.joined()))"
     case .index(let object, let index): return "(index \(show(object)) \(show(index)))"
     case .field(let object, let name): return "(. \(show(object)) \(name))"
@@ -134,6 +141,25 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(tree("--x") == "(- (- x))")
         #expect(tree("(1 + 2) * 3") == "(* (+ 1 2) 3)")
         #expect(tree("1.5 + 2") == "(+ 1.5 2)")
+    }
+
+    /// A long chain is kept flat (`.chain`) but stands for the same left-leaning tree.
+    @Test func longChainsAreFlatButMeanTheSame() {
+        let n = Parser.longChain + 6
+        let terms = (1...n).map { "x\($0)" }
+        let expected = terms.dropFirst().reduce(terms[0]) { "(+ \($0) \($1))" }
+        #expect(tree(terms.joined(separator: " + ")) == expected)
+        guard case .chain(_, let links)? = expr(terms.joined(separator: " + "))?.kind else {
+            Issue.record("a long chain should be one .chain node"); return
+        }
+        #expect(links.count == n - 1)
+        let mixed = (1...n).map { "p\($0)" }.joined(separator: " or ") + " and q"
+        #expect(tree(mixed).hasSuffix(" (and p\(n) q))"))
+        // Short chains stay trees, so the compiler's patterns for `i < n` and `a + 1` still match.
+        guard case .binary? = expr("a + b + c")?.kind else { Issue.record("short chain"); return }
+        // Brackets still nest: a chain inside 300 parentheses is too deep.
+        #expect(errors(String(repeating: "(", count: 300) + "1 + 2" + String(repeating: ")", count: 300))
+            .contains { $0.hasSuffix("too much nesting") })
     }
 
     @Test func logicalAndComparisonPrecedence() {
@@ -458,9 +484,15 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(diagnostics.count <= 2)
     }
 
-    @Test(arguments: [" + 1", " and x", " or x", "()", "[0]", ".f", ".m()", " < 1"])
-    func longOperatorChainsAreLimitedToo(suffix: String) {
-        // Left-associative chains are loops in the parser but deep trees for the compiler.
+    @Test(arguments: [" + 1", " and x", " or x", " < 1", " * 2 - 1"])
+    func longOperatorChainsAreNotNesting(suffix: String) {
+        // Issue 11: a flat chain is one `.chain` node, however long.
+        #expect(parse("x = 1" + String(repeating: suffix, count: 10_000)).diagnostics.isEmpty)
+    }
+
+    @Test(arguments: ["()", "[0]", ".f", ".m()"])
+    func longPostfixChainsAreLimited(suffix: String) {
+        // Postfix chains are still trees as deep as they are long (docs/DECISIONS.md).
         let diagnostics = parse("x = 1" + String(repeating: suffix, count: 10_000)).diagnostics
         #expect(diagnostics.map(\.message) == ["too much nesting"])
         #expect(parse("x = 1" + String(repeating: suffix, count: 100)).diagnostics.isEmpty)

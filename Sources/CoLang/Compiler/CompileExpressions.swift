@@ -59,6 +59,8 @@ extension Compiler {
             expression(lhs)
             expression(rhs)
             emit(binaryOpCode(op), loc, effect: -1)
+        case .chain(let first, let links):
+            chain(first, links)
         case .logical(let op, let lhs, let rhs):
             expression(lhs)
             let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
@@ -170,6 +172,33 @@ extension Compiler {
         default:
             expression(target)
             emit(.spawn, loc, effect: 0); u8(0)
+        }
+    }
+}
+
+extension Compiler {
+    /// A long flat chain: the first operand, then each operator with its operand, in a loop
+    /// (the code the recursive path makes for the same left-leaning tree).
+    func chain(_ first: Expr, _ links: [ChainLink]) {
+        expression(first)
+        for link in links {
+            let loc = link.loc, rhs = link.operand
+            switch link.op {
+            case .binary(let op):
+                if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
+                    emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+                } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+                    emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+                } else {
+                    expression(rhs)
+                    emit(binaryOpCode(op), loc, effect: -1)
+                }
+            case .logical(let op):
+                let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
+                emit(.pop, loc, effect: -1)
+                expression(rhs)
+                patch(end)
+            }
         }
     }
 }

@@ -127,6 +127,7 @@ extension Compiler {
         case .map(let pairs): return pairs.allSatisfy { runsNoCode($0.key) && runsNoCode($0.value) }
         case .unary(_, let x): return runsNoCode(x)
         case .binary(_, let a, let b), .logical(_, let a, let b): return runsNoCode(a) && runsNoCode(b)
+        case .chain(let first, let links): return runsNoCode(first) && links.allSatisfy { runsNoCode($0.operand) }
         case .index(let a, let b): return runsNoCode(a) && runsNoCode(b)
         case .field(let a, _): return runsNoCode(a)
         case .call, .method, .yield, .yieldFrom, .spawn: return false

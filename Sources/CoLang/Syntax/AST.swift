@@ -53,6 +53,11 @@ public indirect enum ExprKind {
     case unary(UnaryOp, Expr)
     case binary(BinaryOp, Expr, Expr)
     case logical(LogicalOp, Expr, Expr)
+    /// A long flat chain of one precedence level, `a + b - c + …` or `p or q or …`
+    /// (`Parser.longChain` links or more; shorter ones are `.binary`/`.logical` trees). It means
+    /// the same left-leaning tree, kept flat so that neither the compiler nor freeing the tree
+    /// recurses once per link: a flat chain is not nesting.
+    case chain(first: Expr, links: [ChainLink])
     case call(callee: Expr, args: [Expr])
     case index(object: Expr, index: Expr)
     case field(object: Expr, name: String)
@@ -64,6 +69,14 @@ public indirect enum ExprKind {
     /// `spawn EXPR`: the operand is a `.call` / `.method` (spawn that call) or any other
     /// expression (spawn it as a zero-argument function).
     case spawn(Expr)
+}
+
+/// One `op operand` of a `.chain`; `loc` is the operator's.
+public struct ChainLink {
+    public enum Op { case binary(BinaryOp), logical(LogicalOp) }
+    public var op: Op
+    public var operand: Expr
+    public var loc: SourceLoc
 }
 
 public struct Expr {

@@ -31,28 +31,22 @@ extension TokenParser {
 
     /// or = and { "or" and }
     func parseOr() throws -> Expr {
-        var left = try parseAnd()
-        var levels = 0
-        defer { leave(levels) }
-        while let op = match(.kwOr) {
-            try enter()
-            levels += 1
-            left = Expr(.logical(.or, left, try parseAnd()), op.loc)
+        let first = try parseAnd()
+        var links: [ChainLink] = []
+        while let op = match(.kwOr) {   // a flat chain, as in parseBinary
+            links.append(ChainLink(op: .logical(.or), operand: try parseAnd(), loc: op.loc))
         }
-        return left
+        return Parser.chain(first, links)
     }
 
     /// and = not { "and" not }
     func parseAnd() throws -> Expr {
-        var left = try parseNot()
-        var levels = 0
-        defer { leave(levels) }
-        while let op = match(.kwAnd) {
-            try enter()
-            levels += 1
-            left = Expr(.logical(.and, left, try parseNot()), op.loc)
+        let first = try parseNot()
+        var links: [ChainLink] = []
+        while let op = match(.kwAnd) {   // a flat chain, as in parseBinary
+            links.append(ChainLink(op: .logical(.and), operand: try parseNot(), loc: op.loc))
         }
-        return left
+        return Parser.chain(first, links)
     }
 
     /// not = "not" not | comparison
@@ -102,18 +96,16 @@ extension TokenParser {
         }
     }
 
-    /// One left-associative level: `operand { op operand }`.
+    /// One left-associative level: `operand { op operand }`. A flat chain is not nesting: its
+    /// tree is deep only down the left, which the compiler walks with a loop (`leftSpine`).
     private func parseBinary(operand: () throws -> Expr, op: (TokenKind) -> BinaryOp?) throws -> Expr {
-        var left = try operand()
-        var levels = 0
-        defer { leave(levels) }
+        let first = try operand()
+        var links: [ChainLink] = []
         while let binary = op(current.kind) {
-            try enter()
-            levels += 1
             let opToken = advance()
-            left = Expr(.binary(binary, left, try operand()), opToken.loc)
+            links.append(ChainLink(op: .binary(binary), operand: try operand(), loc: opToken.loc))
         }
-        return left
+        return Parser.chain(first, links)
     }
 
     /// unary = "-" unary | postfix
@@ -293,5 +285,23 @@ extension TokenParser {
             if !check(.eof) { throw fail("expected '}' after the interpolated expression") }
             return expr
         }
+    }
+}
+
+extension Parser {
+    /// Chains with this many links or more stay flat (`.chain`); see `ExprKind.chain`.
+    public static let longChain = 64
+
+    /// The left-leaning tree of `first op operand op operand …`, or one flat `.chain` node.
+    static func chain(_ first: Expr, _ links: [ChainLink]) -> Expr {
+        if links.count >= longChain { return Expr(.chain(first: first, links: links), links[links.count - 1].loc) }
+        var left = first
+        for link in links {
+            switch link.op {
+            case .binary(let op): left = Expr(.binary(op, left, link.operand), link.loc)
+            case .logical(let op): left = Expr(.logical(op, left, link.operand), link.loc)
+            }
+        }
+        return left
     }
 }
