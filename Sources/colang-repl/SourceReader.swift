@@ -9,6 +9,9 @@ enum SourceReader {
         var invalidUTF8: [UInt8]? = nil
     }
 
+    /// No script is larger; reading more would only exhaust memory.
+    static let maximumBytes = 64 << 20
+
     /// The whole file as UTF-8 text, or `colang: cannot open 'x.co': No such file or directory`.
     static func read(path: String) -> Result<String, Failure> {
         let descriptor = open(path, O_RDONLY)
@@ -29,6 +32,9 @@ enum SourceReader {
                 return .failure(cannotOpen(name, errno))
             }
             bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maximumBytes {   // /dev/zero, a runaway pipe: not a script
+                return .failure(Failure(message: "colang: cannot read '\(name)': larger than \(maximumBytes >> 20) MB"))
+            }
         }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             return .failure(Failure(message: "colang: cannot read '\(name)': not valid UTF-8", invalidUTF8: bytes))

@@ -185,6 +185,52 @@ struct CLITests {
         #expect(missing.stderr == "colang: cannot write '/no/such/dir/t.svg': No such file or directory\n")
     }
 
+    /// Issue 11: the SVG used to be renamed over whatever was at the path. A symbolic link stays a
+    /// link (its target is replaced, keeping its mode), a FIFO stays a FIFO and gets the SVG, a
+    /// device is written into, and a failed write is reported (exit 70), never a hang.
+    @Test func timelineSVGRespectsWhatIsAtThePath() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("t.co", "print(\"ran\")\n")
+        let real = try directory.write("real.svg", "old\n")
+        chmod(real, 0o600)
+        let link = directory.url.appendingPathComponent("link.svg").path
+        #expect(symlink("real.svg", link) == 0)
+        let viaLink = try Colang.run(["--clock", "virtual", "--timeline", link, script])
+        #expect(viaLink.status == 0)
+        var info = stat()
+        #expect(lstat(link, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK, "the link was replaced")
+        #expect(stat(real, &info) == 0 && info.st_mode & 0o777 == 0o600, "the target's mode changed")
+        #expect(try String(contentsOfFile: real, encoding: .utf8).contains("</svg>"))
+
+        let fifo = directory.url.appendingPathComponent("pipe.svg").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let unread = try Colang.run(["--clock", "virtual", "--timeline", fifo, script])
+        #expect(unread.status == 70)
+        #expect(unread.stderr.contains("cannot write '\(fifo)': nothing is reading from it"))
+        let read = try LiveColang.shell(
+            "cat pipe.svg > got.txt & sleep 0.2; \"$COLANG\" --clock virtual --timeline pipe.svg t.co >out 2>stderr; s=$?; wait; exit $s",
+            in: directory)
+        #expect(read.status == 0, "stderr \(read.stderr)")
+        #expect(try directory.read("got.txt").contains("</svg>"))
+        #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was replaced")
+
+        let full = try Colang.run(["--clock", "virtual", "--timeline=/dev/full", script])
+        #expect(full.status == 70)
+        #expect(full.stderr == "colang: cannot write '/dev/full': No space left on device\n")
+        #expect(try Colang.run(["--clock", "virtual", "--timeline=/dev/null", script]).status == 0)
+        #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+        let dir = try Colang.run(["--clock", "virtual", "--timeline=" + directory.url.path, script])
+        #expect(dir.status == 70)
+        #expect(dir.stderr.hasSuffix("Is a directory\n"))
+    }
+
+    /// Found while testing the above: `colang /dev/zero` read without end until allocation aborted.
+    @Test func endlessInputIsRefused() throws {
+        let run = try Colang.run(["/dev/zero"])
+        #expect(run.status == 66)
+        #expect(run.stderr == "colang: cannot read '/dev/zero': larger than 64 MB\n")
+    }
+
     @Test func syntaxErrorExitsWith65() throws {
         #expect(try Colang.run(["-e", "let = 1"]).status == 65)
     }

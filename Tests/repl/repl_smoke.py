@@ -101,6 +101,12 @@ def run_checks(child, workdir):
     check(":save writes the accepted inputs, in order", "\nlet x = 40\nfn add2(a) {\nreturn a + 2\n}\nadd2(x)\n" in script, script)
     check(":save leaves no temporary file", os.listdir(workdir).count("session.co") == 1
           and not any(name.endswith(".tmp") for name in os.listdir(workdir)), os.listdir(workdir))
+    shown = enter(child, ":save /dev/full")
+    check(":save to a full device says so (it reported success)", "cannot write '/dev/full': No space left on device" in shown, shown)
+    link = os.path.join(workdir, "link.co")
+    os.symlink("session.co", link)
+    shown = enter(child, ":save " + link)
+    check(":save through a symlink keeps the link", os.path.islink(link) and "to " + link in shown, shown)
     shown = enter(child, ":save /no/such/dir/s.co")
     check(":save into a missing folder says why", "cannot write '/no/such/dir/s.co': No such file or directory" in shown, shown)
 
