@@ -592,6 +592,33 @@ struct BinaryRobustnessTests {
         "let a = []\nlet i = 0\nwhile true { a.push(\"s${i}-0123456789012345678901\"); i += 1 }",
     ])
     func memoryLimitMatchesRealMemory(code: String) throws {
+        let (run, peakKB) = try peakMemory(of: code, flags: "--max-memory 64")
+        #expect(run.status == 70, "status \(run.status); stderr \(run.stderr.prefix(200))")
+        #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
+        #expect(peakKB > 40_000 && peakKB < 120_000, "peak RSS \(peakKB) KB at --max-memory 64")
+    }
+
+    /// Issue 11: without any limit, 20,000 dropped 1 MB strings were never collected (the object
+    /// count that paces collections hardly moved). Big values now pace collections by their bytes.
+    @Test func droppedBigValuesAreCollectedWithoutALimit() throws {
+        let code = """
+            let base = "x"
+            for i in range(20) { base = base + base }
+            let keep = nil
+            for i in range(3000) { keep = base + "${i}" }
+            let list = [0]
+            for i in range(16) { list = list + list }
+            for i in range(3000) { keep = list + [i] }
+            print(len(keep))
+            """
+        let (run, peakKB) = try peakMemory(of: code, flags: "")
+        #expect(run.status == 0, "status \(run.status); stderr \(run.stderr.prefix(200))")
+        #expect(peakKB < 300_000, "peak RSS \(peakKB) KB after dropping 3 GB of strings and 3 GB of lists")
+    }
+
+    /// Runs `code` with `flags` under a 4 GB address-space limit; the run and its peak RSS in KB
+    /// (measured by python3's getrusage).
+    private func peakMemory(of code: String, flags: String) throws -> (run: (status: Int32, stderr: String), peakKB: Int) {
         let directory = try TemporaryDirectory()
         try directory.write("m.co", code + "\n")
         try directory.write("peak.py", """
@@ -601,11 +628,9 @@ struct BinaryRobustnessTests {
             sys.exit(status)
             """)
         let run = try LiveColang.shell(
-            "ulimit -v 4000000; timeout 60 python3 peak.py \"$COLANG\" --clock virtual --max-memory 64 m.co", in: directory)
-        #expect(run.status == 70, "status \(run.status); stderr \(run.stderr.prefix(200))")
-        #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
+            "ulimit -v 4000000; timeout 60 python3 peak.py \"$COLANG\" --clock virtual \(flags) m.co", in: directory)
         let peakKB = Int(try directory.read("peak").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        #expect(peakKB > 40_000 && peakKB < 120_000, "peak RSS \(peakKB) KB at --max-memory 64")
+        return (run, peakKB)
     }
 
     /// Found by fuzz/ (the 2026-11-21 run on the final tree): without `--max-memory`, a value that
