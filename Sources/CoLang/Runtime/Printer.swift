@@ -122,7 +122,7 @@ extension VM {
         case (.float, .float): return a.asFloat == b.asFloat
         case (.int, .float): return Double(a.asInt) == b.asFloat && Int64(exactly: b.asFloat) == a.asInt
         case (.float, .int): return Double(b.asInt) == a.asFloat && Int64(exactly: a.asFloat) == b.asInt
-        case (.string, .string): return a.bits == b.bits || a.asString.value == b.asString.value
+        case (.string, .string): return a.bits == b.bits || a.asString.value.codePointsEqual(b.asString.value)
         case (.list, .list):
             if a.bits == b.bits { return true }
             if depth > 200 { throw fail("comparison nested too deeply") }
