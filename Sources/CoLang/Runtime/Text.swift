@@ -65,24 +65,32 @@ extension String {
     func codePointsEqual(_ other: String) -> Bool {
         let n = utf8.count
         if n != other.utf8.count { return false }
-        return withBytes { a in other.withBytes { b in n == 0 || memcmp(a.baseAddress!, b.baseAddress!, n) == 0 } }
+        if n == 0 { return true }
+        let same = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in memcmp(a.baseAddress!, b.baseAddress!, n) == 0 }
+        }
+        if let same, let same { return same }
+        return utf8.elementsEqual(other.utf8)
     }
 
     /// -1, 0 or 1: lexicographic by code point (a prefix comes first).
     func codePointCompare(_ other: String) -> Int {
-        withBytes { a in
-            other.withBytes { b in
+        let order = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in
                 let n = min(a.count, b.count)
                 let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
                 if c != 0 { return c < 0 ? -1 : 1 }
                 return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
             }
         }
+        if let order, let order { return order }
+        return utf8.lexicographicallyPrecedes(other.utf8) ? -1 : (utf8.elementsEqual(other.utf8) ? 0 : 1)
     }
 
     /// Hashes the UTF-8 bytes (so equal code points hash alike).
     func hashCodePoints(into hasher: inout Hasher) {
-        withBytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let done: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil { for b in utf8 { hasher.combine(b) } }
         hasher.combine(utf8.count)
     }
 
