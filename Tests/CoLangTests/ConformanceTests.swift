@@ -187,7 +187,8 @@ struct FileSpec {
         if exit != exitCode { problems.append("exit code \(exit), expected \(exitCode)") }
         let expectedOut = stdout.map { $0 + "\n" }.joined()
         let checkStdout = !(stdout.isEmpty && (isExample || reproducible))
-        if checkStdout && result.stdout != expectedOut { problems.append("stdout differs") }
+        // Byte for byte: Swift's `!=` would take "e\u{301}" for "\u{E9}" (canonical equivalence).
+        if checkStdout && !result.stdout.utf8.elementsEqual(expectedOut.utf8) { problems.append("stdout differs") }
         if let missing = firstMissingStderr(in: result.stderr) {
             problems.append("stderr lacks (in order) \"\(missing)\"")
         }

@@ -87,10 +87,10 @@ final class Compiler {
         return fs.constants.count - 1
     }
     func stringConstant(_ s: String, _ loc: SourceLoc) -> Int {
-        if let i = fs.stringConstants[s] { return i }
+        if let i = fs.stringConstants[CodePoints(s)] { return i }
         let obj = heap.track(StrObj(s))
         let i = constant(Value(object: obj, tag: .string), loc)
-        fs.stringConstants[s] = i
+        fs.stringConstants[CodePoints(s)] = i
         return i
     }
     func emitInt(_ n: Int64, _ loc: SourceLoc) {

@@ -172,7 +172,7 @@ extension VM {
 
     func length(_ v: Value) throws(VMError) -> Value {
         switch v.tag {
-        case .string: return Value(Int64(v.asString.count))
+        case .string: return Value(Int64(try scalarCount(v.asString)))
         case .list: return Value(Int64(v.asList.items.count))
         case .map: return Value(Int64(v.asMap.entries.count))
         case .range:
@@ -188,7 +188,7 @@ extension VM {
         switch v.tag {
         case .list: return v.asList.items
         case .map: return ContiguousArray(v.asMap.entries.values.map { $0.key })
-        case .string: return ContiguousArray(v.asString.scalars.map { newString(String($0)) })
+        case .string: return try scalarStrings(v.asString)
         case .range:
             let rg = v.obj(RangeObj.self)
             guard let count = rg.count, count <= 100_000_000 else { throw fail("range is too large to make a list") }

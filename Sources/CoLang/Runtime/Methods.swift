@@ -68,7 +68,7 @@ extension VM {
         }
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
-            let parts = try a[0].asList.items.map { v throws(VMError) in try vm.str(v) }
+            let parts = try a[0].asList.items.map { v throws(VMError) in try vm.chargeWork(); return try vm.str(v) }
             return vm.newString(try vm.concatenate(parts, separator: sep))
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
@@ -104,52 +104,42 @@ extension VM {
         }
     }
 
+    /// String methods work on code points (UTF-8 bytes), metered and sized: see StringMethods.swift.
     private func installStringMethods() {
-        method(.string, "upper", 0, 0) { vm, a in vm.newString(a[0].asString.value.uppercased()) }
-        method(.string, "lower", 0, 0) { vm, a in vm.newString(a[0].asString.value.lowercased()) }
-        method(.string, "trim", 0, 0) { vm, a in
-            vm.newString(a[0].asString.value.trimmingWhitespace())
+        method(.string, "upper", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString.value, upper: true)) }
+        method(.string, "lower", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString.value, upper: false)) }
+        method(.string, "trim", 0, 0) { vm, a throws(VMError) in
+            let s = a[0].asString.value
+            let t = try vm.trim(s)
+            return t.utf8.count == s.utf8.count ? a[0] : vm.newString(t)
         }
         method(.string, "split", 0, 1) { vm, a throws(VMError) in
-            let s = a[0].asString.value
-            let parts: [String]
+            var sep: String?
             if a.count > 1 {
-                let sep = try vm.stringArg(a[1], "split separator")
-                if sep.isEmpty { throw vm.fail("split separator cannot be empty") }
-                parts = s.components(separatedBy: sep)
-            } else {
-                parts = s.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+                sep = try vm.stringArg(a[1], "split separator")
+                if sep!.isEmpty { throw vm.fail("split separator cannot be empty") }
             }
-            return vm.newList(ContiguousArray(parts.map { vm.newString($0) }))
+            return try vm.split(a[0].asString.value, separator: sep)
         }
         method(.string, "contains", 1, 1) { vm, a throws(VMError) in
-            let needle = try vm.stringArg(a[1], "contains argument")
-            return Value(needle.isEmpty || a[0].asString.value.contains(needle))
+            Value(try vm.contains(a[0].asString.value, try vm.stringArg(a[1], "contains argument")))
         }
         method(.string, "starts_with", 1, 1) { vm, a throws(VMError) in
-            Value(a[0].asString.value.unicodeScalars.starts(with: try vm.stringArg(a[1], "starts_with argument").unicodeScalars))
+            Value(try vm.hasAffix(a[0].asString.value, try vm.stringArg(a[1], "starts_with argument"), atEnd: false))
         }
         method(.string, "ends_with", 1, 1) { vm, a throws(VMError) in
-            Value(a[0].asString.value.unicodeScalars.reversed().starts(with: try vm.stringArg(a[1], "ends_with argument").unicodeScalars.reversed()))
+            Value(try vm.hasAffix(a[0].asString.value, try vm.stringArg(a[1], "ends_with argument"), atEnd: true))
         }
         method(.string, "replace", 2, 2) { vm, a throws(VMError) in
             let old = try vm.stringArg(a[1], "replace's first argument")
             let new = try vm.stringArg(a[2], "replace's second argument")
             if old.isEmpty { return a[0] }
-            let s = a[0].asString.value
-            if new.utf8.count > old.utf8.count {
-                // Sized before anything is built (matches counted as bytes, only as far as the limit).
-                let grown = VM.occurrences(of: old, in: s, upTo: vm.memoryLimit / new.utf8.count + 1)
-                try vm.checkAllocation(bytes: s.utf8.count &+ grown &* new.utf8.count)
-            }
-            return vm.newString(s.replacing(old, with: new))
+            guard let out = try vm.replace(a[0].asString.value, old, new) else { return a[0] }
+            return vm.newString(out)
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
             let s = a[0].asString
-            let scalars = s.scalars
-            var out = String.UnicodeScalarView()
-            out.append(contentsOf: scalars[try vm.sliceBounds(a, count: scalars.count)])
-            return vm.newString(String(out))
+            return vm.newString(try vm.substring(s, try vm.sliceBounds(a, count: try vm.scalarCount(s))))
         }
     }
 
@@ -190,28 +180,4 @@ enum Builtins {
         "resume", "next", "send", "throw", "close", "cancel", "recv",
     ]
     static var allMemberNames: [String] { Array(Set(methodNames + fieldNames)).sorted() }
-}
-
-extension VM {
-    /// How many times `needle`'s bytes occur in `text` without overlapping, counting at most to `cap`.
-    static func occurrences(of needle: String, in text: String, upTo cap: Int) -> Int {
-        var text = text, needle = needle
-        return text.withUTF8 { hay in
-            needle.withUTF8 { pin in
-                guard let hayBase = hay.baseAddress, let pinBase = pin.baseAddress, pin.count > 0 else { return 0 }
-                var count = 0, at = 0
-                while count < cap, hay.count - at >= pin.count,
-                      let hit = memchr(hayBase + at, Int32(pinBase.pointee), hay.count - at - pin.count + 1) {
-                    let offset = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - hayBase
-                    if memcmp(hayBase + offset, pinBase, pin.count) == 0 {
-                        count += 1
-                        at = offset + pin.count
-                    } else {
-                        at = offset + 1
-                    }
-                }
-                return count
-            }
-        }
-    }
 }

@@ -16,27 +16,28 @@ class Obj {
     var estimatedSize: Int { 64 }
 }
 
-/// An immutable string. Code points are materialised lazily for indexing.
+/// An immutable string: a sequence of code points (see Text.swift). Indexing a string that is
+/// not ASCII goes through `checkpoints`, made when first needed (see `VM.byteOffset`).
 final class StrObj: Obj {
     let value: String
-    private var scalarsCache: [Unicode.Scalar]?
+    /// The byte offset of every `checkpointStride`-th code point.
+    var checkpoints: [Int]?
     private var countCache = -1
     init(_ value: String) { self.value = value }
+    static let checkpointStride = 64
 
+    var hasCount: Bool { countCache >= 0 }
+    /// Code points.
     var count: Int {
         if countCache < 0 { countCache = value.unicodeScalars.count }
         return countCache
     }
-    var scalars: [Unicode.Scalar] {
-        if let s = scalarsCache { return s }
-        let s = Array(value.unicodeScalars)
-        scalarsCache = s
-        return s
-    }
+    /// Every code point is one byte (once `count` is known).
+    var isASCII: Bool { count == value.utf8.count }
     /// Up to 15 UTF-8 bytes live inside the Swift string; longer ones have their own buffer.
     override var estimatedSize: Int {
         let n = value.utf8.count
-        return 80 + (n > 15 ? 48 + n : 0) + (scalarsCache.map { 32 + $0.count * 4 } ?? 0)
+        return 80 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
     }
 }
 
@@ -48,11 +49,12 @@ final class ListObj: Obj {
     override var estimatedSize: Int { 112 + items.capacity * 16 }
 }
 
-/// The hashable identity of a map key: numbers compare by value, so `1` and `1.0` are one key.
+/// The hashable identity of a map key: numbers compare by value, so `1` and `1.0` are one key;
+/// strings by code points, so `"e\u{301}"` and `"\u{E9}"` are two keys.
 enum MapKey: Hashable {
     case int(Int64)
     case float(UInt64)
-    case string(String)
+    case string(CodePoints)
     case bool(Bool)
 }
 

@@ -18,7 +18,7 @@ extension VM {
     func repr(_ v: Value, maxLength: Int = .max) -> String {
         var out = ""
         try? describe(v, into: &out, depth: 0, quoteStrings: true, limit: maxLength, metered: false)
-        if out.count > maxLength { out = String(out.prefix(maxLength)) + "..." }
+        if out.unicodeScalars.count > maxLength { out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(maxLength))) + "..." }   // code points, as `len`
         return out
     }
 
@@ -57,6 +57,7 @@ extension VM {
         case .float: out += VM.formatFloat(v.asFloat)
         case .string:
             let text = v.asString.value
+            if metered { try chargeText(text.utf8.count) }   // copied (and quoted) below
             if limit < .max && text.utf8.count > limit {
                 // Only the part that can be shown is formatted (a trace of a 100 MB string).
                 let head = String(text.unicodeScalars.prefix(limit))
@@ -122,7 +123,7 @@ extension VM {
         case (.float, .float): return a.asFloat == b.asFloat
         case (.int, .float): return Double(a.asInt) == b.asFloat && Int64(exactly: b.asFloat) == a.asInt
         case (.float, .int): return Double(b.asInt) == a.asFloat && Int64(exactly: a.asFloat) == b.asInt
-        case (.string, .string): return a.bits == b.bits || a.asString.value == b.asString.value
+        case (.string, .string): return a.bits == b.bits || a.asString.value.codePointsEqual(b.asString.value)
         case (.list, .list):
             if a.bits == b.bits { return true }
             if depth > 200 { throw fail("comparison nested too deeply") }

@@ -38,3 +38,93 @@ extension String {
         return s
     }
 }
+
+// MARK: - Strings as code points
+
+// CoLang strings are sequences of code points (Unicode scalars): two strings are equal when they
+// hold the same code points, `<` orders them code point by code point, and nothing is normalised.
+// Swift's `String ==`, `<`, hashing, `contains`, `split` and the like use canonical equivalence and
+// grapheme clusters (`"e\u{301}" == "\u{E9}"`), so user strings never go through them: they are
+// compared through their UTF-8 bytes. UTF-8 is self-synchronising and ordered like the code
+// points it encodes, so byte equality is code-point equality, byte order is code-point order, and
+// a byte match of a whole string always starts and ends on code point boundaries.
+
+extension String {
+    /// `body` with the UTF-8 bytes (contiguous for every native string; copied otherwise).
+    @inline(__always)
+    func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var result: Result<R, E>?
+        _ = utf8.withContiguousStorageIfAvailable { b in result = Result { () throws(E) in try body(b) } }
+        if result == nil {
+            ContiguousArray(utf8).withUnsafeBufferPointer { b in result = Result { () throws(E) in try body(b) } }
+        }
+        return try result.unsafelyUnwrapped.get()
+    }
+
+    /// The same code points (not Swift's canonical equivalence).
+    func codePointsEqual(_ other: String) -> Bool {
+        let n = utf8.count
+        if n != other.utf8.count { return false }
+        if n == 0 { return true }
+        let same = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in memcmp(a.baseAddress!, b.baseAddress!, n) == 0 }
+        }
+        if let same, let same { return same }
+        return utf8.elementsEqual(other.utf8)
+    }
+
+    /// -1, 0 or 1: lexicographic by code point (a prefix comes first).
+    func codePointCompare(_ other: String) -> Int {
+        let order = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+                return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+            }
+        }
+        if let order, let order { return order }
+        return utf8.lexicographicallyPrecedes(other.utf8) ? -1 : (utf8.elementsEqual(other.utf8) ? 0 : 1)
+    }
+
+    /// Hashes the UTF-8 bytes (so equal code points hash alike).
+    func hashCodePoints(into hasher: inout Hasher) {
+        let done: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil { for b in utf8 { hasher.combine(b) } }
+        hasher.combine(utf8.count)
+    }
+
+    /// A string of `bytes`, which are valid UTF-8 (a slice of one cut at code point boundaries).
+    static func fromUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            if bytes.count > 0 { out.baseAddress!.update(from: bytes.baseAddress!, count: bytes.count) }
+            return bytes.count
+        }
+    }
+}
+
+/// A user string as a dictionary key (map keys, the compiler's constant table): equal and hashed
+/// by code points.
+struct CodePoints: Hashable {
+    let string: String
+    init(_ string: String) { self.string = string }
+    static func == (a: CodePoints, b: CodePoints) -> Bool { a.string.codePointsEqual(b.string) }
+    func hash(into hasher: inout Hasher) { string.hashCodePoints(into: &hasher) }
+}
+
+/// Unicode's White_Space property, from a code point.
+@inline(__always) func isWhiteSpace(_ c: UInt32) -> Bool {
+    switch c {
+    case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+    default: return false
+    }
+}
+
+/// Decodes the code point starting at `i` of valid UTF-8 `b`: the code point and its length.
+@inline(__always) func decodeUTF8(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+    let b0 = UInt32(b[i])
+    if b0 < 0x80 { return (b0, 1) }
+    if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), 2) }
+    if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), 3) }
+    return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
+}

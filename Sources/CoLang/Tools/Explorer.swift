@@ -51,9 +51,9 @@ enum Explorer {
     /// Groups runs by standard output and exit code, in order of each outcome's first seed.
     static func group(_ runs: [Run]) -> [ExploreReport.Outcome] {
         var outcomes: [ExploreReport.Outcome] = []
-        var indexOfKey: [String: Int] = [:]
+        var indexOfKey: [CodePoints: Int] = [:]   // outputs differ when their code points do
         for run in runs {
-            let key = "\(run.exitCode)\u{0}\(run.stdout)"
+            let key = CodePoints("\(run.exitCode)\u{0}\(run.stdout)")
             if let index = indexOfKey[key] {
                 outcomes[index].seeds.append(run.seed)
             } else {

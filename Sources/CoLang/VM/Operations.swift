@@ -31,7 +31,9 @@ extension VM {
     /// `memoryLimit` (string interpolation and `list.join`).
     func concatenate(_ parts: [String], separator: String = "") throws(VMError) -> String {
         let separators = separator.utf8.count.multipliedReportingOverflow(by: max(parts.count - 1, 0))
-        try checkAllocation(bytes: separators.overflow ? .max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count })
+        let bytes = separators.overflow ? Int.max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count }
+        try checkAllocation(bytes: bytes)
+        try chargeText(bytes)   // copied in one go below: charged before
         return parts.joined(separator: separator)
     }
 
@@ -115,8 +117,7 @@ extension VM {
             return x < y ? -1 : (x == y ? 0 : 1)
         }
         if a.tag == .string && b.tag == .string {
-            let x = a.asString.value, y = b.asString.value
-            return x < y ? -1 : (x == y ? 0 : 1)
+            return a.asString.value.codePointCompare(b.asString.value)   // by code point, never normalised
         }
         throw fail("cannot compare \(a.typeName) and \(b.typeName)")
     }
@@ -144,8 +145,8 @@ extension VM {
             return obj.asMap.entries[key]?.value ?? .nil
         case .string:
             let s = obj.asString
-            let i = try normalizeIndex(idx, count: s.count, what: "string")
-            return newString(String(s.scalars[i]))
+            let i = try normalizeIndex(idx, count: try scalarCount(s), what: "string")
+            return newString(scalarString(s.value, at: try byteOffset(s, i)).0)
         case .range:
             let rg = obj.obj(RangeObj.self)
             guard let n = rg.count else { throw fail("range is too large to index") }
@@ -193,7 +194,7 @@ extension VM {
         switch obj.tag {
         case .map:
             // `m.name` is exactly `m["name"]`: a missing key is nil, even for a method's name.
-            return obj.asMap.entries[.string(name)]?.value ?? .nil
+            return obj.asMap.entries[.string(CodePoints(name))]?.value ?? .nil
         case .coroutine:
             let co = obj.asCoroutine
             switch name {
@@ -239,7 +240,7 @@ extension VM {
     func setField(_ obj: Value, _ name: String, _ v: Value) throws(VMError) {
         switch obj.tag {
         case .map:
-            mapSet(obj.asMap, key: .string(name), keyValue: newString(name), v)
+            mapSet(obj.asMap, key: .string(CodePoints(name)), keyValue: newString(name), v)
         case .task where name == "name":
             obj.asTask.name = try str(v)
         default:
@@ -285,8 +286,13 @@ extension VM {
             let entries = io.source.asMap.entries
             if io.index < entries.count { next = entries.values[io.index].key; io.index += 1 }
         case .string:
-            let s = io.source.asString
-            if io.index < s.count { next = newString(String(s.scalars[io.index])); io.index += 1 }
+            // `current` is the byte offset of the next code point.
+            let s = io.source.asString.value
+            if Int(io.current) < s.utf8.count {
+                let (piece, len) = scalarString(s, at: Int(io.current))
+                next = newString(piece)
+                io.current += Int64(len)
+            }
         case .channel:
             return try receiveForIteration(io.source.asChannel, exit: exit, &r)
         }

@@ -124,6 +124,8 @@ final class VM {
     var preempted = false
     /// Elements visited by long builtins (printing or comparing a huge structure), see `chargeWork`.
     var workDone = 0
+    /// Bytes processed by string builtins not yet charged as work, see `chargeText`.
+    var textWork = 0
     var tracing: Bool
     /// Scheduler events are kept for timelines while this is on.
     var recordingEvents = false
@@ -173,8 +175,31 @@ final class VM {
         if workDone & 0xFFFF == 0 { try checkWork() }
     }
 
-    private func checkWork() throws(VMError) {
-        steps &+= 0x10000
+    /// `units` elements' worth of work at once: the same as that many `chargeWork()` calls.
+    @inline(__always) func chargeWork(_ units: Int) throws(VMError) {
+        let before = workDone
+        workDone &+= units
+        let crossed = (workDone >> 16) &- (before >> 16)
+        if crossed > 0 { try checkWork(crossed) }
+    }
+
+    /// String builtins (search, split, replace, case mapping, join, slicing) charge the bytes
+    /// they read and write, one unit of `chargeWork` per `textBytesPerStep` UTF-8 bytes, in pieces
+    /// as they go, so that a builtin on a huge string counts toward `--max-steps` and stops on Ctrl-C.
+    @inline(__always) func chargeText(_ bytes: Int) throws(VMError) {
+        textWork &+= bytes
+        if textWork >= VM.textBytesPerStep {
+            let units = textWork / VM.textBytesPerStep
+            textWork -= units * VM.textBytesPerStep
+            try chargeWork(units)
+        }
+    }
+    static let textBytesPerStep = 64
+    /// String builtins process at most this many bytes between two `chargeText` calls.
+    static let textChunk = 1 << 16
+
+    private func checkWork(_ crossed: Int = 1) throws(VMError) {
+        steps &+= crossed &* 0x10000
         if Interpreter.interruptFlag.pointee != 0 { throw fail("interrupted") }
         if let limit = options.maxSteps, steps > limit {
             // Caught, it is raised again at the next checkpoint.
@@ -240,7 +265,7 @@ final class VM {
             let d = v.asFloat
             if let i = Int64(exactly: d) { return .int(i) }
             return .float(d.bitPattern)
-        case .string: return .string(v.asString.value)
+        case .string: return .string(CodePoints(v.asString.value))
         case .bool: return .bool(v.asBool)
         default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
         }

@@ -1,0 +1,292 @@
+// The string methods on UTF-8 bytes: by code point (never Swift's canonical equivalence or
+// grapheme clusters, see Text.swift), metered (the bytes read and written count toward
+// `--max-steps` and Ctrl-C stops them, see `chargeText`), and sized before they build a big result
+// (`checkAllocation`), so `--max-memory` refuses a huge `split` or `replace` before it is made.
+import Glibc
+
+extension VM {
+    /// Rough bytes one string in a new list costs: the object and its slot in the list.
+    static let stringPieceBytes = StrObj("").estimatedSize + MemoryLayout<Value>.stride
+
+    /// The offset of the first match of `pin` (not empty) in `hay` at or after `start`, charged.
+    func nextMatch(of pin: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int) throws(VMError) -> Int? {
+        let m = pin.count
+        guard m > 0, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
+        let first = Int32(p.pointee)
+        let lastStart = hay.count - m   // the last offset a match can start at
+        var at = start
+        while at <= lastStart {
+            let window = min(lastStart - at + 1, VM.textChunk)
+            guard let hit = memchr(h + at, first, window) else {
+                try chargeText(window)
+                at += window
+                continue
+            }
+            let offset = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - h
+            try chargeText(offset - at + m)   // the bytes skipped, then the comparison
+            if memcmp(h + offset, p, m) == 0 { return offset }
+            at = offset + 1
+        }
+        return nil
+    }
+
+    /// Calls `body` with the byte range of each piece of `hay` between separators: the matches of
+    /// `separator`, or (nil) runs of white space, with no empty pieces, as `split()` does.
+    func forEachPiece(of hay: UnsafeBufferPointer<UInt8>, separator: UnsafeBufferPointer<UInt8>?,
+                      _ body: (Range<Int>) throws(VMError) -> Void) throws(VMError) {
+        if let pin = separator {
+            var at = 0
+            while let hit = try nextMatch(of: pin, in: hay, from: at) {
+                try body(at..<hit)
+                at = hit + pin.count
+            }
+            try body(at..<hay.count)
+            return
+        }
+        var i = 0, pieceStart = -1, sinceCharge = 0
+        while i < hay.count {
+            let (c, n) = decodeUTF8(hay, i)
+            if isWhiteSpace(c) {
+                if pieceStart >= 0 { try body(pieceStart..<i); pieceStart = -1 }
+            } else if pieceStart < 0 {
+                pieceStart = i
+            }
+            i += n
+            sinceCharge += n
+            if sinceCharge >= VM.textChunk { try chargeText(sinceCharge); sinceCharge = 0 }
+        }
+        try chargeText(sinceCharge)
+        if pieceStart >= 0 { try body(pieceStart..<hay.count) }
+    }
+
+    /// `s.split(sep)` / `s.split()`: counted and sized first, then built.
+    func split(_ s: String, separator: String?) throws(VMError) -> Value {
+        let items: ContiguousArray<Value> = try s.withBytes { hay throws(VMError) in
+            try VM.withOptionalBytes(separator) { pin throws(VMError) in
+                // How many pieces, refused as soon as they would pass the memory limit.
+                let cap = memoryLimit / VM.stringPieceBytes + 1
+                var pieces = 0
+                try forEachPiece(of: hay, separator: pin) { _ throws(VMError) in
+                    pieces += 1
+                    if pieces > cap { throw fail(memoryLimitMessage) }
+                }
+                try checkAllocation(bytes: pieces &* VM.stringPieceBytes &+ hay.count)
+                var items = ContiguousArray<Value>()
+                items.reserveCapacity(pieces)
+                try forEachPiece(of: hay, separator: pin) { r throws(VMError) in
+                    try chargeWork()
+                    try chargeText(r.count)
+                    items.append(newString(String.fromUTF8(UnsafeBufferPointer(rebasing: hay[r]))))
+                }
+                return items
+            }
+        }
+        return newList(items)
+    }
+
+    /// `body` with the bytes of `s`, or nil.
+    static func withOptionalBytes<R>(_ s: String?, _ body: (UnsafeBufferPointer<UInt8>?) throws(VMError) -> R) throws(VMError) -> R {
+        guard let s else { return try body(nil) }
+        return try s.withBytes { b throws(VMError) in try body(b) }
+    }
+
+    /// Whether `needle` occurs in `s` (the empty string occurs everywhere).
+    func contains(_ s: String, _ needle: String) throws(VMError) -> Bool {
+        if needle.isEmpty { return true }
+        return try s.withBytes { hay throws(VMError) in
+            try needle.withBytes { pin throws(VMError) in try nextMatch(of: pin, in: hay, from: 0) != nil }
+        }
+    }
+
+    /// Whether `s` starts (or ends) with the code points of `affix`.
+    func hasAffix(_ s: String, _ affix: String, atEnd: Bool) throws(VMError) -> Bool {
+        let n = affix.utf8.count
+        try chargeText(n)
+        return s.withBytes { hay in
+            affix.withBytes { pin in
+                if n > hay.count { return false }
+                if n == 0 { return true }
+                return memcmp(hay.baseAddress! + (atEnd ? hay.count - n : 0), pin.baseAddress!, n) == 0
+            }
+        }
+    }
+
+    /// `s.replace(old, new)`: every non-overlapping match of `old` (not empty), counted and sized
+    /// first, then built in one piece.
+    func replace(_ s: String, _ old: String, _ new: String) throws(VMError) -> String? {
+        try s.withBytes { hay throws(VMError) in
+            try old.withBytes { pin throws(VMError) in
+                try new.withBytes { rep throws(VMError) -> String? in
+                    let growth = rep.count - pin.count
+                    let cap = growth > 0 ? memoryLimit / growth + 1 : .max
+                    var count = 0, at = 0
+                    while count < cap, let hit = try nextMatch(of: pin, in: hay, from: at) {
+                        count += 1
+                        at = hit + pin.count
+                    }
+                    if count == 0 { return nil }
+                    let size = growth.multipliedReportingOverflow(by: count)
+                    try checkAllocation(bytes: size.overflow ? .max : hay.count &+ size.partialValue)
+                    let total = hay.count + size.partialValue
+                    var failure: VMError?
+                    let out = String(unsafeUninitializedCapacity: total) { out in
+                        var at = 0, written = 0
+                        let o = out.baseAddress!, h = hay.baseAddress!
+                        do throws(VMError) {
+                            while let hit = try nextMatch(of: pin, in: hay, from: at) {
+                                (o + written).update(from: h + at, count: hit - at)
+                                written += hit - at
+                                if rep.count > 0 { (o + written).update(from: rep.baseAddress!, count: rep.count) }
+                                written += rep.count
+                                try chargeText(hit - at + rep.count)
+                                at = hit + pin.count
+                            }
+                            (o + written).update(from: h + at, count: hay.count - at)
+                            written += hay.count - at
+                            try chargeText(hay.count - at)
+                        } catch {
+                            failure = error
+                        }
+                        return failure == nil ? written : 0
+                    }
+                    if let failure { throw failure }
+                    return out
+                }
+            }
+        }
+    }
+
+    /// `s.upper()` / `s.lower()`: each code point mapped on its own (as Swift's `uppercased()`
+    /// does), a piece at a time; the result is at least as big as `s`, checked as it grows.
+    func changeCase(_ s: String, upper: Bool) throws(VMError) -> String {
+        try checkAllocation(bytes: s.utf8.count)
+        return try s.withBytes { hay throws(VMError) in
+            var out = ""
+            out.reserveCapacity(hay.count)
+            var at = 0
+            while at < hay.count {
+                var end = min(at + VM.textChunk, hay.count)
+                while end < hay.count && hay[end] & 0xC0 == 0x80 { end -= 1 }   // a code point boundary
+                let piece = String.fromUTF8(UnsafeBufferPointer(rebasing: hay[at..<end]))
+                let mapped = upper ? piece.uppercased() : piece.lowercased()
+                let grown = out.utf8.count + mapped.utf8.count + (hay.count - end)
+                if grown > hay.count { try checkAllocation(bytes: grown) }
+                out += mapped
+                try chargeText(2 * (end - at))
+                at = end
+            }
+            return out
+        }
+    }
+
+    /// `s.trim()`: without leading and trailing White_Space.
+    func trim(_ s: String) throws(VMError) -> String {
+        try s.withBytes { hay throws(VMError) in
+            var start = 0, scanned = 0
+            while start < hay.count {
+                let (c, n) = decodeUTF8(hay, start)
+                if !isWhiteSpace(c) { break }
+                start += n
+                scanned += n
+                if scanned >= VM.textChunk { try chargeText(scanned); scanned = 0 }
+            }
+            var end = hay.count
+            while end > start {
+                var lead = end - 1
+                while hay[lead] & 0xC0 == 0x80 { lead -= 1 }
+                if !isWhiteSpace(decodeUTF8(hay, lead).0) { break }
+                scanned += end - lead
+                end = lead
+                if scanned >= VM.textChunk { try chargeText(scanned); scanned = 0 }
+            }
+            try chargeText(scanned)
+            if start == 0 && end == hay.count { return s }
+            try checkAllocation(bytes: end - start)
+            try chargeText(end - start)
+            return String.fromUTF8(UnsafeBufferPointer(rebasing: hay[start..<end]))
+        }
+    }
+}
+
+// MARK: - Code point positions (len, indexing, slicing, iteration, list(s))
+
+extension VM {
+    /// `len(s)`: code points, counted (and charged) once.
+    func scalarCount(_ s: StrObj) throws(VMError) -> Int {
+        if !s.hasCount { try chargeText(s.value.utf8.count) }
+        return s.count
+    }
+
+    /// The byte offset of code point `i` (0...count) of `s`.
+    func byteOffset(_ s: StrObj, _ i: Int) throws(VMError) -> Int {
+        let n = try scalarCount(s)
+        if s.isASCII || i == 0 { return i }
+        if i >= n { return s.value.utf8.count }
+        let checkpoints = try self.checkpoints(s)
+        return s.value.withBytes { b in
+            var at = checkpoints[i / StrObj.checkpointStride]
+            for _ in 0..<(i % StrObj.checkpointStride) {
+                at += 1
+                while b[at] & 0xC0 == 0x80 { at += 1 }
+            }
+            return at
+        }
+    }
+
+    private func checkpoints(_ s: StrObj) throws(VMError) -> [Int] {
+        if let c = s.checkpoints { return c }
+        let c: [Int] = try s.value.withBytes { b throws(VMError) in
+            var c: [Int] = []
+            c.reserveCapacity(s.count / StrObj.checkpointStride + 1)
+            var scalar = 0, sinceCharge = 0
+            for at in 0..<b.count where b[at] & 0xC0 != 0x80 {
+                if scalar % StrObj.checkpointStride == 0 {
+                    c.append(at)
+                    if at - sinceCharge >= VM.textChunk { try chargeText(at - sinceCharge); sinceCharge = at }
+                }
+                scalar += 1
+            }
+            try chargeText(b.count - sinceCharge)
+            return c
+        }
+        s.checkpoints = c
+        return c
+    }
+
+    /// The code points `range` of `s`, as a string.
+    func substring(_ s: StrObj, _ range: Range<Int>) throws(VMError) -> String {
+        if range.isEmpty { return "" }
+        let start = try byteOffset(s, range.lowerBound), end = try byteOffset(s, range.upperBound)
+        if end - start > 1 {
+            try checkAllocation(bytes: end - start)
+            try chargeText(end - start)
+        }
+        return s.value.withBytes { b in String.fromUTF8(UnsafeBufferPointer(rebasing: b[start..<end])) }
+    }
+
+    /// The code point at byte offset `at` of `s` as a string, and its length in bytes.
+    func scalarString(_ s: String, at: Int) -> (String, Int) {
+        s.withBytes { b in
+            var end = at + 1
+            while end < b.count && b[end] & 0xC0 == 0x80 { end += 1 }
+            return (String.fromUTF8(UnsafeBufferPointer(rebasing: b[at..<end])), end - at)
+        }
+    }
+
+    /// `list(s)`: one string per code point, sized first.
+    func scalarStrings(_ s: StrObj) throws(VMError) -> ContiguousArray<Value> {
+        let n = try scalarCount(s)
+        try checkAllocation(bytes: n.multipliedReportingOverflow(by: VM.stringPieceBytes).overflow ? .max : n * VM.stringPieceBytes)
+        var out = ContiguousArray<Value>()
+        out.reserveCapacity(n)
+        var at = 0
+        let bytes = s.value.utf8.count
+        while at < bytes {
+            try chargeWork()
+            let (piece, len) = scalarString(s.value, at: at)
+            out.append(newString(piece))
+            at += len
+        }
+        return out
+    }
+}
