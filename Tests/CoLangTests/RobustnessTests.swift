@@ -237,9 +237,6 @@ struct NestingTests {
         ("calls", "fn f() { return f }\nf", String(repeating: "()", count: 10_000), ""),
         ("indexes", "let a = [0]\nprint(a", String(repeating: "[0]", count: 10_000), ")"),
         ("fields", "let m = {}\nprint(m", String(repeating: ".a", count: 10_000), ")"),
-        ("addition", "print(1", String(repeating: " + 1", count: 10_000), ")"),
-        ("and", "print(true", String(repeating: " and true", count: 10_000), ")"),
-        ("comparison", "print(1", String(repeating: " < 1", count: 10_000), ")"),
         ("yield", "fn g() { " + String(repeating: "yield ", count: 10_000), "1", " }"),
         ("spawn", "fn f() { return f }\n" + String(repeating: "spawn ", count: 10_000), "f()", ""),
         ("interpolation", "print(" + String(repeating: "\"${", count: 10_000), "1", String(repeating: "}\"", count: 10_000) + ")"),
@@ -256,6 +253,18 @@ struct NestingTests {
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("error: too much nesting"), "\(name): \(result.stderr.prefix(300))")
         #expect(result.stderr.utf8.count < 5_000, "\(name): one error, not thousands")
+    }
+
+    /// Issue 11: a flat chain is not nesting. 10,000-term chains (once "too much nesting") run on
+    /// an ordinary stack: they are parsed, compiled and freed with loops.
+    @Test(arguments: [("addition", "print(1" + String(repeating: " + 1", count: 10_000) + ")", "10001"),
+                      ("and", "print(true" + String(repeating: " and true", count: 10_000) + ")", "true"),
+                      ("or", "print(false" + String(repeating: " or false", count: 10_000) + ")", "false"),
+                      ("comparison", "print(true" + String(repeating: " == true", count: 10_000) + ")", "true")])
+    func tenThousandLongChainsRun(name: String, source: String, printed: String) {
+        let result = Robust.run(source + "\n", stackSize: 8 << 20, timeout: 60)
+        #expect(result.exitCode == 0, "\(name): \(result.stderr.prefix(300))")
+        #expect(result.stdout == printed + "\n")
     }
 
     @Test func nestingJustBelowTheLimitCompilesAndRuns() {
@@ -641,7 +650,7 @@ struct BinaryRobustnessTests {
         "let s = \"ab\"\nwhile true { s = s + s }",
         "let s = \"x\"\nwhile true { s = \"${s}${s}\" }",
         "let a = [1]\nwhile true { a = a + a }",
-        "let s = \"x\"\nlet n = 0\nwhile n < 27 { s = s + s; n += 1 }\nprint(len(s.replace(\"x\", \"xy\")))",
+        "let s = \"x\"\nlet n = 0\nwhile n < 27 { s = s + s; n += 1 }\nprint(len(s.replace(\"x\", \"xyz\")))",
         "let s = \"x\"\nlet n = 0\nwhile n < 22 { s = s + s; n += 1 }\nlet l = []\nwhile len(l) < 300 { l.push(s) }\nprint(len(l.join(\"\")))",
     ])
     func outOfMemoryWithoutALimitIsARuntimeError(code: String) throws {

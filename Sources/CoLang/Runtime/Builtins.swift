@@ -64,7 +64,7 @@ extension VM {
         }
         native("keys", 1, 1) { vm, a throws(VMError) in
             guard a[0].tag == .map else { throw vm.fail("keys expects a map, not \(a[0].typeName)") }
-            return vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.key }))
+            return vm.newList(try vm.mapColumn(a[0].asMap) { $0.key })
         }
         native("assert", 1, 2) { vm, a throws(VMError) in
             if a[0].isFalsy {
@@ -187,12 +187,13 @@ extension VM {
     func elements(of v: Value) throws(VMError) -> ContiguousArray<Value> {
         switch v.tag {
         case .list: return v.asList.items
-        case .map: return ContiguousArray(v.asMap.entries.values.map { $0.key })
+        case .map: return try mapColumn(v.asMap) { $0.key }
         case .string: return try scalarStrings(v.asString)
         case .range:
             let rg = v.obj(RangeObj.self)
             guard let count = rg.count, count <= 100_000_000 else { throw fail("range is too large to make a list") }
             try checkAllocation(bytes: Int(count) * MemoryLayout<Value>.stride)
+            try chargeWork(Int(count))
             var out = ContiguousArray<Value>()
             out.reserveCapacity(Int(count))
             var x = rg.start
@@ -210,7 +211,10 @@ extension VM {
             items = ContiguousArray(a)
         }
         guard var best = items.first else { throw fail("\(name) of an empty list") }
-        for v in items.dropFirst() where try compare(v, best) * sign > 0 { best = v }
+        for v in items.dropFirst() {
+            try chargeWork()
+            if try compare(v, best) * sign > 0 { best = v }
+        }
         return best
     }
 }

@@ -40,6 +40,7 @@ extension VM {
             if list.items.isEmpty { throw vm.fail("pop from empty list") }
             if a.count == 1 { return list.items.removeLast() }
             let i = try vm.normalizeIndex(a[1], count: list.items.count, what: "list")
+            try vm.chargeWork(list.items.count - i)   // the elements moved down
             return list.items.remove(at: i)
         }
         method(.list, "insert", 2, 2) { vm, a throws(VMError) in
@@ -47,6 +48,7 @@ extension VM {
             let n = Int64(list.items.count)
             var i = try vm.intArg(a[1], "insert index")
             if i < 0 { i = max(i &+ n, 0) }
+            try vm.chargeWork(Int(n - min(i, n)))   // the elements moved up
             list.items.insert(a[2], at: Int(min(i, n)))
             return .nil
         }
@@ -73,9 +75,16 @@ extension VM {
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
             let items = a[0].asList.items
-            return vm.newList(ContiguousArray(items[try vm.sliceBounds(a, count: items.count)]))
+            let bounds = try vm.sliceBounds(a, count: items.count)
+            try vm.checkAllocation(bytes: bounds.count * MemoryLayout<Value>.stride)
+            try vm.chargeWork(bounds.count)
+            return vm.newList(ContiguousArray(items[bounds]))
         }
-        method(.list, "reverse", 0, 0) { _, a in a[0].asList.items.reverse(); return .nil }
+        method(.list, "reverse", 0, 0) { vm, a throws(VMError) in
+            try vm.chargeWork(a[0].asList.items.count)
+            a[0].asList.items.reverse()
+            return .nil
+        }
         method(.list, "sort", 0, 1) { vm, a throws(VMError) in
             if a.count > 1 { return vm.tailCall(vm.preludeFunction("__sort_by"), [a[0], a[1]]) }
             try vm.sortValues(&a[0].asList.items)
@@ -83,19 +92,29 @@ extension VM {
         }
     }
 
+    /// The keys or the values of `m` as a new list, charged to the limits before it is built.
+    func mapColumn(_ m: MapObj, _ pick: ((key: Value, value: Value)) -> Value) throws(VMError) -> ContiguousArray<Value> {
+        try checkAllocation(bytes: m.entries.count * MemoryLayout<Value>.stride)
+        try chargeWork(m.entries.count)
+        return ContiguousArray(m.entries.values.map(pick))
+    }
+
     /// Sorts ascending with `compare`; a type mismatch is reported as the comparison error.
     func sortValues(_ items: inout ContiguousArray<Value>) throws(VMError) {
         var failure: VMError?
         items.sort { x, y in
             if failure != nil { return false }
-            do { return try compare(x, y) < 0 } catch { failure = error as? VMError; return false }
+            do {
+                try chargeWork()   // n log n comparisons: a huge sort counts and hears Ctrl-C
+                return try compare(x, y) < 0
+            } catch { failure = error as? VMError; return false }
         }
         if let failure { throw failure }
     }
 
     private func installMapMethods() {
-        method(.map, "keys", 0, 0) { vm, a in vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.key })) }
-        method(.map, "values", 0, 0) { vm, a in vm.newList(ContiguousArray(a[0].asMap.entries.values.map { $0.value })) }
+        method(.map, "keys", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.key }) }
+        method(.map, "values", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.value }) }
         method(.map, "has", 1, 1) { vm, a throws(VMError) in
             Value(a[0].asMap.entries[try vm.mapKey(a[1])] != nil)
         }

@@ -12,6 +12,7 @@ extension VM {
         if a.tag == .list && b.tag == .list {
             let x = a.asList.items, y = b.asList.items
             try checkAllocation(bytes: (x.count + y.count) * MemoryLayout<Value>.stride)
+            try chargeWork(x.count + y.count)
             return newList(x + y)
         }
         return try arithmetic(.add, a, b)
