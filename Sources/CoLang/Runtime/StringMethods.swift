@@ -10,24 +10,10 @@ extension VM {
 
     /// The offset of the first match of `pin` (not empty) in `hay` at or after `start`, charged.
     func nextMatch(of pin: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int) throws(VMError) -> Int? {
-        let m = pin.count
-        guard m > 0, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
-        let first = Int32(p.pointee)
-        let lastStart = hay.count - m   // the last offset a match can start at
-        var at = start
-        while at <= lastStart {
-            let window = min(lastStart - at + 1, VM.textChunk)
-            guard let hit = memchr(h + at, first, window) else {
-                try chargeText(window)
-                at += window
-                continue
-            }
-            let offset = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - h
-            try chargeText(offset - at + m)   // the bytes skipped, then the comparison
-            if memcmp(h + offset, p, m) == 0 { return offset }
-            at = offset + 1
-        }
-        return nil
+        var matches = Matches(pin, in: hay, from: start)
+        let hit = try matches.next(self)
+        try matches.finish(self)
+        return hit
     }
 
     /// Calls `body` with the byte range of each piece of `hay` between separators: the matches of
@@ -35,11 +21,13 @@ extension VM {
     func forEachPiece(of hay: UnsafeBufferPointer<UInt8>, separator: UnsafeBufferPointer<UInt8>?,
                       _ body: (Range<Int>) throws(VMError) -> Void) throws(VMError) {
         if let pin = separator {
+            var matches = Matches(pin, in: hay)
             var at = 0
-            while let hit = try nextMatch(of: pin, in: hay, from: at) {
+            while let hit = try matches.next(self) {
                 try body(at..<hit)
                 at = hit + pin.count
             }
+            try matches.finish(self)
             try body(at..<hay.count)
             return
         }
@@ -118,32 +106,35 @@ extension VM {
             try old.withBytes { pin throws(VMError) in
                 try new.withBytes { rep throws(VMError) -> String? in
                     let growth = rep.count - pin.count
-                    let cap = growth > 0 ? memoryLimit / growth + 1 : .max
-                    var count = 0, at = 0
-                    while count < cap, let hit = try nextMatch(of: pin, in: hay, from: at) {
-                        count += 1
-                        at = hit + pin.count
-                    }
+                    // A growing result is sized as the input plus every match's replacement (the
+                    // input stays live while it is built), a shrinking one as itself.
+                    let cap = growth > 0 ? memoryLimit / rep.count + 1 : .max
+                    var count = 0
+                    var matches = Matches(pin, in: hay)
+                    while count < cap, try matches.next(self) != nil { count += 1 }
+                    try matches.finish(self)
                     if count == 0 { return nil }
-                    let size = growth.multipliedReportingOverflow(by: count)
-                    try checkAllocation(bytes: size.overflow ? .max : hay.count &+ size.partialValue)
-                    let total = hay.count + size.partialValue
+                    let (added, overflow) = (growth > 0 ? rep.count : growth).multipliedReportingOverflow(by: count)
+                    try checkAllocation(bytes: overflow ? .max : hay.count &+ added)
+                    let total = hay.count + growth * count
                     var failure: VMError?
                     let out = String(unsafeUninitializedCapacity: total) { out in
                         var at = 0, written = 0
                         let o = out.baseAddress!, h = hay.baseAddress!
+                        var matches = Matches(pin, in: hay)
                         do throws(VMError) {
-                            while let hit = try nextMatch(of: pin, in: hay, from: at) {
+                            while let hit = try matches.next(self) {
                                 (o + written).update(from: h + at, count: hit - at)
                                 written += hit - at
                                 if rep.count > 0 { (o + written).update(from: rep.baseAddress!, count: rep.count) }
                                 written += rep.count
-                                try chargeText(hit - at + rep.count)
+                                matches.work += hit - at + rep.count   // the bytes written
                                 at = hit + pin.count
                             }
                             (o + written).update(from: h + at, count: hay.count - at)
                             written += hay.count - at
-                            try chargeText(hay.count - at)
+                            matches.work += hay.count - at
+                            try matches.finish(self)
                         } catch {
                             failure = error
                         }
@@ -288,5 +279,51 @@ extension VM {
             at += len
         }
         return out
+    }
+}
+
+/// The non-overlapping matches of `pin` (not empty) in `hay`, left to right, found with `memchr`
+/// and `memcmp`. The bytes skipped and compared (and any the caller adds to `work`) are charged
+/// with `chargeText` a window at a time, and by `finish`.
+struct Matches {
+    let hay: UnsafeBufferPointer<UInt8>, pin: UnsafeBufferPointer<UInt8>
+    /// Where the search goes on.
+    var at: Int
+    /// Bytes not charged yet.
+    var work = 0
+    private let chunk = VM.textChunk
+
+    init(_ pin: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int = 0) {
+        self.hay = hay; self.pin = pin; self.at = start
+    }
+
+    /// The offset of the next match, or nil.
+    mutating func next(_ vm: VM) throws(VMError) -> Int? {
+        let m = pin.count
+        guard m > 0, hay.count >= m, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
+        let lastStart = hay.count - m   // the last offset a match can start at
+        let first = Int32(p.pointee)
+        while at <= lastStart {
+            if work >= chunk { try vm.chargeText(work); work = 0 }
+            let window = min(lastStart - at + 1, chunk)
+            guard let found = memchr(h + at, first, window) else {
+                work += window
+                at += window
+                continue
+            }
+            let offset = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - h
+            work += offset - at + m
+            if m == 1 || memcmp(h + offset + 1, p + 1, m - 1) == 0 {
+                at = offset + m
+                return offset
+            }
+            at = offset + 1
+        }
+        return nil
+    }
+
+    mutating func finish(_ vm: VM) throws(VMError) {
+        try vm.chargeText(work)
+        work = 0
     }
 }
