@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
     public var scriptArgs: [String] = []
     /// Collect garbage at every allocation (a testing mode that shakes out missing GC roots).
     public var gcStress = false
+    /// `--preempt N`, "threads" mode: the running task is also switched out after every N
+    /// instructions, wherever it is (a time slice). `nil` is cooperative scheduling only.
+    public var preempt: Int? = nil
     public init() {}
 }
 

@@ -5,7 +5,7 @@
 struct ArgumentSplit {
     /// Options that consume the next word as their value; keep in sync with `ColangCommand`.
     static let optionsWithValue: Set<String> = [
-        "-e", "--clock", "--seed", "--schedule", "--explore", "--max-steps", "--max-memory",
+        "-e", "--clock", "--seed", "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt",
     ]
     /// `--timeline` alone means "text chart"; ArgumentParser has no optional values, so it is
     /// rewritten to `--timeline=-` unless the next word is the SVG file.

@@ -67,6 +67,11 @@ struct ColangCommand: ParsableCommand {
                                valueName: "MB"))
     var maxMemory: Int?
 
+    @Option(help: ArgumentHelp(
+        "\"Threads\" mode, to compare: also switch tasks every N instructions, wherever they are.",
+        valueName: "N"))
+    var preempt: Int?
+
     @Flag(help: .hidden)
     var gcStress = false
 
@@ -77,7 +82,7 @@ struct ColangCommand: ParsableCommand {
     var arguments: [String] = []
 
     mutating func validate() throws {
-        for (flag, value) in [("--explore", explore), ("--max-steps", maxSteps), ("--max-memory", maxMemory)] {
+        for (flag, value) in [("--explore", explore), ("--max-steps", maxSteps), ("--max-memory", maxMemory), ("--preempt", preempt)] {
             if let value, value <= 0 { throw ValidationError("\(flag) must be a positive number") }
         }
         // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
@@ -88,7 +93,7 @@ struct ColangCommand: ParsableCommand {
     var invocation: Invocation {
         Invocation(code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
                    timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
-                   maxMemory: maxMemory, gcStress: gcStress, file: file, arguments: arguments)
+                   maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, file: file, arguments: arguments)
     }
 }
 

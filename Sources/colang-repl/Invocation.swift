@@ -14,6 +14,7 @@ struct Invocation {
     var explore: Int? = nil
     var maxSteps: Int? = nil
     var maxMemory: Int? = nil
+    var preempt: Int? = nil
     var gcStress = false
     var file: String? = nil
     var arguments: [String] = []
@@ -31,6 +32,7 @@ struct Invocation {
         options.maxSteps = maxSteps
         options.scriptArgs = scriptArgs
         options.gcStress = gcStress
+        options.preempt = preempt
         return options
     }
 

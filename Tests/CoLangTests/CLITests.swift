@@ -94,13 +94,14 @@ struct CLITests {
         let run = try Colang.run(["--help"])
         #expect(run.status == 0)
         for flag in ["-e <CODE>", "--clock", "--seed", "--dis", "--trace", "--trace-sched", "--timeline",
-                     "--schedule", "--explore", "--max-steps", "--max-memory", "--version"] {
+                     "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt", "--version"] {
             #expect(run.stdout.contains(flag), "help lacks \(flag)")
         }
     }
 
     @Test(arguments: [["--bogus"], ["--clock", "sundial"], ["--seed"], ["--seed", "abc"],
-                      ["--schedule", "lifo"], ["--max-steps", "0"], ["-e"]])
+                      ["--schedule", "lifo"], ["--max-steps", "0"], ["--preempt", "0"], ["--preempt", "-3"],
+                      ["--preempt"], ["-e"]])
     func badFlagsExitWithUsage(arguments: [String]) throws {
         let run = try Colang.run(arguments)
         #expect(run.status == 64)

@@ -166,6 +166,7 @@ struct FileSpec {
             case "--trace-sched": options.traceScheduler = true
             case "--max-steps": options.maxSteps = try number(of: flag)
             case "--max-memory": options.maxMemoryMB = try number(of: flag)
+            case "--preempt": options.preempt = try number(of: flag)
             case "--args":
                 options.scriptArgs = Array(flags[(i + 1)...])
                 i = flags.count

@@ -580,6 +580,34 @@ struct BinaryRobustnessTests {
         #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
     }
 
+    /// Issue 11: the heap's estimate was 1.5–2.8× below real memory, so a guard at half the RAM
+    /// let the kernel's OOM killer act first. Now the estimates are calibrated per object kind:
+    /// at `--max-memory 64` the whole process peaks near 64 MB plus the runtime's ~20 MB (it
+    /// peaked at 147–222 MB before). The peak resident set size is measured by python3.
+    @Test(arguments: [
+        "let a = []\nwhile true { a.push({\"k\": [1, 2]}) }",
+        "let a = []\nwhile true { a.push(coroutine(fn() { yield 1 })) }",
+        "let a = []\nwhile true { a.push(spawn sleep(1)) }",
+        "let a = []\nwhile true { let v = a; a.push(fn() { return v }) }",
+        "let a = []\nlet i = 0\nwhile true { a.push(\"s${i}-0123456789012345678901\"); i += 1 }",
+    ])
+    func memoryLimitMatchesRealMemory(code: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("m.co", code + "\n")
+        try directory.write("peak.py", """
+            import resource, subprocess, sys
+            status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=open("stderr", "w")).returncode
+            open("peak", "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+            sys.exit(status)
+            """)
+        let run = try LiveColang.shell(
+            "ulimit -v 4000000; timeout 60 python3 peak.py \"$COLANG\" --clock virtual --max-memory 64 m.co", in: directory)
+        #expect(run.status == 70, "status \(run.status); stderr \(run.stderr.prefix(200))")
+        #expect(run.stderr.contains("memory limit exceeded"), "stderr \(run.stderr.prefix(200))")
+        let peakKB = Int(try directory.read("peak").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(peakKB > 40_000 && peakKB < 120_000, "peak RSS \(peakKB) KB at --max-memory 64")
+    }
+
     /// Found by fuzz/ (the 2026-11-21 run on the final tree): without `--max-memory`, a value that
     /// doubles aborted with "failed to allocate" once it met the process's address-space limit.
     /// Now the default limit is half the machine's memory or a quarter of the process's

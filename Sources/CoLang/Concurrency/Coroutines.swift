@@ -52,8 +52,23 @@ extension VM {
         f.ensureCapacity(cl.proto.maxStack + 1)
     }
 
+    /// Gives `co`, about to be resumed by `from`, what is left of the frame limit; a resume nested
+    /// too deep is a stack overflow in the resumer, as a too-deep call is.
+    @inline(__always)
+    func limitNesting(of co: Unmanaged<Fiber>, from: Unmanaged<Fiber>) throws(VMError) {
+        let limit = from._withUnsafeGuaranteedRef { $0.frameLimit - $0.frameCount - VM.resumeWeight }
+        let fits = co._withUnsafeGuaranteedRef { c in
+            c.frameLimit = limit
+            return c.frameCount < limit
+        }
+        if !fits { throw fail("stack overflow") }
+    }
+
     /// Switches to coroutine `co`. Returns `.undefined`: the dispatch loop reloads from `current`.
     func resumeCoroutine(_ co: Fiber, value: Value, mode: ResumeMode, exit: Int = -1) throws(VMError) -> Value {
+        if co.status == .created || co.status == .suspended {
+            try limitNesting(of: Unmanaged.passUnretained(co), from: currentRef.unsafelyUnwrapped)
+        }
         switch co.status {
         case .done: throw fail("cannot resume a done coroutine")
         case .failed: throw fail("cannot resume a failed coroutine")
@@ -93,6 +108,7 @@ extension VM {
         // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
         co.topFrame.pointee.ip -= 1
         inner.resumer = co
+        inner.frameLimit = co.frameLimit - co.frameCount - VM.resumeWeight
         inner.status = .running
         inner.resumeExit = co.delegateExit
         pendingThrow = value
@@ -122,6 +138,7 @@ extension VM {
         let recv = recvSlot.pointee
         let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(recv.bits)).unsafelyUnwrapped)
         guard !tracing, coRef._withUnsafeGuaranteedRef({ $0.status == .suspended }) else { return false }
+        try limitNesting(of: coRef, from: r.fiberRef)
         let value = argc == 1 ? recvSlot[1] : Value.nil
         r.sp = recvSlot
         save(r)
@@ -196,6 +213,7 @@ extension VM {
         }
         save(r)
         if status == .suspended && !tracing {
+            try limitNesting(of: coRef, from: r.fiberRef)
             resumeSuspended(coRef, from: r.fiberRef, value: sent, exit: exit)
         } else {
             _ = try resumeCoroutine(coRef.takeUnretainedValue(), value: sent, mode: .resume, exit: exit)

@@ -54,6 +54,10 @@ final class Fiber: Obj {
     var frames: UnsafeMutablePointer<CallFrame>
     var frameCount = 0
     var frameCapacity: Int
+    /// Frames this fiber may hold: `VM.maxFrames` less the frames of the fibers that resumed it
+    /// (and `VM.resumeWeight` per resume), so a chain of nested resumes overflows like a deep
+    /// recursion does, instead of growing without bound. Set at each resume.
+    var frameLimit = VM.maxFrames
     var handlers: ContiguousArray<Handler> = []
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
@@ -203,5 +207,7 @@ final class Fiber: Obj {
         if let t = task { gc.markObject(t) }
         for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
-    override var estimatedSize: Int { 160 + capacity * 16 + frameCapacity * 24 }
+    override var estimatedSize: Int {
+        300 + capacity * 16 + frameCapacity * 40 + handlers.capacity * 24 + openUpvalues.capacity * 8
+    }
 }

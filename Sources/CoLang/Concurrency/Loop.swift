@@ -115,6 +115,13 @@ extension VM {
             t.pendingThrow = nil
         }
         traceSched(.resume, t, detail: self.options.schedule == .random ? "random pick from the ready queue" : "front of the ready queue")
+        if let slice = options.preempt {
+            // A fresh time slice: checkpoint at the next instruction (`steps` is then exact) and
+            // from there at most every `slice` instructions.
+            lastBudget -= budget
+            budget = 0
+            sliceEnd = steps + lastBudget + slice
+        }
         let started = Clock.monotonicNanos()
         let stop = execute()
         t.timeRun += Double(Clock.monotonicNanos() &- started) / 1e9
@@ -125,7 +132,8 @@ extension VM {
         case .yielded:
             t.status = .ready
             scheduler.ready.append(t)
-            traceSched(.yield, t, detail: nil)
+            traceSched(.yield, t, detail: preempted ? "preempted: its time slice of \(options.preempt ?? 0) instructions is used up" : nil)
+            preempted = false
         case .blocked:
             break
         case .failed(let e):

@@ -74,6 +74,7 @@ final class TaskObj: Obj {
         }
     }
 
+    override var estimatedSize: Int { 480 + joiners.capacity * 8 }
     override func trace(_ gc: Collector) {
         gc.markObject(root); gc.markObject(active)
         gc.mark(result); gc.mark(error); gc.mark(pendingValue)
@@ -103,7 +104,7 @@ final class ChannelObj: Obj {
         for t in receivers { gc.markObject(t) }
         for s in senders { gc.markObject(s.task); gc.mark(s.value) }
     }
-    override var estimatedSize: Int { 160 + (buffer.count + receivers.count) * 16 + senders.count * 24 }
+    override var estimatedSize: Int { 110 + (buffer.count + receivers.count) * 16 + senders.count * 24 }
 
     /// A waiter left without being served: compacts the queues once stale entries dominate.
     func forgetWaiter() {

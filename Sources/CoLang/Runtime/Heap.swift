@@ -94,7 +94,7 @@ final class Heap {
             bytes += o.estimatedSize
         }
         objects.removeSubrange(live...)
-        liveBytes = bytes
+        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride   // the heap's own list
         allocatedSinceGC = 0
         bigBytesSinceGC = 0
         wantsCollection = false

@@ -138,6 +138,7 @@ extension ExploreReport {
         words += ["--schedule", "random", "--seed", String(seed)]
         if let steps = options.maxSteps { words += ["--max-steps", String(steps)] }
         if let megabytes = options.maxMemoryMB { words += ["--max-memory", String(megabytes)] }
+        if let slice = options.preempt { words += ["--preempt", String(slice)] }
         switch file {
         case "<string>": words += ["-e", "CODE"]
         case "<stdin>": words.append("- < SCRIPT")

@@ -1,4 +1,5 @@
 // What the Interpreter facade asks of the VM: run a script, evaluate REPL input, disassemble.
+import FoundationEssentials
 
 extension VM {
     /// Parses and compiles `source`; prints diagnostics and returns nil on syntax errors.
@@ -24,6 +25,11 @@ extension VM {
         prepareMain(heap.track(ClosureObj(proto: proto, upvalues: [])))
         let end = runLoop(untilMainDone: false)
         flushOutput()
+        if ProcessInfo.processInfo.environment["COLANG_HEAP_STATS"] == "1" {
+            // For calibrating `estimatedSize` against real memory (bench/README.md).
+            collectGarbage()
+            writeError("heap: \(heap.objects.count) objects, \(heap.liveBytes) estimated bytes\n")
+        }
         switch end {
         case .allDone, .mainDone: return scheduler.unjoinedFailure ? ExitCode.runtimeError : ExitCode.ok
         case .mainFailed, .deadlock: return ExitCode.runtimeError

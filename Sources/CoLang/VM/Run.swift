@@ -3,6 +3,9 @@
 extension VM {
     /// Deepest call stack one coroutine may have.
     static let maxFrames = 200_000
+    /// What one nested resume costs of `maxFrames`: a fiber is heavier than a frame, so at most
+    /// 10,000 coroutines can be resumed one inside another.
+    static let resumeWeight = 20
 
     /// Runs from `current` until the task gives control back to the scheduler.
     func execute() -> ExecStop {
@@ -543,7 +546,7 @@ extension VM {
         if arity != argc { throw arityError(clRef.takeUnretainedValue().proto.name, expected: arity, got: argc) }
         let ip = r.ip - r.code, sp = r.sp
         let newBase: UnsafeMutablePointer<Value>? = r.fiberRef._withUnsafeGuaranteedRef { f in
-            if f.frameCount >= VM.maxFrames { return nil }
+            if f.frameCount >= f.frameLimit { return nil }
             f.topFrame.pointee.ip = ip
             let baseIndex = calleeSlot - f.stack
             f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code, consts: consts))
@@ -602,8 +605,20 @@ extension VM {
             if let stop = handleError(e.value) { return stop }
             r = load()
         }
+        if options.preempt != nil {
+            // Threads mode: the slice is over, so the task is switched out here, between two
+            // instructions, whatever it is doing (the registers are saved; it resumes here).
+            if steps >= sliceEnd {
+                save(r)
+                preempted = true
+                budget = 0
+                lastBudget = 0
+                return .yielded
+            }
+        }
         var next = tracing ? 1 : 10_000
         if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }   // no +1: limit may be Int.max
+        if options.preempt != nil { next = min(next, max(sliceEnd - steps, 1)) }
         budget = next - 1
         lastBudget = next
         return nil

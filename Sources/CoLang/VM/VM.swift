@@ -118,6 +118,10 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var stepsAtLastMeasure = 0
+    /// Under `--preempt`: the step count at which the running task's time slice ends.
+    var sliceEnd = Int.max
+    /// The last `.yielded` stop was a time slice running out, not the program's `yield`.
+    var preempted = false
     /// Elements visited by long builtins (printing or comparing a huge structure), see `chargeWork`.
     var workDone = 0
     var tracing: Bool
