@@ -52,6 +52,7 @@ import run as fuzzrun   # noqa: E402  (classify, Runner, delta debugging)
 
 MAX_STEPS = "60000"
 BASE = ["--clock", "virtual", "--max-steps", MAX_STEPS, "--max-memory", "256"]
+fuzzrun.BASE_FLAGS = BASE   # Runner.run puts these before the mode's flags
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,6 +70,7 @@ let junkbox = nil
 fn tag(e) { if type(e) == "error" { return "E:" + e.message }; return "V:" + str(e) }
 fn junk(n) { for i in range(n) { junkbox = [i, "g${i}"] } }
 fn pick(xs, i) { if i < len(xs) { return xs[i] }; return nil }
+fn tsk(i) { if len(ts) == 0 { return nil }; return ts[i % len(ts)] }
 fn st(x) { if x == nil { return "none" }; return x.status }
 fn drain(c) { for i in range(40) { let v = c.recv(); if v == nil { return i }; print("drained", v); sleep(0.5) } }
 fn feed(c) { for i in range(40) { sleep(0.75); try { c.send(["fed", i]) } catch e { return i } } }
@@ -177,7 +179,9 @@ class Torture:
     def task_ref(self):
         if self.chance(0.15):
             return "current_task()"
-        return f"pick(ts, {self.r.randrange(self.n_task + 3)})"
+        if self.chance(0.1):
+            return f"pick(ts, {self.r.randrange(self.n_task + 3)})"
+        return f"tsk({self.r.randrange(self.n_task + 3)})"
 
     def chan(self):
         return f"chs[{self.r.randrange(3)}]"
@@ -242,14 +246,14 @@ class Torture:
             self.emit(f"if spawned < {self.max_spawned} {{ spawned += 1; ts.push(spawn {call}) }}")
         elif what == "join":
             t = self.task_ref()
-            if self.chance(0.5):
+            if self.chance(0.5) and kind != "main":
                 self.emit(f'print("{s}", {t}.join())')
             else:
                 self.emit(f'if st({t}) != "blocked" {{ print("{s}", {t}.join()) }}')
         elif what == "cancel":
             t = self.task_ref() if self.chance(0.9 if kind == "task" else 1) else "current_task()"
             if t == "current_task()" and kind != "task":
-                t = f"pick(ts, {self.r.randrange(self.n_task + 3)})"
+                t = f"tsk({self.r.randrange(self.n_task + 3)})"
             self.emit(f'{t}.cancel(); print("{s}", st({t}))')
         elif what == "sleep":
             self.emit(f"sleep({self.pick(['0', '0', '0.5', '1', '0.25', '2'])})")
@@ -259,13 +263,13 @@ class Torture:
             val = v() if self.chance(0.9) else "nil"
             if x < 2:   # the guarded forms keep most programs out of an early deadlock
                 self.emit(f"if not {c}.closed and len({c}) < {c}.capacity {{ {c}.send({val}) }}")
-            elif x == 2:
+            elif x == 2 and kind != "main":   # main blocks only when guarded: it checks the closures at the end
                 self.emit(f"{c}.send({val})")
             elif x < 5:
                 self.emit(f'if len({c}) > 0 {{ print("{s}", {c}.recv()) }}')
-            elif x == 5:
+            elif x == 5 and kind != "main":
                 self.emit(f'print("{s}", {c}.recv())')
-            elif x == 6:
+            elif x in (2, 5, 6):
                 self.emit(f'print("{s}", len({c}), {c}.closed)')
             elif x == 7:
                 self.emit(f"{c}.close()" if self.chance(0.3) else f"if {'n' if ctx['fn'] else 'made'} > 3 {{ {c}.close() }}")
@@ -288,7 +292,7 @@ class Torture:
         elif what == "junk":
             self.emit(f"junk({self.pick([10, 50, 200])})")
         elif what == "status":
-            self.emit(f'print("{s}", st({self.co_ref(ctx)}), st(pick(ts, {self.r.randrange(self.n_task + 2)})))')
+            self.emit(f'print("{s}", st({self.co_ref(ctx)}), st(tsk({self.r.randrange(self.n_task + 2)})))')
         elif what == "iterate":
             x = self.fresh("it")
             if self.chance(0.5):
@@ -304,7 +308,7 @@ class Torture:
         elif what == "selfcancel":
             self.emit("if n > 2 { current_task().cancel() }")
         elif what == "wait":
-            self.emit(f"for {self.fresh('w')} in range(3) {{ if st(pick(ts, {self.r.randrange(self.n_task)})) != \"done\" {{ sleep(0) }} }}")
+            self.emit(f"for {self.fresh('w')} in range(3) {{ if st(tsk({self.r.randrange(self.n_task)})) != \"done\" {{ sleep(0) }} }}")
         elif what == "try":
             self.open("try")
             self.body(ctx, depth + 1, self.r.randint(1, 3))
@@ -342,7 +346,13 @@ class Torture:
 
     def body(self, ctx, depth, count):
         for _ in range(count):
-            self.stmt(ctx, depth)
+            if self.chance(0.6 if ctx["kind"] == "main" else 0.3):   # a try of its own, so one error does not end the whole body
+                s = self.sid()
+                self.open("try")
+                self.stmt(ctx, depth + 1)
+                self.close(f' catch e {{ print("{s}", tag(e)) }}')
+            else:
+                self.stmt(ctx, depth)
 
     def actor(self, kind, index):
         name = ("g" if kind == "co" else "t") + str(index)
@@ -371,8 +381,7 @@ class Torture:
         ctx = {"kind": "main", "index": -1, "fn": False}
         for i in range(self.n_co):
             self.emit(f"cos.push(coroutine(g{i}, {self.value(ctx)}))")
-        if self.chance(0.9):   # helpers that keep most programs out of an early deadlock
-            self.emit("for c in chs { spawn drain(c); spawn feed(c) }")
+        self.emit("for c in chs { spawn drain(c); spawn feed(c) }")   # helpers against an early deadlock
         for j in range(self.r.randint(1, self.n_task + 1)):
             self.emit(f"spawned += 1; ts.push(spawn t{self.r.randrange(self.n_task)}({self.value(ctx)}))")
         rounds = self.r.randint(3, 8)
@@ -380,17 +389,19 @@ class Torture:
         self.open("try")
         self.body(ctx, 1, self.r.randint(4, 10))
         self.close(' catch e { print("main caught", round, tag(e)) }')
+        self.emit(f"sleep({self.pick(['0', '0.5', '1'])})")
         self.close()
-        if self.chance(0.8):
+        if self.chance(0.5):
             self.emit("for c in chs { c.close() }")
         self.emit("junk(300)")
         self.emit('for g in getters { print("G", g()) }')
         self.emit('for c in cos { print("CO", c.status) }')
         self.emit('for t in ts { print("T", t.name, t.status) }')
-        if self.chance(0.5):
-            self.emit('for t in ts { try { print("J", t.join()) } catch e { print("J", tag(e)) } }')
-            self.emit("junk(100)")
-            self.emit('for g in getters { print("H", g()) }')
+        # the tasks go on; the helpers end within 30 virtual seconds
+        self.emit(self.pick(["sleep(40)", 'for t in ts { if st(t) != "blocked" { try { print("J", t.join()) } catch e { print("J", tag(e)) } } }']))
+        self.emit("junk(100)")
+        self.emit('for g in getters { print("H", g()) }')
+        self.emit('for c in cos { print("CO", c.status) }')
         return "\n".join(self.lines) + "\n"
 
 
@@ -429,6 +440,7 @@ class Torturer:
         self.have_finally = have_finally
         self.lock = threading.Lock()
         self.runs = {}          # mode -> count
+        self.seconds = {}       # mode -> wall seconds spent
         self.mode_findings = {}  # mode -> count
         self.kinds = {}         # kind -> count
         self.signatures = {}    # signature -> count
@@ -473,6 +485,7 @@ class Torturer:
                 results[mode] = (st, out, err, flags)
                 with self.lock:
                     self.runs[mode] = self.runs.get(mode, 0) + 1
+                    self.seconds[mode] = self.seconds.get(mode, 0.0) + secs
                     self.statuses[st] = self.statuses.get(st, 0) + 1
                 kind, sig = self.classify(st, out, err, flags)
                 if kind == "slow":
@@ -596,8 +609,9 @@ class Torturer:
         elapsed = time.monotonic() - started
         total = sum(self.signatures.values())
         summary = (f"torture seed {seed}: {self.inputs} inputs in {elapsed:.0f} s "
-                   f"({'preempt, ' if self.preempt else ''}{os.path.basename(os.path.dirname(os.path.dirname(self.binary)))})\n"
+                   f"(binary {self.binary}; modes: {', '.join(m for m, _ in self.modes(0, random.Random(0)))})\n"
                    f"runs per mode: {dict(sorted(self.runs.items()))}\n"
+                   f"seconds per mode: { {k: round(v) for k, v in sorted(self.seconds.items())} }\n"
                    f"exit statuses: { {str(k): v for k, v in sorted(self.statuses.items(), key=lambda kv: str(kv[0]))} }\n"
                    f"slow (gc-stress timeouts, not findings): {self.slow}\n"
                    f"findings: {total} {dict(self.kinds)}; per mode {dict(self.mode_findings)}; distinct {len(self.signatures)}\n" +
