@@ -504,7 +504,9 @@ class Torturer:
                         continue   # already a finding of its own
                     diff = self.differs(ra, rb)
                     if diff:
-                        sig = f"mismatch:{a}~{b}:{diff}"
+                        # one signature for every gc-stress pair and one for the seed pair, so
+                        # one cause is minimised once
+                        sig = f"mismatch:{'gc-stress' if a.endswith('gc') else 'seed'}:{diff}"
                         fa, fb = ra[3], rb[3]
 
                         def keeps(c, fa=fa, fb=fb, diff=diff):
@@ -629,7 +631,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=30.0, help="wall-clock seconds per run")
-    ap.add_argument("--minimise-budget", type=float, default=120.0)
+    ap.add_argument("--minimise-budget", type=float, default=240.0, help="seconds per distinct finding")
     ap.add_argument("--findings", default=os.path.join(HERE, "findings"))
     ap.add_argument("--print", type=int, metavar="SEED", default=None, help="print one program and exit")
     ap.add_argument("--select", action="store_true", help="with --print: use select")
