@@ -70,6 +70,9 @@ let junkbox = nil
 fn tag(e) { if type(e) == "error" { return "E:" + e.message }; return "V:" + str(e) }
 fn junk(n) { for i in range(n) { junkbox = [i, "g${i}"] } }
 fn pick(xs, i) { if i < len(xs) { return xs[i] }; return nil }
+let gens = []
+let revived = 0
+fn co(i) { if cos[i].done and revived < 40 { revived += 1; cos[i] = coroutine(gens[i], ["revived", revived]) }; return cos[i] }
 fn tsk(i) { if len(ts) == 0 { return nil }; return ts[i % len(ts)] }
 fn st(x) { if x == nil { return "none" }; return x.status }
 fn drain(c) { for i in range(40) { let v = c.recv(); if v == nil { return i }; print("drained", v); sleep(0.5) } }
@@ -158,8 +161,10 @@ class Torture:
 
     def co_ref(self, ctx):
         k = self.r.randrange(10)
-        if k < 6:
+        if k < 3:
             return f"cos[{self.r.randrange(self.n_co)}]"
+        if k < 6:
+            return f"co({self.r.randrange(self.n_co)})"     # a finished one is replaced by a fresh one
         if k == 6 and ctx["kind"] == "co":
             return f"cos[{ctx['index']}]"          # itself
         if k == 7:
@@ -362,11 +367,17 @@ class Torture:
         self.emit("let n = 0")
         self.emit("getters.push(fn() { return [mine, n] })")
         guard = self.chance(0.8)
+        laps = kind == "co" and self.chance(0.5)
+        if laps:   # a generator that lives on
+            self.open(f"for lap in range({self.r.randint(2, 4)})")
         if guard:
             self.open("try")
         self.body(ctx, 1, self.r.randint(4, 12))
         if guard:
             self.close(f' catch e {{ print("{name} caught", tag(e)) }}')
+        if laps:
+            self.emit(f'yield ["{name} lap", lap]')
+            self.close()
         if self.chance(0.5):
             self.emit(self.pick(["junk(30)", f'yield "{name} last"', "sleep(0)", f"print(\"{name} ends\", n)"]))
         self.emit(f'return ["{name} result", mine, n]')
@@ -380,7 +391,7 @@ class Torture:
             self.actor("task", j)
         ctx = {"kind": "main", "index": -1, "fn": False}
         for i in range(self.n_co):
-            self.emit(f"cos.push(coroutine(g{i}, {self.value(ctx)}))")
+            self.emit(f"gens.push(g{i}); cos.push(coroutine(g{i}, {self.value(ctx)}))")
         self.emit("for c in chs { spawn drain(c); spawn feed(c) }")   # helpers against an early deadlock
         for j in range(self.r.randint(1, self.n_task + 1)):
             self.emit(f"spawned += 1; ts.push(spawn t{self.r.randrange(self.n_task)}({self.value(ctx)}))")
