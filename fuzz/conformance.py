@@ -3,12 +3,13 @@
 AddressSanitizer) and checks the same `# expect...` comments as ConformanceTests.swift, plus that
 stderr holds no sanitizer or Swift runtime report.
 
-    python3 fuzz/conformance.py BINARY [--filter TEXT] [--timeout S] [--jobs 1]
+    python3 fuzz/conformance.py BINARY [--filter TEXT] [--timeout S] [--gc-stress] [--jobs N]
 
 Exit status 0 when every file conforms and no report appeared. A summary line
 `N passed, N failed` closes the output.
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -117,11 +118,15 @@ def main():
     ap.add_argument("--filter", default="")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--gc-stress", action="store_true", help="collect at every allocation (skips # skip-gc-stress files)")
+    ap.add_argument("--jobs", type=int, default=1, help="files run at once (the report keeps file order)")
     args = ap.parse_args()
     passed = failed = skipped = 0
     slow = []
-    for name, base, rel in files(args.filter):
-        problems, err, secs = run_one(os.path.abspath(args.binary), name, base, rel, args.timeout, args.gc_stress)
+    binary = os.path.abspath(args.binary)
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = pool.map(lambda f: (f[0],) + tuple(run_one(binary, f[0], f[1], f[2], args.timeout, args.gc_stress)),
+                           files(args.filter))
+    for name, problems, err, secs in results:
         slow.append((secs, name))
         if problems is None:
             skipped += 1

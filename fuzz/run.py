@@ -172,10 +172,18 @@ def minimise(runner, source, flags, mode, stdin, signature, budget):
     deadline = time.monotonic() + budget
 
     def same(candidate):
-        if time.monotonic() > deadline:
-            return False
         st, out, err, _ = runner.run(candidate, flags, mode, stdin)
         return classify(st, out, err, flags)[1] == signature
+
+    return delta(source, same, deadline)
+
+
+def delta(source, keeps, deadline):
+    """Greedy delta debugging over lines, then chunks of bytes: the smallest `source` found
+    before `deadline` (a time.monotonic() value) for which `keeps(candidate)` is still true.
+    torture.py uses it with its own predicates."""
+    def same(candidate):
+        return time.monotonic() <= deadline and keeps(candidate)
 
     for unit in ("lines", "bytes"):
         parts = source.split(b"\n") if unit == "lines" else [bytes([b]) for b in source]

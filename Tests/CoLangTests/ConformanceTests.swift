@@ -167,6 +167,7 @@ struct FileSpec {
             case "--max-steps": options.maxSteps = try number(of: flag)
             case "--max-memory": options.maxMemoryMB = try number(of: flag)
             case "--preempt": options.preempt = try number(of: flag)
+            case "--gc-stress": options.gcStress = true
             case "--args":
                 options.scriptArgs = Array(flags[(i + 1)...])
                 i = flags.count
