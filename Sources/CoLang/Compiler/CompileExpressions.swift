@@ -41,32 +41,26 @@ extension Compiler {
             emit(.getLocal2, lhs.loc, effect: 2); u8(slotA); u8(slotB)
             emit(binaryOpCode(op), loc, effect: -1)
         case .binary(let op, let lhs, let rhs):
-            if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
-                expression(lhs)
-                emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
-                return
-            }
-            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
-                if case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
-                    emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, effect: 1)
-                    u8(slot); u16(Int(UInt16(bitPattern: Int16(n))))
-                    return
-                }
-                expression(lhs)
-                emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767,
+               case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
+                emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, effect: 1)
+                u8(slot); u16(Int(UInt16(bitPattern: Int16(n))))
                 return
             }
             expression(lhs)
-            expression(rhs)
-            emit(binaryOpCode(op), loc, effect: -1)
+            binaryTail(op, rhs, loc)
         case .chain(let first, let links):
-            chain(first, links)
+            // A long flat chain: a loop here, never recursion down its left (see ExprKind.chain).
+            expression(first)
+            for link in links {
+                switch link.op {
+                case .binary(let op): binaryTail(op, link.operand, link.loc)
+                case .logical(let op): logicalTail(op, link.operand, link.loc)
+                }
+            }
         case .logical(let op, let lhs, let rhs):
             expression(lhs)
-            let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
-            emit(.pop, loc, effect: -1)
-            expression(rhs)
-            patch(end)
+            logicalTail(op, rhs, loc)
         case .call(let callee, let args):
             expression(callee)
             arguments(args, loc)
@@ -177,28 +171,24 @@ extension Compiler {
 }
 
 extension Compiler {
-    /// A long flat chain: the first operand, then each operator with its operand, in a loop
-    /// (the code the recursive path makes for the same left-leaning tree).
-    func chain(_ first: Expr, _ links: [ChainLink]) {
-        expression(first)
-        for link in links {
-            let loc = link.loc, rhs = link.operand
-            switch link.op {
-            case .binary(let op):
-                if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
-                    emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
-                } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
-                    emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
-                } else {
-                    expression(rhs)
-                    emit(binaryOpCode(op), loc, effect: -1)
-                }
-            case .logical(let op):
-                let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
-                emit(.pop, loc, effect: -1)
-                expression(rhs)
-                patch(end)
-            }
+    /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
+    func binaryTail(_ op: BinaryOp, _ rhs: Expr, _ loc: SourceLoc) {
+        if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
+            emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+        } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+            emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+        } else {
+            expression(rhs)
+            emit(binaryOpCode(op), loc, effect: -1)
         }
+    }
+
+    /// `and rhs` / `or rhs` once the left operand is on the stack: it stays as the value when it
+    /// decides the result, else it is popped and `rhs` is evaluated.
+    func logicalTail(_ op: LogicalOp, _ rhs: Expr, _ loc: SourceLoc) {
+        let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
+        emit(.pop, loc, effect: -1)
+        expression(rhs)
+        patch(end)
     }
 }
