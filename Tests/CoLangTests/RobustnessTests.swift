@@ -468,6 +468,24 @@ struct BinaryRobustnessTests {
         #expect(!run.stderr.contains("Fatal error"))
     }
 
+    /// Issue 11: Ctrl-C did not reach long builtins: `replace`, `upper`, `split` or `contains` on
+    /// a 16 MB string ran for minutes, deaf to it. Now they notice it while they work (and so do
+    /// `sort` and the other list builtins), so one Ctrl-C stops the program within moments.
+    @Test(arguments: [
+        "s.replace(\"x\", \"xy\")", "s.upper()", "s.split(\"x\")", "s.contains(\"y\")", "xs.sort()",
+    ])
+    func ctrlCReachesLongBuiltins(call: String) throws {
+        let code = """
+            let s = "x"
+            for i in range(24) { s = s + s }
+            let xs = list(range(1000000))
+            while true { let r = \(call) }
+            """
+        let run = try LiveColang.run(["-e", code]) { LiveColang.interruptOnce($0, after: 1) }
+        #expect(run.status == 130, "\(call): status \(run.status), stderr \(run.stderr.prefix(200))")
+        #expect(run.seconds < 4, "\(call): one Ctrl-C took \(run.seconds) s to stop it")
+    }
+
     /// A learner at an `input()` prompt presses Ctrl-C once and expects the program to stop.
     @Test func ctrlCWhileWaitingForInputExitsWith130() throws {
         let run = try LiveColang.run(["-e", "print(\"name?\")\nlet name = input()\nprint(\"hello\", name)"]) {

@@ -193,11 +193,16 @@ extension VM {
             let rg = v.obj(RangeObj.self)
             guard let count = rg.count, count <= 100_000_000 else { throw fail("range is too large to make a list") }
             try checkAllocation(bytes: Int(count) * MemoryLayout<Value>.stride)
-            try chargeWork(Int(count))
             var out = ContiguousArray<Value>()
             out.reserveCapacity(Int(count))
             var x = rg.start
-            for _ in 0..<count { out.append(Value(x)); x = x &+ rg.step }
+            var left = Int(count)
+            while left > 0 {   // charged a piece at a time, so Ctrl-C is heard while it builds
+                let piece = min(left, 1 << 16)
+                try chargeWork(piece)
+                for _ in 0..<piece { out.append(Value(x)); x = x &+ rg.step }
+                left -= piece
+            }
             return out
         default: throw fail("cannot iterate over \(v.typeName)")
         }

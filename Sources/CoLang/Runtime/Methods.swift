@@ -99,17 +99,51 @@ extension VM {
         return ContiguousArray(m.entries.values.map(pick))
     }
 
-    /// Sorts ascending with `compare`; a type mismatch is reported as the comparison error.
+    /// Sorts ascending with `compare`, stably: insertion sort of runs of 32, then merges of runs
+    /// side by side. Every comparison counts toward `--max-steps` and hears Ctrl-C, and the first
+    /// one that throws (a type mismatch, the step limit, an interrupt) stops the sort at once,
+    /// leaving the list as it was. (Swift's `sort` cannot be stopped: a sort of millions would run
+    /// on to the end, comparison errors and all.)
     func sortValues(_ items: inout ContiguousArray<Value>) throws(VMError) {
-        var failure: VMError?
-        items.sort { x, y in
-            if failure != nil { return false }
-            do {
-                try chargeWork()   // n log n comparisons: a huge sort counts and hears Ctrl-C
-                return try compare(x, y) < 0
-            } catch { failure = error as? VMError; return false }
+        let n = items.count
+        if n < 2 { return }
+        try checkAllocation(bytes: 2 * n * MemoryLayout<Value>.stride)   // the two buffers below
+        @inline(__always) func less(_ x: Value, _ y: Value) throws(VMError) -> Bool {
+            try chargeWork()
+            return try compare(x, y) < 0
         }
-        if let failure { throw failure }
+        var a = items, b = items
+        let run = 32
+        var start = 0
+        while start < n {
+            let end = min(start + run, n)
+            for i in (start + 1)..<max(end, start + 1) {
+                let x = a[i]
+                var j = i
+                while j > start, try less(x, a[j - 1]) { a[j] = a[j - 1]; j -= 1 }
+                a[j] = x
+            }
+            start = end
+        }
+        var width = run
+        while width < n {
+            var lo = 0
+            while lo < n {
+                let mid = min(lo + width, n), hi = min(lo + 2 * width, n)
+                var i = lo, j = mid, k = lo
+                while i < mid && j < hi {
+                    // Only a strictly smaller right element goes first: equal ones keep their order.
+                    if try less(a[j], a[i]) { b[k] = a[j]; j += 1 } else { b[k] = a[i]; i += 1 }
+                    k += 1
+                }
+                while i < mid { b[k] = a[i]; i += 1; k += 1 }
+                while j < hi { b[k] = a[j]; j += 1; k += 1 }
+                lo = hi
+            }
+            swap(&a, &b)
+            width *= 2
+        }
+        items = a
     }
 
     private func installMapMethods() {

@@ -45,7 +45,9 @@ final class StrObj: Obj {
 final class ListObj: Obj {
     var items: ContiguousArray<Value>
     init(_ items: ContiguousArray<Value> = []) { self.items = items }
-    override func trace(_ gc: Collector) { for v in items { gc.mark(v) } }
+    override func trace(_ gc: Collector) {
+        items.withUnsafeBufferPointer { for v in $0 where v.isObject { gc.markObject(v.object) } }
+    }
     override var estimatedSize: Int { 112 + items.capacity * 16 }
 }
 
