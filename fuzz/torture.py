@@ -463,7 +463,7 @@ class Torturer:
     def runner(self, workdir, timeout):
         r = fuzzrun.Runner(self.binary, timeout, workdir, sanitized=True)
         r.env["ASAN_OPTIONS"] = os.environ.get(
-            "ASAN_OPTIONS", "detect_leaks=0:hard_rss_limit_mb=3072:allocator_may_return_null=0")
+            "ASAN_OPTIONS", "detect_leaks=1:hard_rss_limit_mb=3072:allocator_may_return_null=0")
         r.env["NO_COLOR"] = "1"
         return r
 
@@ -545,7 +545,7 @@ class Torturer:
 
     def classify(self, st, out, err, flags):
         text = err.decode("utf-8", "replace")
-        if st is not None and "LeakSanitizer" in text and "AddressSanitizer:" not in text.replace("LeakSanitizer", ""):
+        if st is not None and "LeakSanitizer: detected memory leaks" in text and "ERROR: AddressSanitizer" not in text:
             line = next((l for l in text.splitlines() if "SUMMARY" in l), "leak")
             return "leak", "leak:" + re.sub(r"\d+", "N", line)[:100]
         kind, sig = fuzzrun.classify(st, out, err, flags)
