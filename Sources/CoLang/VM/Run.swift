@@ -605,16 +605,14 @@ extension VM {
             if let stop = handleError(e.value) { return stop }
             r = load()
         }
-        if options.preempt != nil {
+        if options.preempt != nil && steps >= sliceEnd {
             // Threads mode: the slice is over, so the task is switched out here, between two
             // instructions, whatever it is doing (the registers are saved; it resumes here).
-            if steps >= sliceEnd {
-                save(r)
-                preempted = true
-                budget = 0
-                lastBudget = 0
-                return .yielded
-            }
+            save(r)
+            preempted = true
+            budget = 0
+            lastBudget = 0
+            return .yielded
         }
         var next = tracing ? 1 : 10_000
         if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }   // no +1: limit may be Int.max
