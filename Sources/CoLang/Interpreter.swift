@@ -182,7 +182,8 @@ public final class Interpreter {
     public func flush() { vm.flushOutput() }
 
     /// The flag a SIGINT handler sets (async-signal-safe: a plain store). The running program
-    /// stops at its next backward jump or call with an "interrupted" status.
+    /// stops at its next checkpoint (every few thousand instructions, and inside long builtins)
+    /// with an "interrupted" status.
     public static let interruptFlag: UnsafeMutablePointer<Int32> = {
         let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         p.initialize(to: 0)

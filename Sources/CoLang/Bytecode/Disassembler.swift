@@ -35,7 +35,8 @@ enum Disassembler {
         return String(repeating: " ", count: max(0, width - s.count)) + s
     }
 
-    private static func hex(_ n: Int) -> String {
+    /// An offset as four decimal digits (`0042`), the column the listings align on.
+    private static func offset4(_ n: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
@@ -44,7 +45,7 @@ enum Disassembler {
     static func instruction(_ proto: FunctionProto, offset: Int, vm: VM, lineMark: String? = nil) -> (String, Int) {
         let code = proto.code
         let mark = lineMark ?? pad(proto.location(at: offset).line, 4)
-        let prefix = "\(hex(offset)) \(mark) "
+        let prefix = "\(offset4(offset)) \(mark) "
         guard offset < proto.codeCount, let op = OpCode(rawValue: code[offset]) else {
             return (prefix + "<bad opcode>", offset + 1)
         }
@@ -74,10 +75,10 @@ enum Disassembler {
         case .getLocal2:
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2))", next)
         case .jumpUnlessLessLocals, .loopIfLessLocals:
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2)) -> \(hex(u32(offset + 3)))", next)
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2)) -> \(offset4(u32(offset + 3)))", next)
         case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n) -> \(hex(u32(offset + 4)))", next)
+            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n) -> \(offset4(u32(offset + 4)))", next)
         case .addLocalSmall:
             let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
             return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)
@@ -87,7 +88,7 @@ enum Disassembler {
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin,
              .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
-            return (prefix + name + "-> \(hex(u32(offset + 1)))", next)
+            return (prefix + name + "-> \(offset4(u32(offset + 1)))", next)
         case .closure:
             let i = u16(offset + 1)
             guard i < proto.protos.count else { return (prefix + name + "?", next) }
@@ -95,7 +96,7 @@ enum Disassembler {
             var text = prefix + name + "\(pad(i, 4)) <fn \(inner.name.isEmpty ? "<fn>" : inner.name)>"
             var at = next
             for _ in inner.upvalues {
-                text += "\n\(hex(at))    |                     \(u8(at) == 1 ? "local" : "upvalue") \(u8(at + 1))"
+                text += "\n\(offset4(at))    |                     \(u8(at) == 1 ? "local" : "upvalue") \(u8(at + 1))"
                 at += 2
             }
             return (text, at)

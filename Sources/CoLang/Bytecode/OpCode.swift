@@ -125,7 +125,8 @@ enum OpCode: UInt8, CaseIterable {
     case jumpIfTrue
     /// t:t32 · `v ->`, jumps if v is falsy
     case popJumpIfFalse
-    /// t:t32 · jumps backward; checks for interrupts and step limits
+    /// t:t32 · jumps backward (interrupts and step limits are checked by the instruction budget,
+    /// at any instruction, not here)
     case loop
     /// n:u8 · `f a1..an -> result`
     case call
