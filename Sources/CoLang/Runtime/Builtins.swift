@@ -117,6 +117,27 @@ extension VM {
             guard let line else { return .nil }
             return vm.newString(line)
         }
+        native("sqrt", 1, 1) { vm, a throws(VMError) in
+            let x = try vm.numberArg(a[0], "sqrt argument")
+            if x < 0 { throw vm.fail("math domain error") }
+            return Value(x.squareRoot())
+        }
+        native("floor", 1, 1) { vm, a throws(VMError) in try vm.roundedToInt(a[0], .down, "floor") }
+        native("ceil", 1, 1) { vm, a throws(VMError) in try vm.roundedToInt(a[0], .up, "ceil") }
+        native("round", 1, 2) { vm, a throws(VMError) in
+            if a.count == 1 { return try vm.roundedToInt(a[0], .toNearestOrEven, "round") }
+            // round(x, digits): a float, rounded as Python does, by the exact value of x: printf's
+            // `%.Nf` rounds the exact binary value half to even (round(2.675, 2) is 2.67, because
+            // 2.675 is 2.67499999…), and reading the digits back gives the nearest float.
+            let x = try vm.numberArg(a[0], "round argument")
+            let digits = try vm.intArg(a[1], "round digits")
+            if !x.isFinite || digits > 323 { return Value(x) }
+            if digits >= 0 { return Value(Double(CFormat.string("%.*f", Int32(digits), x)) ?? x) }
+            if digits < -308 { return Value(0.0 * x) }
+            let scale = pow(10.0, Double(-digits))   // a power of ten, exact up to 10^22
+            let r = (x / scale).rounded(.toNearestOrEven) * scale
+            return Value(r.isFinite ? r : x)
+        }
         native("min", 1, -1) { vm, a throws(VMError) in try vm.extreme(a, name: "min", sign: -1) }
         native("max", 1, -1) { vm, a throws(VMError) in try vm.extreme(a, name: "max", sign: 1) }
         native("abs", 1, 1) { vm, a throws(VMError) in
@@ -131,6 +152,15 @@ extension VM {
         defineGlobal("args", newList([]))
         builtinNames.insert("args")
         installMethods()
+    }
+
+    /// `floor`, `ceil` and `round` of one number: an int (an int stays as it is); infinity and
+    /// NaN cannot be, and neither can a float beyond the ints.
+    func roundedToInt(_ v: Value, _ rule: FloatingPointRoundingRule, _ name: String) throws(VMError) -> Value {
+        if v.tag == .int { return v }
+        let x = try numberArg(v, "\(name) argument")
+        guard let i = Int64(exactly: x.rounded(rule)) else { throw fail("cannot convert \(VM.formatFloat(x)) to int") }
+        return Value(i)
     }
 
     func toInt(_ v: Value) throws(VMError) -> Value {
