@@ -56,7 +56,7 @@ extension VM {
     /// too deep is a stack overflow in the resumer, as a too-deep call is.
     @inline(__always)
     func limitNesting(of co: Unmanaged<Fiber>, from: Unmanaged<Fiber>) throws(VMError) {
-        let limit = from._withUnsafeGuaranteedRef { $0.frameLimit - $0.frameCount - VM.resumeWeight }
+        let limit = from._withUnsafeGuaranteedRef { $0.frameLimitForResumed }
         let fits = co._withUnsafeGuaranteedRef { c in
             c.frameLimit = limit
             return c.frameCount < limit
@@ -108,7 +108,7 @@ extension VM {
         // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
         co.topFrame.pointee.ip -= 1
         inner.resumer = co
-        inner.frameLimit = co.frameLimit - co.frameCount - VM.resumeWeight
+        inner.frameLimit = co.frameLimitForResumed
         inner.status = .running
         inner.resumeExit = co.delegateExit
         pendingThrow = value

@@ -58,6 +58,8 @@ final class Fiber: Obj {
     /// (and `VM.resumeWeight` per resume), so a chain of nested resumes overflows like a deep
     /// recursion does, instead of growing without bound. Set at each resume.
     var frameLimit = VM.maxFrames
+    /// What is left of the limit for a coroutine this fiber resumes.
+    var frameLimitForResumed: Int { frameLimit - frameCount - VM.resumeWeight }
     var handlers: ContiguousArray<Handler> = []
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []

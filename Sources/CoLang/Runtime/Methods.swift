@@ -76,8 +76,7 @@ extension VM {
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
             let items = a[0].asList.items
             let bounds = try vm.sliceBounds(a, count: items.count)
-            try vm.checkAllocation(bytes: bounds.count * MemoryLayout<Value>.stride)
-            try vm.chargeWork(bounds.count)
+            try vm.chargeNewList(bounds.count)
             return vm.newList(ContiguousArray(items[bounds]))
         }
         method(.list, "reverse", 0, 0) { vm, a throws(VMError) in
@@ -94,8 +93,7 @@ extension VM {
 
     /// The keys or the values of `m` as a new list, charged to the limits before it is built.
     func mapColumn(_ m: MapObj, _ pick: ((key: Value, value: Value)) -> Value) throws(VMError) -> ContiguousArray<Value> {
-        try checkAllocation(bytes: m.entries.count * MemoryLayout<Value>.stride)
-        try chargeWork(m.entries.count)
+        try chargeNewList(m.entries.count)
         return ContiguousArray(m.entries.values.map(pick))
     }
 

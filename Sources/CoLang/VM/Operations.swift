@@ -11,8 +11,7 @@ extension VM {
         }
         if a.tag == .list && b.tag == .list {
             let x = a.asList.items, y = b.asList.items
-            try checkAllocation(bytes: (x.count + y.count) * MemoryLayout<Value>.stride)
-            try chargeWork(x.count + y.count)
+            try chargeNewList(x.count + y.count)
             return newList(x + y)
         }
         return try arithmetic(.add, a, b)
@@ -26,6 +25,13 @@ extension VM {
         if bytes > limit || bytes > limit - heap.liveBytes + limit / 2 {
             throw fail(memoryLimitMessage)
         }
+    }
+
+    /// A list of `count` elements is about to be copied or built: checked against the memory
+    /// limit and counted as `count` steps first (slices, `+`, `keys`, `values`).
+    func chargeNewList(_ count: Int) throws(VMError) {
+        try checkAllocation(bytes: count * MemoryLayout<Value>.stride)
+        try chargeWork(count)
     }
 
     /// `parts` joined by `separator`, refused before anything is built when the result would pass
