@@ -133,6 +133,13 @@ public final class Interpreter {
     /// or `nil` when nothing is scheduled. The REPL calls this between keystrokes.
     public func runBackground(timeSlice: Double = 0.02) -> Double? { vm.runBackground(timeSlice: timeSlice) }
 
+    /// The line editor's wait for a key, in the scheduler's one `poll(2)`: returns when one of
+    /// `descriptors` is readable (each one's `revents` is returned, in order), when the next
+    /// sleeping task is due (only with `includeTimers`), or after `maxWait` seconds.
+    public func waitForInput(on descriptors: [Int32], includeTimers: Bool, maxWait: Double?) -> [Int16] {
+        vm.waitForInput(on: descriptors, includeTimers: includeTimers, maxWait: maxWait)
+    }
+
     /// True when a task is ready or sleeping.
     public var hasBackgroundWork: Bool { vm.hasBackgroundWork }
 
@@ -153,21 +160,21 @@ public final class Interpreter {
 
     /// `:trace on|off`: scheduler events to stderr.
     public var traceScheduler: Bool {
-        get { vm.traceSchedulerOn }
-        set { vm.traceSchedulerOn = newValue }
+        get { vm.events.traceScheduler }
+        set { vm.events.traceScheduler = newValue }
     }
 
     /// While true, every scheduler event is recorded (for timelines).
     public var recordsSchedulerEvents: Bool {
-        get { vm.recordingEvents }
-        set { vm.recordingEvents = newValue }
+        get { vm.events.recording }
+        set { vm.events.recording = newValue }
     }
 
     /// The scheduler events recorded so far, oldest first.
-    public var schedulerEvents: [SchedulerEvent] { vm.events }
+    public var schedulerEvents: [SchedulerEvent] { vm.events.recorded }
 
     /// Forgets the recorded scheduler events.
-    public func clearSchedulerEvents() { vm.events.removeAll() }
+    public func clearSchedulerEvents() { vm.events.recorded.removeAll() }
 
     /// The program clock now (seconds since start; virtual or real).
     public var now: Double { vm.clock.now }

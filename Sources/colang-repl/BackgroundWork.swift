@@ -4,8 +4,9 @@ import CReadline
 import FoundationEssentials
 import Glibc
 
-/// Section 10: the scheduler keeps running while the REPL waits for input. The line editor polls
-/// stdin with `pollTimeoutMilliseconds()` and calls `runBetweenKeystrokes()` after every key and
+/// The scheduler keeps running while the REPL waits for input (docs/ARCHITECTURE.md, "Fibers and the scheduler").
+/// The line editor waits for a key with `waitForInput`, in the scheduler's own poll (so the wait
+/// also ends when a sleeping task is due), and calls `runBetweenKeystrokes()` after every key and
 /// timeout; output that tasks print then appears above the prompt.
 final class BackgroundWork {
     weak var interpreter: Interpreter?
@@ -17,11 +18,15 @@ final class BackgroundWork {
     private var runningAtPrompt = false
     private var promptHidden = false
 
-    /// How long `poll` may wait for a key; -1 blocks until one comes.
-    func pollTimeoutMilliseconds() -> Int32 {
-        guard auto, let wait = nextWait else { return -1 }
-        return Int32(min((wait * 1000).rounded(.up), 60_000))
+    /// Waits for one of `descriptors` to be readable or, while tasks run at the prompt
+    /// (`:auto on`), for the scheduler to have something to do; returns each one's `revents`.
+    func waitForInput(on descriptors: [Int32]) -> [Int16] {
+        guard let interpreter else { return descriptors.map { _ in Int16(POLLNVAL) } }
+        return interpreter.waitForInput(on: descriptors, includeTimers: auto && nextWait != nil,
+                                        maxWait: auto ? nextWait.map { min($0, BackgroundWork.longestWait) } : nil)
     }
+    /// The longest wait between two turns of the background loop, in seconds.
+    static let longestWait = 60.0
 
     /// After an input ran: tasks it spawned or woke should get their turn at once.
     func inputFinished() {

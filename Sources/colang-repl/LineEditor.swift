@@ -68,13 +68,10 @@ final class LineEditor {
     private enum Wake { case key, interrupt, closed, timeout }
 
     private func waitForInput() -> Wake {
-        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
-        let ready = poll(&fds, nfds_t(fds.count), background.pollTimeoutMilliseconds())
-        if ready < 0 { return errno == EINTR ? .timeout : .closed }
-        if fds[1].revents != 0 { drainWakePipe(); return .interrupt }
-        if fds[0].revents & Int16(POLLNVAL) != 0 { return .closed }
-        return fds[0].revents != 0 ? .key : .timeout
+        let revents = background.waitForInput(on: [STDIN_FILENO, wakePipe.read])
+        if revents[1] != 0 { drainWakePipe(); return .interrupt }
+        if revents[0] & Int16(POLLNVAL) != 0 { return .closed }
+        return revents[0] != 0 ? .key : .timeout
     }
 
     /// Ctrl-C while typing: echo `^C`, drop the line and leave the terminal as readline found it.

@@ -18,16 +18,16 @@ extension VM {
     func runBackground(timeSlice: Double) -> Double? {
         let deadline = Clock.monotonicNanos() &+ UInt64(max(timeSlice, 0) * 1e9)
         while true {
-            wakeDueSleepers()
+            scheduler.wakeDueTimers()
             guard let t = nextReady() else { break }
             let end = runTask(t)
             flushOutput()
-            if case .interrupted = end { pause(t) }
+            if case .interrupted = end { scheduler.pause(t) }
             if case .mainFailed = end { break }
             if Clock.monotonicNanos() >= deadline { break }
         }
-        if scheduler.ready.contains(where: { $0.status == .ready }) { return 0 }
-        guard let next = scheduler.nextWakeTime() else { return nil }
+        if scheduler.hasReady { return 0 }
+        guard let next = scheduler.timers.nextDeadline() else { return nil }
         if clock.kind == .virtual {
             clock.wait(until: next)
             return 0
@@ -37,40 +37,36 @@ extension VM {
 
     /// `:run`: runs background tasks until none is ready or sleeping (or Ctrl-C).
     func runUntilIdle() {
-        unpauseAll()
+        scheduler.unpauseAll()
         while let wait = runBackground(timeSlice: 0.1) {
             if Interpreter.interruptFlag.pointee != 0 { Interpreter.interruptFlag.pointee = 0; return }
-            if wait > 0 { clock.wait(until: clock.now + wait) }
+            if wait > 0 { scheduler.waitForEvents(maxWait: wait) }
             if Interpreter.interruptFlag.pointee != 0 { Interpreter.interruptFlag.pointee = 0; return }
         }
     }
 
-    /// A task stopped by Ctrl-C: kept, but not scheduled until `:run` or `:step`.
-    func pause(_ t: TaskObj) {
-        if let i = scheduler.ready.firstIndex(where: { $0 === t }) { scheduler.ready.remove(at: i) }
-        t.status = .ready
-        paused.append(t)
-    }
-
-    /// Puts paused tasks back in the ready queue.
-    func unpauseAll() {
-        for t in paused where t.status == .ready { scheduler.ready.append(t) }
-        paused.removeAll()
+    /// The REPL's line editor waiting for a key: one wait in the scheduler's poll for the
+    /// descriptors (stdin and the Ctrl-C pipe) and, with `includeTimers`, the next timer;
+    /// at most `maxWait` seconds (nil: no bound). Returns each descriptor's `revents`.
+    func waitForInput(on descriptors: [Int32], includeTimers: Bool, maxWait: Double?) -> [Int16] {
+        let watch = DescriptorWatch(descriptors)
+        scheduler.waitForEvents(external: watch, includeTimers: includeTimers, maxWait: maxWait)
+        return watch.revents
     }
 
     /// Runs one scheduler step (one task's turn) and says what happened.
     func step() -> StepReport? {
-        unpauseAll()
-        wakeDueSleepers()
-        if scheduler.ready.isEmpty, let next = scheduler.nextWakeTime() {
+        scheduler.unpauseAll()
+        scheduler.wakeDueTimers()
+        if scheduler.ready.isEmpty, let next = scheduler.timers.nextDeadline() {
             clock.wait(until: next)
-            wakeDueSleepers()
+            scheduler.wakeDueTimers()
         }
         guard let t = nextReady() else { return nil }
         let from = position(of: t)
         let end = runTask(t)
         flushOutput()
-        if case .interrupted = end { pause(t) }
+        if case .interrupted = end { scheduler.pause(t) }
         let why: String
         switch t.status {
         case .done: why = "finished with \(repr(t.result))"
@@ -109,7 +105,7 @@ extension VM {
             switch t.status {
             case .sleeping: waiting = "timer t=\(VM.formatFloat(t.wakeTime))"
             case .blocked: waiting = waitTargetName(t.waitingOn)
-            default: waiting = paused.contains(where: { $0 === t }) ? "(paused)" : "-"
+            default: waiting = scheduler.isPaused(t) ? "(paused)" : "-"
             }
             rows.append([String(t.id), t.name, t.status.name, waiting, String(t.switches),
                          CFormat.string("%.3f ms", t.timeRun * 1000)])
@@ -125,15 +121,16 @@ extension VM {
     func waitTargetName(_ w: WaitTarget) -> String {
         switch w {
         case .none: return "-"
+        case .timer(let time): return "timer t=\(VM.formatFloat(time))"
         case .join(let t): return "join \(t.name)"
         case .recv(let c): return "recv channel #\(c.id)"
-        case .send(let c): return "send channel #\(c.id)"
+        case .send(let c, _): return "send channel #\(c.id)"
         }
     }
 
     /// True when some task other than an idle main can run now or later.
     var hasBackgroundWork: Bool {
-        scheduler.ready.contains(where: { $0.status == .ready }) || scheduler.hasSleepers
+        scheduler.hasPendingWork
     }
 }
 

@@ -15,9 +15,10 @@ extension VM {
         return nil
     }
 
+    /// The first sender still waiting on `c`, with the value it sends.
     private func popSender(_ c: ChannelObj) -> (task: TaskObj, value: Value)? {
-        while let s = c.senders.popFirst() {
-            if s.task.status == .blocked, case .send(let w) = s.task.waitingOn, w === c { return s }
+        while let t = c.senders.popFirst() {
+            if t.status == .blocked, case .send(let w, let v) = t.waitingOn, w === c { return (t, v) }
         }
         return nil
     }
@@ -25,23 +26,21 @@ extension VM {
     /// Hands `v` to a receiver blocked on `c`, continuing its `recv` or its `for` loop.
     private func deliver(_ v: Value, to t: TaskObj) {
         t.recvExit = -1
-        wake(t, with: v, by: currentTask)
+        scheduler.wake(t, with: v, by: currentTask)
     }
 
-    func channelSend(_ c: ChannelObj, _ v: Value) throws(VMError) -> Value {
+    func channelSend(_ c: ChannelObj, _ v: Value) throws(VMError) -> NativeResult {
         if v.isNil { throw fail("cannot send nil on a channel") }
         if c.closed { throw fail("send on closed channel") }
         if let receiver = popReceiver(c) {
             deliver(v, to: receiver)
-            return .nil
+            return .value(.nil)
         }
         if c.buffer.count < c.capacity {
             c.buffer.append(v)
-            return .nil
+            return .value(.nil)
         }
-        c.senders.append((currentTask, v))
-        traceSched(.block, currentTask, detail: "send on channel #\(c.id)")
-        return block(on: .send(c))
+        return .block(on: .send(c, v))
     }
 
     /// Takes the next value if one is available now, waking a sender whose value moves up.
@@ -49,24 +48,22 @@ extension VM {
         if let v = c.buffer.popFirst() {
             if let s = popSender(c) {
                 c.buffer.append(s.value)
-                wake(s.task, with: .nil, by: currentTask)
+                scheduler.wake(s.task, with: .nil, by: currentTask)
             }
             return v
         }
         if let s = popSender(c) {
-            wake(s.task, with: .nil, by: currentTask)
+            scheduler.wake(s.task, with: .nil, by: currentTask)
             return s.value
         }
         return nil
     }
 
-    func channelRecv(_ c: ChannelObj) -> Value {
-        if let v = takeNow(c) { return v }
-        if c.closed { return .nil }
-        c.receivers.append(currentTask)
+    func channelRecv(_ c: ChannelObj) -> NativeResult {
+        if let v = takeNow(c) { return .value(v) }
+        if c.closed { return .value(.nil) }
         currentTask.recvExit = -1
-        traceSched(.block, currentTask, detail: "recv on channel #\(c.id)")
-        return block(on: .recv(c))
+        return .block(on: .recv(c))
     }
 
     /// `for v in ch`: the next value, or at close-and-drained jump to `exit`.
@@ -81,12 +78,8 @@ extension VM {
             return nil
         }
         save(r)
-        c.receivers.append(currentTask)
         currentTask.recvExit = exit
-        traceSched(.block, currentTask, detail: "recv on channel #\(c.id)")
-        _ = block(on: .recv(c))
-        requestedStop = nil
-        return .blocked
+        return block(on: .recv(c))
     }
 
     func channelClose(_ c: ChannelObj) -> Value {
@@ -97,10 +90,10 @@ extension VM {
                 t.active.topFrame.pointee.ip = t.recvExit
                 t.recvExit = -1
             }
-            wake(t, with: .nil, by: currentTask)
+            scheduler.wake(t, with: .nil, by: currentTask)
         }
         while let s = popSender(c) {
-            wakeThrowing(s.task, fail("send on closed channel").value, by: currentTask)
+            scheduler.wake(s.task, raising: fail("send on closed channel").value, by: currentTask)
         }
         return .nil
     }

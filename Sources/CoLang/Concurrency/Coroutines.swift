@@ -20,6 +20,7 @@ extension VM {
         }
         let fiber = heap.track(Fiber(id: nextCoroutineId, entry: callee, capacity: callable.count + 1))
         nextCoroutineId += 1
+        if what == "coroutine" && events.coroutinesOn { emitCoroutineEvent(.create(co: fiber)) }
         if callee.tag != .closure { fiber.origin = currentSite(exactInnermost: false) }
         if callee.tag == .closure {
             for v in callable { fiber.push(v) }
@@ -64,72 +65,126 @@ extension VM {
         if !fits { throw fail("stack overflow") }
     }
 
-    /// Switches to coroutine `co`. Returns `.undefined`: the dispatch loop reloads from `current`.
-    func resumeCoroutine(_ co: Fiber, value: Value, mode: ResumeMode, exit: Int = -1) throws(VMError) -> Value {
-        if co.status == .created || co.status == .suspended {
-            try limitNesting(of: Unmanaged.passUnretained(co), from: currentRef.unsafelyUnwrapped)
+    /// The one place control moves between a coroutine and its resumer, for every reason (see
+    /// `Transfer`): links or unlinks the fiber, sets its stored state, hands over the value,
+    /// makes the other fiber current and traces the switch. The caller has saved the running
+    /// fiber's registers and checked that the move is allowed (`limitNesting`, states); the
+    /// dispatch loop reloads its registers afterwards.
+    @inline(__always)
+    func transfer(_ reason: Transfer, traced: Bool = true) {
+        let from = currentRef.unsafelyUnwrapped
+        switch reason {
+        case .resume(let co, let value, let exit):
+            co._withUnsafeGuaranteedRef { c in
+                assert(c.state == .created || c.state == .suspended, "resuming a fiber that is not paused")
+                if let value { c.push(value) }
+                c.state = .active
+                c.resumerRef = from
+                c.resumeExit = exit
+            }
+            switchTo(co)
+            if events.coroutinesOn && traced { emitCoroutineEvent(.resume(co: co.takeUnretainedValue())) }
+        case .yield(let value):
+            let resumer = unlink(from, as: .suspended)
+            resumer._withUnsafeGuaranteedRef { $0.push(value) }
+            switchTo(resumer)
+            if events.coroutinesOn && traced {
+                emitCoroutineEvent(.coroutineYield(co: from.takeUnretainedValue(), to: resumer.takeUnretainedValue()))
+            }
+        case .finish(let result):
+            let resumer = unlink(from, as: .done)
+            from._withUnsafeGuaranteedRef { f in
+                f.result = result
+                f.releaseStack()
+                resumer._withUnsafeGuaranteedRef { res in
+                    // A `for` loop or `yield from` over `f` goes on after its loop.
+                    if f.resumeExit >= 0 { res.topFrame.pointee.ip = f.resumeExit }
+                    if res.delegate.tag == .coroutine && res.delegate.asCoroutine === f { res.delegate = .nil }
+                    res.push(result)
+                }
+                f.resumeExit = -1
+            }
+            switchTo(resumer)
+            if events.coroutinesOn && traced {
+                emitCoroutineEvent(.coroutineReturn(co: from.takeUnretainedValue(), to: resumer.takeUnretainedValue()))
+            }
+        case .fail:
+            let resumer = unlink(from, as: .failed)
+            from._withUnsafeGuaranteedRef { f in
+                f.primeSend = nil
+                f.releaseStack()
+                f.resumeExit = -1
+            }
+            resumer._withUnsafeGuaranteedRef { $0.delegate = .nil }
+            switchTo(resumer)
+            if events.coroutinesOn && traced {
+                emitCoroutineEvent(.coroutineFail(co: from.takeUnretainedValue(), to: resumer.takeUnretainedValue()))
+            }
         }
-        switch co.status {
+    }
+
+    /// Takes the running coroutine `f` off the resume chain in `state`; returns its resumer.
+    @inline(__always)
+    private func unlink(_ f: Unmanaged<Fiber>, as state: FiberState) -> Unmanaged<Fiber> {
+        f._withUnsafeGuaranteedRef { f in
+            assert(!f.isTaskRoot && f.state == .active, "only a running coroutine hands control back")
+            let resumer = f.resumerRef.unsafelyUnwrapped
+            f.state = state
+            f.resumerRef = nil
+            return resumer
+        }
+    }
+
+    /// A coroutine event of the current task, on the event stream.
+    @inline(never)
+    func emitCoroutineEvent(_ kind: RunEvent.Kind) {
+        events.emit(RunEvent(currentTask, kind))
+    }
+
+    /// `co.resume(v)`, `co.send(v)`, `co.throw(e)` (and `resume`/`next` off the fast path).
+    func resumeCoroutine(_ co: Fiber, value: Value, mode: ResumeMode, exit: Int = -1) throws(VMError) -> NativeResult {
+        let coRef = Unmanaged.passUnretained(co)
+        switch co.state {
         case .done: throw fail("cannot resume a done coroutine")
         case .failed: throw fail("cannot resume a failed coroutine")
-        case .running, .normal: throw fail("cannot resume a running coroutine")
+        case .active: throw fail("cannot resume a running coroutine")
         case .created:
+            try limitNesting(of: coRef, from: currentRef.unsafelyUnwrapped)
             if mode == .throw {
-                co.status = .failed
+                // Thrown into before it started: it fails at once, in the thrower.
+                co.state = .failed
                 co.sp = 0
                 throw VMError(value: value)
             }
             startFiber(co)
             if mode == .send { co.primeSend = value }
+            transfer(.resume(coRef, value: nil, exit: exit))
+            return .switched(raising: nil)
         case .suspended:
-            if mode == .throw, co.delegate.tag == .coroutine, co.delegate.asCoroutine.status == .suspended {
+            try limitNesting(of: coRef, from: currentRef.unsafelyUnwrapped)
+            guard mode == .throw else {
+                transfer(.resume(coRef, value: value, exit: exit))
+                return .switched(raising: nil)
+            }
+            if co.delegate.tag == .coroutine, co.delegate.asCoroutine.state == .suspended {
                 return forwardThrow(value, into: co)
             }
-            if mode == .throw { pendingThrow = value } else { co.push(value) }
+            transfer(.resume(coRef, value: nil, exit: exit))
+            return .switched(raising: value)
         }
-        let from = currentRef.unsafelyUnwrapped
-        from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
-        co.resumerRef = from
-        co.status = .running
-        co.resumeExit = exit
-        switchTo(Unmanaged.passUnretained(co))
-        if tracing { traceLine("resume co#\(co.id) \(co.name)") }
-        return .undefined
     }
 
-    /// `co.throw(e)` while `co` runs `yield from inner`: `e` is raised inside `inner`, and what
-    /// `inner` does next (yield, return, fail) flows through `co` as usual.
-    private func forwardThrow(_ value: Value, into co: Fiber) -> Value {
+    /// `co.throw(e)` while `co` runs `yield from inner`: `co` resumes `inner` with `e` raised in
+    /// it, and what `inner` does next (yield, return, fail) flows through `co` as usual.
+    private func forwardThrow(_ value: Value, into co: Fiber) -> NativeResult {
         let inner = co.delegate.asCoroutine
-        let from: Fiber = current
-        co.resumer = from
-        if from.task == nil { from.status = .normal }
-        co.status = .normal
         // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
         co.topFrame.pointee.ip -= 1
-        inner.resumer = co
+        transfer(.resume(Unmanaged.passUnretained(co), value: nil, exit: -1), traced: false)
         inner.frameLimit = co.frameLimitForResumed
-        inner.status = .running
-        inner.resumeExit = co.delegateExit
-        pendingThrow = value
-        current = inner
-        currentTask.active = inner
-        if tracing { traceLine("throw into co#\(inner.id) via co#\(co.id)") }
-        return .undefined
-    }
-
-    /// The common resume: `co` is suspended; `value` becomes the value of its `yield`.
-    /// No checks, no traces: callers have made sure.
-    @inline(__always)
-    func resumeSuspended(_ coRef: Unmanaged<Fiber>, from: Unmanaged<Fiber>, value: Value, exit: Int) {
-        from._withUnsafeGuaranteedRef { if !$0.isTaskRoot { $0.status = .normal } }
-        coRef._withUnsafeGuaranteedRef { co in
-            co.push(value)
-            co.resumerRef = from
-            co.status = .running
-            co.resumeExit = exit
-        }
-        switchTo(coRef)
+        transfer(.resume(Unmanaged.passUnretained(inner), value: nil, exit: co.delegateExit), traced: false)
+        if events.coroutinesOn { emitCoroutineEvent(.throwInto(inner: inner, via: co)) }
+        return .switched(raising: value)
     }
 
     /// `co.resume(v)`, `co.next()`, `co.send(v)` called as methods: straight to the switch when
@@ -137,12 +192,12 @@ extension VM {
     func invokeResume(_ recvSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> Bool {
         let recv = recvSlot.pointee
         let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(recv.bits)).unsafelyUnwrapped)
-        guard !tracing, coRef._withUnsafeGuaranteedRef({ $0.status == .suspended }) else { return false }
+        guard coRef._withUnsafeGuaranteedRef({ $0.state == .suspended }) else { return false }
         try limitNesting(of: coRef, from: r.fiberRef)
         let value = argc == 1 ? recvSlot[1] : Value.nil
         r.sp = recvSlot
         save(r)
-        resumeSuspended(coRef, from: r.fiberRef, value: value, exit: -1)
+        transfer(.resume(coRef, value: value, exit: -1))
         r = load()
         return true
     }
@@ -166,38 +221,15 @@ extension VM {
             return nil
         }
         save(r)
-        let resumerRef: Unmanaged<Fiber> = fRef._withUnsafeGuaranteedRef { f in
-            let res = f.resumerRef.unsafelyUnwrapped
-            f.status = .suspended
-            f.resumerRef = nil
-            return res
-        }
-        resumerRef._withUnsafeGuaranteedRef { res in
-            if !res.isTaskRoot { res.status = .running }
-            res.push(v)
-        }
-        switchTo(resumerRef)
-        if tracing { traceLine("yield co#\(r.fiber.id) -> \(fiberLabel(resumerRef.takeUnretainedValue()))") }
+        transfer(.yield(v))
         r = load()
         return nil
     }
 
     /// A fiber's entry function returned: a task ends, a coroutine hands its result to the resumer.
     func finishFiber(_ f: Fiber, result: Value) -> ExecStop? {
-        if f.task != nil { return .finished(result) }
-        f.status = .done
-        f.result = result
-        f.releaseStack()
-        let resumer = f.resumer.unsafelyUnwrapped
-        f.resumer = nil
-        if resumer.task == nil { resumer.status = .running }
-        if f.resumeExit >= 0 { resumer.topFrame.pointee.ip = f.resumeExit }
-        if resumer.delegate.tag == .coroutine && resumer.delegate.asCoroutine === f { resumer.delegate = .nil }
-        f.resumeExit = -1
-        resumer.push(result)
-        current = resumer
-        currentTask.active = resumer
-        if tracing { traceLine("return co#\(f.id) -> \(fiberLabel(resumer))") }
+        if f.isTaskRoot { return .finished(result) }
+        transfer(.finish(result))
         return nil
     }
 
@@ -205,16 +237,16 @@ extension VM {
     func resumeForIteration(_ it: Value, sent: Value, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         guard it.tag == .coroutine else { throw fail("cannot iterate over \(it.typeName)") }
         let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(it.bits)).unsafelyUnwrapped)
-        let status = coRef._withUnsafeGuaranteedRef { $0.status }
-        if status == .done {
+        let state = coRef._withUnsafeGuaranteedRef { $0.state }
+        if state == .done {
             r.push(coRef._withUnsafeGuaranteedRef { $0.result })
             r.ip = r.code + exit
             return nil
         }
         save(r)
-        if status == .suspended && !tracing {
+        if state == .suspended {
             try limitNesting(of: coRef, from: r.fiberRef)
-            resumeSuspended(coRef, from: r.fiberRef, value: sent, exit: exit)
+            transfer(.resume(coRef, value: sent, exit: exit))
         } else {
             _ = try resumeCoroutine(coRef.takeUnretainedValue(), value: sent, mode: .resume, exit: exit)
         }
@@ -233,22 +265,27 @@ extension VM {
 
     /// `co.close()`: a created or suspended coroutine becomes done without running more.
     func closeCoroutine(_ co: Fiber) throws(VMError) {
-        switch co.status {
-        case .running, .normal: throw fail("cannot close a running coroutine")
+        switch co.state {
+        case .active: throw fail("cannot close a running coroutine")
         case .done, .failed: return
         case .created, .suspended:
-            co.closeUpvalues(from: 0)
-            co.frameCount = 0
-            co.handlers.removeAll()
-            co.status = .done
-            co.delegate = .nil
-            co.primeSend = nil
-            co.releaseStack()
+            end(co)
+            if events.coroutinesOn { emitCoroutineEvent(.close(co: co)) }
         }
     }
 
-    func fiberLabel(_ f: Fiber) -> String {
-        if let t = f.task { return t.name }
-        return "co#\(f.id)"
+    /// Ends `f` where it stands, without running more of it (`close`, a cancelled task's
+    /// chain): its open upvalues are closed, so captured locals stay valid after its stack is
+    /// freed, and it is `done`.
+    func end(_ f: Fiber) {
+        f.closeUpvalues(from: 0)
+        f.frameCount = 0
+        f.handlers.removeAll()
+        if !f.isTaskRoot { f.state = .done }
+        f.resumer = nil
+        f.resumeExit = -1
+        f.delegate = .nil
+        f.primeSend = nil
+        f.releaseStack()
     }
 }

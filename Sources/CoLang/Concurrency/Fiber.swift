@@ -1,6 +1,13 @@
 // A coroutine: a VM object owning its value stack, call frames and handlers.
 
-/// The status values of section 6.
+/// What a fiber is doing, as stored. `active` means "on a task's resume chain"; whether an
+/// active coroutine is `running` (the innermost of the chain) or `normal` (it resumed another)
+/// is derived from the chain, as Lua derives it, so a switch writes no statuses.
+enum FiberState: UInt8 {
+    case created, suspended, active, done, failed
+}
+
+/// The status values of `co.status` (docs/reference.md, "Coroutines").
 enum CoStatus: UInt8 {
     case created, suspended, running, normal, done, failed
     var name: String {
@@ -63,7 +70,24 @@ final class Fiber: Obj {
     var handlers: ContiguousArray<Handler> = []
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
-    var status: CoStatus = .created
+    var state: FiberState = .created
+    /// `co.status`: the stored state, with `active` told apart by the resume chain: the
+    /// innermost fiber of its task's chain is `running` (also while that task sleeps or
+    /// blocks inside it), the others are `normal`. Walks the chain: for reports, not hot paths.
+    var status: CoStatus {
+        switch state {
+        case .created: return .created
+        case .suspended: return .suspended
+        case .done: return .done
+        case .failed: return .failed
+        case .active:
+            var root = self
+            while let next = root.resumer { root = next }
+            return root.task?.active === self ? .running : .normal
+        }
+    }
+    /// Whether the coroutine has ended (done or failed).
+    var isFinished: Bool { state == .done || state == .failed }
     /// The fiber that resumed this one, while it runs (unretained: switching touches no counts).
     var resumerRef: Unmanaged<Fiber>?
     var resumer: Fiber? {
@@ -84,9 +108,11 @@ final class Fiber: Obj {
     var origin: (source: SourceText, loc: SourceLoc)?
     /// A value `send` delivers at the first `yield` after priming a created coroutine.
     var primeSend: Value?
-    /// For a task's root fiber: its task.
+    /// For a task's root fiber: its task. Unowned and unchecked, which is sound because the
+    /// collector keeps them together: a root's `trace` marks its task and the task's marks the root.
     unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
-    /// True for a task's root fiber (a plain flag, cheap to test when switching).
+    /// The one test for "this fiber is a task's root" (a plain flag, cheap when switching): a
+    /// root's resumer is the scheduler, so yielding from it gives up the task's turn.
     private(set) var isTaskRoot = false
     let id: Int
     /// The entry function's name (computed, so a suspended coroutine stays small).

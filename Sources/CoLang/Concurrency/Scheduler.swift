@@ -1,82 +1,185 @@
-// The loop's queues: a FIFO ready queue, a timer heap of sleepers, and the list of live tasks.
+// The loop's state and its operations: the ready queue, the live tasks, and every way a task waits.
 import Collections
+import Glibc
 import HeapModule
 
-/// Scheduler state; the VM drives it (see `VM.runLoop`).
+/// What a blocked or sleeping task waits on (its `waitingOn`). `Scheduler.block` registers it
+/// where the task will be woken from: the timer source, the joined task, the channel.
+enum WaitTarget {
+    case none
+    /// `sleep`: the timer source wakes it at this clock time.
+    case timer(until: Double)
+    /// `t.join()`: `t` wakes it when it finishes.
+    case join(TaskObj)
+    /// `ch.recv()` or `for v in ch`: a sender or `close` wakes it.
+    case recv(ChannelObj)
+    /// `ch.send(v)` on a full channel: a receiver takes `v` and wakes it, or `close` fails it.
+    case send(ChannelObj, Value)
+}
+
+/// Something outside the program that tasks wait on, which the loop asks when nothing is
+/// ready: when it has something due and which file descriptors to watch. Timers are one;
+/// sockets are next (each waiting task registers its descriptor); the REPL's stdin is one too,
+/// for as long as the line editor waits (see `Scheduler.waitForEvents`).
+protocol WaitSource: AnyObject {
+    /// The earliest clock time at which the source has a task to wake, or nil.
+    func nextDeadline() -> Double?
+    /// Adds the descriptors to poll (none for timers).
+    func addDescriptors(to fds: inout [pollfd])
+    /// After the poll: wakes the tasks whose wait is over. `fds` are the entries this source
+    /// added, with their `revents` filled in.
+    func dispatch(_ fds: ArraySlice<pollfd>, now: Double, scheduler: Scheduler)
+}
+
+/// How `Scheduler.waitForEvents` ended.
+enum WaitOutcome {
+    /// Time passed or a descriptor became ready: look at the ready queue again.
+    case woke
+    /// No source has anything to wait for: every live task is blocked on another task (a
+    /// deadlock) or nothing is left.
+    case nothingToWaitFor
+    /// Ctrl-C arrived while waiting.
+    case interrupted
+}
+
+/// The scheduler: the ready queue, the live tasks, the tasks paused at the REPL, and the wait
+/// sources. Tasks change state only through its methods, which also report each change on the
+/// event stream.
 ///
 /// A task that stops waiting early (cancelled) is not searched for in the queues: its entry goes
 /// stale and is skipped when it comes up, and each queue is compacted once stale entries are the
 /// majority, so a million spawn-sleep-cancel cycles run in flat memory.
 final class Scheduler {
-    var ready: Deque<TaskObj> = []
-    private(set) var sleepers = HeapModule.Heap<SleeperKey>()
-    private var sleepSeq = 0
-    /// Entries of `sleepers` whose task no longer sleeps on them.
-    private var staleSleepers = 0
+    private(set) var ready: Deque<TaskObj> = []
     /// Entries of `ready` whose task is no longer ready.
     private var staleReady = 0
-    /// Every task that has not finished, in spawn order.
-    var live: [TaskObj] = []
+    /// Every task that has not finished, in spawn order (finished ones are pruned now and then).
+    private(set) var live: [TaskObj] = []
+    /// Tasks stopped by Ctrl-C in the REPL, waiting for `:run` or `:step`.
+    private(set) var paused: [TaskObj] = []
     /// A task failed and nobody joined it.
     var unjoinedFailure = false
+    let timers = TimerSource()
+    /// The wait sources asked by `waitForEvents`, timers first.
+    private var sources: [WaitSource]
+    let clock: Clock
+    let events: EventStream
+    /// Hands the program's buffered output to its destination (before a real wait).
+    var flushOutput: () -> Void = {}
 
     /// Below this many stale entries a queue is never compacted (compaction is O(n)).
     static let compactionFloor = 64
+    /// The longest single wait, in seconds: the loop waits again if needed (so `sleep(1e300)`
+    /// cannot overflow a timeout).
+    static let longestWait = 86_400.0
 
-    func addSleeper(_ t: TaskObj, until time: Double) {
-        sleepSeq += 1
-        t.wakeTime = time
-        t.sleepToken = sleepSeq
-        sleepers.insert(SleeperKey(time: time, seq: sleepSeq, task: t))
+    init(clock: Clock, events: EventStream) {
+        self.clock = clock
+        self.events = events
+        self.sources = [timers]
     }
 
-    /// Whether `key` is still the sleep of its task (not one it was cancelled out of).
-    @inline(__always) private func isCurrent(_ key: SleeperKey) -> Bool {
-        key.task.status == .sleeping && key.task.sleepToken == key.seq
+    // MARK: - Tasks
+
+    /// A new task: live and, with `ready`, at the back of the ready queue.
+    func admit(_ t: TaskObj, ready: Bool = true) {
+        live.append(t)
+        if ready { makeReady(t) }
     }
 
-    /// `t` stops sleeping before its time (cancelled): its timer entry goes stale.
-    func forgetSleeper(_ t: TaskObj) {
-        guard t.sleepToken != 0 else { return }
-        t.sleepToken = 0
-        staleSleepers += 1
-        if staleSleepers > Scheduler.compactionFloor && staleSleepers * 2 > sleepers.count {
-            sleepers = HeapModule.Heap(sleepers.unordered.filter { $0.task.sleepToken == $0.seq && $0.task.status == .sleeping })
-            staleSleepers = 0
+    /// The main task with its next input (a script, a REPL line): live again, and ready.
+    func readmit(_ t: TaskObj) {
+        if !live.contains(where: { $0 === t }) { live.append(t) }
+        makeReady(t)
+    }
+
+    /// `t` can run: at the back of the ready queue (the front for an interrupted task).
+    func makeReady(_ t: TaskObj, atFront: Bool = false) {
+        t.status = .ready
+        t.waitingOn = .none
+        if atFront { ready.insert(t, at: 0) } else { ready.append(t) }
+    }
+
+    /// The next task to run: the front of the ready queue, or with `random` a random pick.
+    func nextReady(random: Bool, rng: inout SplitMix64) -> TaskObj? {
+        if random && ready.count > 1 {
+            let i = Int(rng.next(below: UInt64(ready.count)))
+            let t = ready.remove(at: i)
+            if t.status == .ready { return t }
+        }
+        while let t = ready.popFirst() {
+            if t.status == .ready { return t }
+        }
+        return nil
+    }
+
+    /// Whether a task can run now.
+    var hasReady: Bool { ready.contains { $0.status == .ready } }
+
+    /// Whether some task can run now or later without another task's help.
+    var hasPendingWork: Bool { hasReady || sources.contains { $0.nextDeadline() != nil } }
+
+    /// `t` waits on `target` (see `WaitTarget`) until something wakes it; the current task, in
+    /// the native or instruction that blocks it.
+    func block(_ t: TaskObj, on target: WaitTarget) {
+        t.waitingOn = target
+        switch target {
+        case .none:
+            t.status = .blocked
+        case .timer(let time):
+            t.status = .sleeping
+            timers.add(t, until: time)
+        case .join(let other):
+            t.status = .blocked
+            other.joiners.append(t)
+        case .recv(let c):
+            t.status = .blocked
+            c.receivers.append(t)
+        case .send(let c, _):
+            t.status = .blocked
+            c.senders.append(t)
+        }
+        if events.schedulerOn {
+            if case .timer(let time) = target { events.emit(.init(t, .sleep(until: time))) } else { events.emit(.init(t, .block(target))) }
         }
     }
 
-    /// Drops stale entries from the top of the timer heap.
-    private func dropStaleSleepers() {
-        while let top = sleepers.min, !isCurrent(top) {
-            _ = sleepers.removeMin()
-            if staleSleepers > 0 { staleSleepers -= 1 }
+    /// Makes a waiting task ready, handing it `value` as the result of what it waited on.
+    func wake(_ t: TaskObj, with value: Value, by waker: TaskObj?) {
+        t.active.push(value)
+        makeReady(t)
+        if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: false))) }
+    }
+
+    /// Makes a waiting task ready to raise `e` where it waited (a failed join, a closed channel).
+    func wake(_ t: TaskObj, raising e: Value, by waker: TaskObj?) {
+        t.pendingThrow = e
+        makeReady(t)
+        if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: true))) }
+    }
+
+    /// Takes `t` out of whatever it waits on (it is being cancelled). The entry it leaves
+    /// behind is stale: skipped when reached, and compacted away.
+    func leaveWait(_ t: TaskObj) {
+        let status = t.status, wait = t.waitingOn
+        t.status = .cancelled   // entries are stale from now on
+        t.waitingOn = .none
+        switch status {
+        case .sleeping: timers.forget(t)
+        case .ready:
+            if let i = paused.firstIndex(where: { $0 === t }) { paused.remove(at: i) } else { forgetReady() }
+        case .blocked:
+            switch wait {
+            case .none, .timer: break
+            case .join(let target): target.forgetJoiner()
+            case .recv(let c), .send(let c, _): c.forgetWaiter()
+            }
+        case .running, .done, .failed, .cancelled: break
         }
     }
 
-    /// When the earliest sleeper wakes, or nil when no task sleeps.
-    func nextWakeTime() -> Double? {
-        dropStaleSleepers()
-        return sleepers.min?.time
-    }
-
-    /// Whether any task sleeps.
-    var hasSleepers: Bool { nextWakeTime() != nil }
-
-    /// Removes and returns the earliest sleeper if it is due at `now`.
-    func popDueSleeper(now: Double) -> TaskObj? {
-        dropStaleSleepers()
-        guard let top = sleepers.min, top.time <= now else { return nil }
-        _ = sleepers.removeMin()
-        top.task.sleepToken = 0
-        return top.task
-    }
-
-    /// The tasks that sleep, for the collector and the REPL's views.
-    var sleepingTasks: [TaskObj] { sleepers.unordered.compactMap { isCurrent($0) ? $0.task : nil } }
-
-    /// `t`, which is in the ready queue, will not run (cancelled): its entry goes stale.
-    func forgetReady() {
+    /// An entry of the ready queue went stale (its task was cancelled).
+    private func forgetReady() {
         staleReady += 1
         if staleReady > Scheduler.compactionFloor && staleReady * 2 > ready.count {
             ready = Deque(ready.filter { $0.status == .ready })
@@ -88,13 +191,167 @@ final class Scheduler {
     func pruneLive() {
         live.removeAll { $0.status.isFinished }
     }
+
+    // MARK: - The REPL's pauses
+
+    /// A task stopped by Ctrl-C: kept, but not scheduled until `:run` or `:step`.
+    func pause(_ t: TaskObj) {
+        if let i = ready.firstIndex(where: { $0 === t }) { ready.remove(at: i) }
+        t.status = .ready
+        paused.append(t)
+    }
+
+    /// Puts paused tasks back in the ready queue.
+    func unpauseAll() {
+        for t in paused where t.status == .ready { ready.append(t) }
+        paused.removeAll()
+    }
+
+    func isPaused(_ t: TaskObj) -> Bool { paused.contains { $0 === t } }
+
+    // MARK: - Waiting
+
+    /// Moves every task whose timer is due to the ready queue, in wake-up order.
+    func wakeDueTimers() {
+        timers.dispatch([], now: clock.now, scheduler: self)
+    }
+
+    /// The one place the loop waits when nothing is ready: asks every wait source (and
+    /// `external`, the REPL's stdin while it waits for a key) when it next has something due,
+    /// waits for all of them in one `poll(2)` (the virtual clock jumps to the deadline instead
+    /// of sleeping when no descriptor is watched), and lets each wake its due tasks.
+    /// `includeTimers: false` leaves the timers out of the wait (the REPL's `:auto off`);
+    /// `maxWait` bounds it in seconds.
+    @discardableResult
+    func waitForEvents(external: WaitSource? = nil, includeTimers: Bool = true, maxWait: Double? = nil) -> WaitOutcome {
+        var asked: [WaitSource] = includeTimers ? sources : sources.filter { $0 !== timers }
+        if let external { asked.append(external) }
+        var fds: [pollfd] = []
+        var ranges: [Range<Int>] = []
+        var deadline: Double? = nil
+        for s in asked {
+            let start = fds.count
+            s.addDescriptors(to: &fds)
+            ranges.append(start..<fds.count)
+            if let d = s.nextDeadline() { deadline = min(deadline ?? d, d) }
+        }
+        let now = clock.now
+        if let maxWait { deadline = min(deadline ?? now + maxWait, now + maxWait) }
+        if deadline == nil && fds.isEmpty { return .nothingToWaitFor }
+        if clock.kind == .real { flushOutput() }   // show what was printed before waiting
+        if !fds.isEmpty || clock.kind == .real {
+            // Virtual time does not pass in the OS: with a deadline, descriptors are only
+            // checked, and the clock jumps there below.
+            let seconds = clock.kind == .virtual
+                ? (deadline == nil ? nil : 0)
+                : deadline.map { min(max($0 - now, 0), Scheduler.longestWait) }
+            let n = poll(&fds, seconds: seconds)
+            if n < 0 && Interpreter.interruptFlag.pointee != 0 { return .interrupted }
+        }
+        if clock.kind == .virtual, let deadline, !fds.contains(where: { $0.revents != 0 }) {
+            clock.wait(until: deadline)
+        }
+        if Interpreter.interruptFlag.pointee != 0 { return .interrupted }
+        let after = clock.now
+        for (s, range) in zip(asked, ranges) { s.dispatch(fds[range], now: after, scheduler: self) }
+        return .woke
+    }
+
+    /// `poll(2)` with a timeout in seconds (nil: none), rounded up to whole milliseconds so that
+    /// a timed-out wait has always reached its deadline. (Glibc's `ppoll`, with nanoseconds, is
+    /// not visible to Swift without `_GNU_SOURCE`.)
+    private func poll(_ fds: inout [pollfd], seconds: Double?) -> Int32 {
+        let ms: Int32 = seconds.map { Int32(min(($0 * 1000).rounded(.up), Double(Int32.max))) } ?? -1
+        return fds.withUnsafeMutableBufferPointer { buf in Glibc.poll(buf.baseAddress, nfds_t(buf.count), ms) }
+    }
 }
 
-/// A sleeping task and when it wakes; ties wake in the order they went to sleep.
+/// The timer wait source: sleeping tasks in a heap by wake-up time; ties wake in the order
+/// they went to sleep.
+final class TimerSource: WaitSource {
+    private var heap = HeapModule.Heap<SleeperKey>()
+    private var sequence = 0
+    /// Entries of `heap` whose task no longer sleeps on them.
+    private var stale = 0
+
+    func add(_ t: TaskObj, until time: Double) {
+        sequence += 1
+        t.wakeTime = time
+        t.sleepToken = sequence
+        heap.insert(SleeperKey(time: time, seq: sequence, task: t))
+    }
+
+    /// Whether `key` is still the sleep of its task (not one it was cancelled out of).
+    @inline(__always) private func isCurrent(_ key: SleeperKey) -> Bool {
+        key.task.status == .sleeping && key.task.sleepToken == key.seq
+    }
+
+    /// `t` stops sleeping before its time (cancelled): its entry goes stale.
+    func forget(_ t: TaskObj) {
+        guard t.sleepToken != 0 else { return }
+        t.sleepToken = 0
+        stale += 1
+        if stale > Scheduler.compactionFloor && stale * 2 > heap.count {
+            heap = HeapModule.Heap(heap.unordered.filter { $0.task.sleepToken == $0.seq && $0.task.status == .sleeping })
+            stale = 0
+        }
+    }
+
+    /// Drops stale entries from the top of the heap.
+    private func dropStale() {
+        while let top = heap.min, !isCurrent(top) {
+            _ = heap.removeMin()
+            if stale > 0 { stale -= 1 }
+        }
+    }
+
+    func nextDeadline() -> Double? {
+        dropStale()
+        return heap.min?.time
+    }
+
+    func addDescriptors(to fds: inout [pollfd]) {}
+
+    func dispatch(_ fds: ArraySlice<pollfd>, now: Double, scheduler: Scheduler) {
+        while true {
+            dropStale()
+            guard let top = heap.min, top.time <= now else { return }
+            _ = heap.removeMin()
+            let t = top.task
+            t.sleepToken = 0
+            t.active.push(.nil)   // the value of `sleep`
+            scheduler.makeReady(t)
+            if scheduler.events.schedulerOn { scheduler.events.emit(.init(t, .wakeByTimer)) }
+        }
+    }
+
+    /// The tasks that sleep, for the collector and the REPL's views.
+    var sleepingTasks: [TaskObj] { heap.unordered.compactMap { isCurrent($0) ? $0.task : nil } }
+}
+
+/// A sleeping task and when it wakes.
 struct SleeperKey: Comparable {
     var time: Double
     var seq: Int
     let task: TaskObj
     static func < (a: SleeperKey, b: SleeperKey) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
     static func == (a: SleeperKey, b: SleeperKey) -> Bool { a.time == b.time && a.seq == b.seq }
+}
+
+/// Descriptors watched for one wait only, with no tasks behind them: the REPL's stdin and its
+/// Ctrl-C pipe while the line editor waits for a key. `revents` holds the result.
+final class DescriptorWatch: WaitSource {
+    private(set) var watched: [Int32]
+    private(set) var revents: [Int16]
+    init(_ descriptors: [Int32]) {
+        watched = descriptors
+        revents = Array(repeating: 0, count: descriptors.count)
+    }
+    func nextDeadline() -> Double? { nil }
+    func addDescriptors(to fds: inout [pollfd]) {
+        for d in watched { fds.append(pollfd(fd: d, events: Int16(POLLIN), revents: 0)) }
+    }
+    func dispatch(_ fds: ArraySlice<pollfd>, now: Double, scheduler: Scheduler) {
+        for (i, fd) in fds.enumerated() { revents[i] = fd.revents }
+    }
 }

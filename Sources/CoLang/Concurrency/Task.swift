@@ -18,14 +18,6 @@ enum TaskStatus: UInt8 {
     var isFinished: Bool { self == .done || self == .failed || self == .cancelled }
 }
 
-/// What a blocked task waits for.
-enum WaitTarget {
-    case none
-    case join(TaskObj)
-    case recv(ChannelObj)
-    case send(ChannelObj)
-}
-
 /// A task: a root fiber the scheduler resumes, plus bookkeeping for joins, traces and `:tasks`.
 final class TaskObj: Obj {
     let id: Int
@@ -81,9 +73,10 @@ final class TaskObj: Obj {
         if let p = pendingThrow { gc.mark(p) }
         for j in joiners { gc.markObject(j) }
         switch waitingOn {
-        case .none: break
+        case .none, .timer: break
         case .join(let t): gc.markObject(t)
-        case .recv(let c), .send(let c): gc.markObject(c)
+        case .recv(let c): gc.markObject(c)
+        case .send(let c, let v): gc.markObject(c); gc.mark(v)
         }
     }
 }
@@ -95,14 +88,15 @@ final class ChannelObj: Obj {
     var buffer: Deque<Value> = []
     var closed = false
     var receivers: Deque<TaskObj> = []
-    var senders: Deque<(task: TaskObj, value: Value)> = []
+    /// Tasks blocked sending; each one's value is in its `waitingOn`.
+    var senders: Deque<TaskObj> = []
     /// Entries of `receivers` and `senders` whose task no longer waits here (cancelled).
     var staleWaiters = 0
     init(id: Int, capacity: Int) { self.id = id; self.capacity = capacity }
     override func trace(_ gc: Collector) {
         for v in buffer { gc.mark(v) }
         for t in receivers { gc.markObject(t) }
-        for s in senders { gc.markObject(s.task); gc.mark(s.value) }
+        for s in senders { gc.markObject(s) }
     }
     override var estimatedSize: Int { 110 + (buffer.count + receivers.count) * 16 + senders.count * 24 }
 
@@ -115,7 +109,7 @@ final class ChannelObj: Obj {
                 return false
             })
             senders = Deque(senders.filter { s in
-                if s.task.status == .blocked, case .send(let c) = s.task.waitingOn, c === self { return true }
+                if s.status == .blocked, case .send(let c, _) = s.waitingOn, c === self { return true }
                 return false
             })
             staleWaiters = 0

@@ -10,11 +10,11 @@ extension VM {
         builtinNames.insert(name)
     }
 
-    /// Asks the VM to call `callee(args)` in place of the running native (for natives that need
-    /// CoLang code, so `yield` keeps working inside it). `args` may not outnumber the native's own.
-    func tailCall(_ callee: Value, _ args: [Value]) -> Value {
-        requestedTailCall = (callee, args)
-        return .undefined
+    /// Defines a global native that may move control (see `NativeResult`).
+    func controlNative(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping ControlFn) {
+        let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, control: fn))
+        defineGlobal(name, Value(object: n, tag: .native))
+        builtinNames.insert(name)
     }
 
     func intArg(_ v: Value, _ what: String) throws(VMError) -> Int64 {
@@ -54,13 +54,14 @@ extension VM {
             if step == 0 { throw vm.fail("range step cannot be zero") }
             return Value(object: vm.heap.track(RangeObj(start: start, stop: stop, step: step)), tag: .range)
         }
-        native("list", 0, 1) { vm, a throws(VMError) in
-            if a.count == 0 { return vm.newList([]) }
+        controlNative("list", 0, 1) { vm, a throws(VMError) in
+            if a.count == 0 { return .value(vm.newList([])) }
             let v = a[0]
             if v.tag == .coroutine || v.tag == .channel || v.tag == .iterator {
-                return vm.tailCall(vm.preludeFunction("__collect"), [v])
+                // Collected by CoLang code, so that the coroutine's `yield`s can switch.
+                return .tailCall(callee: vm.preludeFunction("__collect"), args: [v])
             }
-            return vm.newList(try vm.elements(of: v))
+            return .value(vm.newList(try vm.elements(of: v)))
         }
         native("keys", 1, 1) { vm, a throws(VMError) in
             guard a[0].tag == .map else { throw vm.fail("keys expects a map, not \(a[0].typeName)") }
@@ -85,7 +86,7 @@ extension VM {
             return Value(lo &+ Int64(bitPattern: r))
         }
         native("now", 0, 0) { vm, _ in Value(vm.clock.now) }
-        native("sleep", 1, 1) { vm, a throws(VMError) in
+        controlNative("sleep", 1, 1) { vm, a throws(VMError) in
             guard let d = vm.numeric(a[0]) else { throw vm.fail("sleep expects a number of seconds, not \(a[0].typeName)") }
             return try vm.sleep(d)
         }
@@ -104,18 +105,17 @@ extension VM {
             vm.scheduler.pruneLive()
             return vm.newList(ContiguousArray(vm.scheduler.live.map { Value(object: $0, tag: .task) }))
         }
-        native("input", 0, 1) { vm, a throws(VMError) in
+        controlNative("input", 0, 1) { vm, a throws(VMError) in
             if a.count == 1 { vm.write(try vm.str(a[0])) }
             vm.flushOutput()
             let line = vm.input()
             if Interpreter.interruptFlag.pointee != 0 {
                 // Ctrl-C while waiting for a line: stop here (the read was interrupted).
                 vm.current.push(.nil)
-                vm.requestedStop = .interrupted
-                return .undefined
+                return .stop(.interrupted)
             }
-            guard let line else { return .nil }
-            return vm.newString(line)
+            guard let line else { return .value(.nil) }
+            return .value(vm.newString(line))
         }
         native("sqrt", 1, 1) { vm, a throws(VMError) in
             let x = try vm.numberArg(a[0], "sqrt argument")

@@ -15,9 +15,8 @@ extension VM {
         if let m = mainTask { gc.markObject(m) }
         for t in scheduler.live { gc.markObject(t) }
         for t in scheduler.ready { gc.markObject(t) }
-        for t in paused { gc.markObject(t) }
-        for t in scheduler.sleepingTasks { gc.markObject(t) }
-        if let v = pendingThrow { gc.mark(v) }
+        for t in scheduler.paused { gc.markObject(t) }
+        for t in scheduler.timers.sleepingTasks { gc.markObject(t) }
         heap.sweep()
         if heap.liveBytes > memoryLimit { memoryExceeded = true }
         if options.maxMemoryMB != nil {

@@ -9,6 +9,12 @@ extension VM {
         methods.set(tag, name, Value(object: n, tag: .native))
     }
 
+    /// Defines a native method that may move control (see `NativeResult`).
+    func controlMethod(_ tag: Tag, _ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping ControlFn) {
+        let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, isMethod: true, control: fn))
+        methods.set(tag, name, Value(object: n, tag: .native))
+    }
+
     /// Python-style slice bounds, clamped, negatives from the end.
     func sliceBounds(_ a: UnsafeMutableBufferPointer<Value>, count: Int) throws(VMError) -> Range<Int> {
         func clamp(_ v: Int64) -> Int {
@@ -84,10 +90,11 @@ extension VM {
             a[0].asList.items.reverse()
             return .nil
         }
-        method(.list, "sort", 0, 1) { vm, a throws(VMError) in
-            if a.count > 1 { return vm.tailCall(vm.preludeFunction("__sort_by"), [a[0], a[1]]) }
+        controlMethod(.list, "sort", 0, 1) { vm, a throws(VMError) in
+            // With a key function, sorted by CoLang code (the key may yield).
+            if a.count > 1 { return .tailCall(callee: vm.preludeFunction("__sort_by"), args: [a[0], a[1]]) }
             try vm.sortValues(&a[0].asList.items)
-            return .nil
+            return .value(.nil)
         }
     }
 
@@ -195,26 +202,26 @@ extension VM {
     }
 
     private func installConcurrencyMethods() {
-        method(.coroutine, "resume", 0, 1) { vm, a throws(VMError) in
+        controlMethod(.coroutine, "resume", 0, 1) { vm, a throws(VMError) in
             try vm.resumeCoroutine(a[0].asCoroutine, value: a.count > 1 ? a[1] : .nil, mode: .resume)
         }
-        method(.coroutine, "next", 0, 0) { vm, a throws(VMError) in
+        controlMethod(.coroutine, "next", 0, 0) { vm, a throws(VMError) in
             try vm.resumeCoroutine(a[0].asCoroutine, value: .nil, mode: .resume)
         }
-        method(.coroutine, "send", 1, 1) { vm, a throws(VMError) in
+        controlMethod(.coroutine, "send", 1, 1) { vm, a throws(VMError) in
             try vm.resumeCoroutine(a[0].asCoroutine, value: a[1], mode: .send)
         }
-        method(.coroutine, "throw", 1, 1) { vm, a throws(VMError) in
+        controlMethod(.coroutine, "throw", 1, 1) { vm, a throws(VMError) in
             try vm.resumeCoroutine(a[0].asCoroutine, value: a[1], mode: .throw)
         }
         method(.coroutine, "close", 0, 0) { vm, a throws(VMError) in
             try vm.closeCoroutine(a[0].asCoroutine)
             return .nil
         }
-        method(.task, "join", 0, 0) { vm, a throws(VMError) in try vm.join(a[0].asTask) }
-        method(.task, "cancel", 0, 0) { vm, a in vm.cancel(a[0].asTask) }
-        method(.channel, "send", 1, 1) { vm, a throws(VMError) in try vm.channelSend(a[0].asChannel, a[1]) }
-        method(.channel, "recv", 0, 0) { vm, a in vm.channelRecv(a[0].asChannel) }
+        controlMethod(.task, "join", 0, 0) { vm, a throws(VMError) in try vm.join(a[0].asTask) }
+        controlMethod(.task, "cancel", 0, 0) { vm, a in vm.cancel(a[0].asTask) }
+        controlMethod(.channel, "send", 1, 1) { vm, a throws(VMError) in try vm.channelSend(a[0].asChannel, a[1]) }
+        controlMethod(.channel, "recv", 0, 0) { vm, a in vm.channelRecv(a[0].asChannel) }
         method(.channel, "close", 0, 0) { vm, a in vm.channelClose(a[0].asChannel) }
     }
 }

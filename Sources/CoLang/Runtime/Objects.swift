@@ -149,8 +149,11 @@ final class ClosureObj: Obj {
     override var estimatedSize: Int { 160 + upvalues.count * 140 }
 }
 
-/// Arguments handed to a native function: `args[0]` is the receiver for methods.
+/// A native that only computes: its result is pushed in place of the call. Arguments are
+/// handed over in place on the caller's stack; `args[0]` is the receiver for methods.
 typealias NativeFn = (VM, UnsafeMutableBufferPointer<Value>) throws(VMError) -> Value
+/// A native that may move control (resume, yield, block, tail call): its result says how.
+typealias ControlFn = (VM, UnsafeMutableBufferPointer<Value>) throws(VMError) -> NativeResult
 
 /// A builtin function or method written in Swift.
 final class NativeObj: Obj {
@@ -159,9 +162,17 @@ final class NativeObj: Obj {
     let minArgs: Int, maxArgs: Int
     /// Methods receive their receiver as `args[0]`.
     let isMethod: Bool
-    let fn: NativeFn
+    /// The Swift code, and whether it may move control.
+    enum Body {
+        case compute(NativeFn)
+        case control(ControlFn)
+    }
+    let body: Body
     init(name: String, minArgs: Int, maxArgs: Int, isMethod: Bool = false, fn: @escaping NativeFn) {
-        self.name = name; self.minArgs = minArgs; self.maxArgs = maxArgs; self.isMethod = isMethod; self.fn = fn
+        self.name = name; self.minArgs = minArgs; self.maxArgs = maxArgs; self.isMethod = isMethod; self.body = .compute(fn)
+    }
+    init(name: String, minArgs: Int, maxArgs: Int, isMethod: Bool = false, control: @escaping ControlFn) {
+        self.name = name; self.minArgs = minArgs; self.maxArgs = maxArgs; self.isMethod = isMethod; self.body = .control(control)
     }
 }
 

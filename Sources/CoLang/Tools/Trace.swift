@@ -1,41 +1,10 @@
-// Execution traces: `--trace` (each instruction with its stack) and `--trace-sched` (scheduler events).
-
-/// One scheduler event, as `--trace-sched` prints it and timelines draw it.
-public struct SchedulerEvent: Sendable {
-    public enum Kind: String, Sendable {
-        case spawn, resume, yield, sleep, wake, block, finish, fail, cancel
-    }
-    /// Program clock time (seconds).
-    public var time: Double
-    public var taskId: Int
-    public var taskName: String
-    public var kind: Kind
-    /// Why: what a task blocks on, who woke it, why it was picked.
-    public var detail: String?
-}
+// Execution traces: `--trace`, each instruction with its stack (the events of `--trace-sched` and
+// coroutine switches are printed by the event stream, Tools/Events.swift).
 
 extension VM {
     func traceLine(_ s: String) {
         writeError("[trace] \(s)\n")
     }
-
-    /// Records one scheduler event (for timelines) and prints it under `--trace-sched`:
-    /// clock time, event, task and why.
-    @inline(__always)
-    func traceSched(_ kind: SchedulerEvent.Kind, _ t: TaskObj, detail: @autoclosure () -> String?) {
-        guard traceSchedulerOn || recordingEvents else { return }
-        let now = clock.now
-        let d = detail()
-        if recordingEvents && events.count < VM.maxEvents {
-            events.append(SchedulerEvent(time: now, taskId: t.id, taskName: t.name, kind: kind, detail: d))
-        }
-        guard traceSchedulerOn else { return }
-        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) \(t.name)"
-        if let d { line += " (\(d))" }
-        writeError(line + "\n")
-    }
-
-    static let maxEvents = 2_000_000
 
     /// A value's printed form cut to a readable length (a trace line must stay short even when
     /// a list on the stack holds a million elements).

@@ -97,8 +97,8 @@ extension VM {
     /// Drops what the main task was doing (a deadlocked or interrupted REPL input).
     func abandonMain() {
         let t: TaskObj = mainTask
-        traceSched(.cancel, t, detail: "the input was abandoned")
-        leaveWait(t)
+        if events.schedulerOn { events.emit(.init(t, .cancel(by: nil))) }
+        scheduler.leaveWait(t)
         t.pendingThrow = nil
         endChain(of: t)
     }

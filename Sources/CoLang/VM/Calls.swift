@@ -77,8 +77,8 @@ extension VM {
         return try callMethodValue(m, name: r.consts[nameConst].asString.value, calleeSlot: recvSlot, argc: argc + 1, &r)
     }
 
-    /// Runs a native. A native that transfers control (resume, yield, sleep, blocking channel
-    /// operations) returns `.undefined`: the registers are reloaded from the new current fiber.
+    /// Runs a native. A computing native's value is pushed; a control native's result says
+    /// what else to do (see `NativeResult`).
     func callNative(_ n: NativeObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let visible = n.isMethod ? argc - 1 : argc
         if visible < n.minArgs || (n.maxArgs >= 0 && visible > n.maxArgs) {
@@ -86,25 +86,30 @@ extension VM {
         }
         r.sp = calleeSlot
         save(r)
-        let result = try n.fn(self, UnsafeMutableBufferPointer(start: calleeSlot + 1, count: argc))
-        if result.tag == .undefined {
-            if let tc = requestedTailCall {
-                requestedTailCall = nil
-                calleeSlot[0] = tc.callee
-                for (i, v) in tc.args.enumerated() { calleeSlot[i + 1] = v }
-                r.sp = calleeSlot + 1 + tc.args.count
-                return try callValue(calleeSlot, argc: tc.args.count, &r)
-            }
-            if let stop = requestedStop {
-                requestedStop = nil
+        let args = UnsafeMutableBufferPointer(start: calleeSlot + 1, count: argc)
+        let result: Value
+        switch n.body {
+        case .compute(let fn):
+            result = try fn(self, args)
+        case .control(let fn):
+            switch try fn(self, args) {
+            case .value(let v):
+                result = v
+            case .tailCall(let callee, let tcArgs):
+                assert(tcArgs.count <= argc, "a tail call may not outnumber the native's arguments")
+                calleeSlot[0] = callee
+                for (i, v) in tcArgs.enumerated() { calleeSlot[i + 1] = v }
+                r.sp = calleeSlot + 1 + tcArgs.count
+                return try callValue(calleeSlot, argc: tcArgs.count, &r)
+            case .switched(let raising):
+                r = load()
+                if let v = raising { return raiseAtYield(v, &r) }
+                return nil
+            case .block(let target):
+                return block(on: target)
+            case .stop(let stop):
                 return stop
             }
-            r = load()
-            if let v = pendingThrow {
-                pendingThrow = nil
-                return raiseAtYield(v, &r)
-            }
-            return nil
         }
         r.push(result)
         if heap.wantsCollection { save(r); collectGarbage() }

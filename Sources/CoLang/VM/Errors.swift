@@ -21,18 +21,8 @@ extension VM {
             f.closeUpvalues(from: 0)
             f.frameCount = 0
             f.sp = 0
-            if f.task != nil { return .failed(v) }
-            f.status = .failed
-            f.primeSend = nil
-            f.releaseStack()
-            guard let resumer = f.resumer else { return .failed(v) }
-            f.resumer = nil
-            f.resumeExit = -1
-            resumer.delegate = .nil
-            if resumer.task == nil { resumer.status = .running }
-            current = resumer
-            currentTask.active = resumer
-            if tracing { traceLine("fail co#\(f.id) -> \(fiberLabel(resumer))") }
+            if f.isTaskRoot { return .failed(v) }
+            transfer(.fail)   // and go on unwinding in the resumer
         }
     }
 

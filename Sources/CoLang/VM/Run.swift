@@ -7,12 +7,12 @@ extension VM {
     /// 10,000 coroutines can be resumed one inside another.
     static let resumeWeight = 20
 
-    /// Runs from `current` until the task gives control back to the scheduler.
-    func execute() -> ExecStop {
+    /// Runs from `current` until the task gives control back to the scheduler; with `raising`,
+    /// first raises that value where the task is paused (a failed join, a closed channel).
+    func execute(raising: Value? = nil) -> ExecStop {
         if current.frameCount == 0 { startFiber(current) }
         var r = load()
-        if let v = pendingThrow {
-            pendingThrow = nil
+        if let v = raising {
             var rr = r
             let stop = raiseAtYield(v, &rr)
             r = rr

@@ -7,20 +7,6 @@ struct VMError: Error {
     let value: Value
 }
 
-/// Why `execute` returned to the scheduler.
-enum ExecStop {
-    /// The task's root function returned this value.
-    case finished(Value)
-    /// The task gave up its turn (`yield` outside a coroutine, `sleep(0)`).
-    case yielded
-    /// The task is sleeping or blocked; the native that blocked it set its status.
-    case blocked
-    /// An error left the task's root function.
-    case failed(Value)
-    /// Ctrl-C.
-    case interrupted
-}
-
 /// The interpreter core. One VM per `Interpreter`.
 final class VM {
     let options: RunOptions
@@ -63,37 +49,29 @@ final class VM {
         assert(resumeChainIsConsistent(), "the resume chain disagrees with the fibers' statuses")
     }
 
-    /// Debug check: from the running fiber, `resumer` links lead to the current task's root; the
-    /// innermost coroutine is `running`, the ones it was resumed through are `normal`.
+    /// Debug check: from the running fiber, `resumer` links lead to the current task's root,
+    /// every coroutine on the way is `active`, and the task's `active` is the running fiber.
     func resumeChainIsConsistent() -> Bool {
         guard let task = currentTask, var f = current else { return true }
-        var innermost = true
+        if task.active !== f { return false }
         var hops = 0
-        while f !== task.root {
-            if f.status != (innermost ? .running : .normal) { return false }
+        while !f.isTaskRoot {
+            if f.state != .active { return false }
             guard let next = f.resumer else { return false }
             f = next
-            innermost = false
             hops += 1
             if hops == 64 { return true }   // deeper links were checked when they were made
         }
-        return true
+        return f === task.root
     }
     var mainTask: TaskObj!
-    let scheduler = Scheduler()
-
-    /// A value to raise as soon as the dispatch loop reloads (a `throw` into a coroutine).
-    var pendingThrow: Value?
-    /// Set by natives that continue by calling CoLang code (see `tailCall`).
-    var requestedTailCall: (callee: Value, args: [Value])?
-    /// Set by natives that block or yield the task: the loop returns this to the scheduler.
-    var requestedStop: ExecStop?
+    let scheduler: Scheduler
+    /// Every scheduler and coroutine event goes through here (see `EventStream`).
+    let events: EventStream
 
     var trampolines: [Int: Value] = [:]
     var preludeFunctions: [String: Value] = [:]
     var echoValue: Value?
-    /// Tasks stopped by Ctrl-C in the REPL, waiting for `:run` or `:step`.
-    var paused: [TaskObj] = []
     /// Values that must survive collections (prelude functions, the REPL echo).
     var extraRoots: [Value] = []
     /// Set by the collector when live data passes `memoryLimit`.
@@ -126,12 +104,8 @@ final class VM {
     var workDone = 0
     /// Bytes processed by string builtins not yet charged as work, see `chargeText`.
     var textWork = 0
-    var tracing: Bool
-    /// Scheduler events are kept for timelines while this is on.
-    var recordingEvents = false
-    var events: [SchedulerEvent] = []
-    /// `--trace-sched` / `:trace on`.
-    var traceSchedulerOn: Bool
+    /// `--trace`: every instruction, with the stack, at a checkpoint of its own.
+    var tracing: Bool { didSet { events.traceCoroutines = tracing } }
 
     init(options: RunOptions, out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> String?) {
         self.options = options
@@ -140,13 +114,21 @@ final class VM {
         self.input = input
         self.rng = SplitMix64(seed: options.seed ?? UInt64(truncatingIfNeeded: Clock.monotonicNanos()))
         self.clock = Clock(kind: options.clock)
+        self.events = EventStream(clock: clock)
+        self.scheduler = Scheduler(clock: clock, events: events)
         self.memoryLimit = options.maxMemoryMB.map { megabytes in
             let (bytes, overflow) = megabytes.multipliedReportingOverflow(by: 1_048_576)
             return overflow ? .max : bytes
         } ?? VM.defaultMemoryLimit()
         self.tracing = options.trace
-        self.traceSchedulerOn = options.traceScheduler
+        events.traceCoroutines = options.trace
+        events.traceScheduler = options.traceScheduler
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
+        events.write = { [unowned self] in self.writeError($0) }
+        events.site = { [unowned self] in
+            self.currentSite(exactInnermost: false).map { "\($0.0.name):\($0.1.line)" }
+        }
+        scheduler.flushOutput = { [unowned self] in self.flushOutput() }
         installBuiltins()
         installPrelude()
         resetMainTask()

@@ -1,0 +1,172 @@
+// The event stream: every scheduler and coroutine event of a run, emitted once as a structured
+// value, and the consumers that turn it into `--trace-sched` lines, `--trace` lines and the
+// recorded events that timelines and `:timeline` draw.
+
+/// One thing that happened in a run. `task` is the task it happened to (for coroutine events,
+/// the task whose resume chain the coroutine is on).
+struct RunEvent {
+    enum Kind {
+        // Scheduler events.
+        /// A new task; `by` is the task that spawned it (nil: the program's main task).
+        case spawn(by: TaskObj?)
+        /// The task gets the CPU, from the front of the ready queue or by a random pick.
+        case run(randomPick: Bool)
+        /// The task gives its turn back while still ready.
+        case yield(YieldCause)
+        /// The task sleeps until this clock time.
+        case sleep(until: Double)
+        /// The task waits on what it names (a join, a channel).
+        case block(WaitTarget)
+        /// A timer woke the task.
+        case wakeByTimer
+        /// Another task (or nobody) woke the task, handing it a value or an error to raise.
+        case wake(by: TaskObj?, raising: Bool)
+        case finish
+        case fail(message: String)
+        /// `by` cancelled the task (nil: the REPL abandoned the input it was running).
+        case cancel(by: TaskObj?)
+        // Coroutine events: `co` is the coroutine, `to` the fiber that gets control.
+        case create(co: Fiber)
+        case resume(co: Fiber)
+        case coroutineYield(co: Fiber, to: Fiber)
+        case coroutineReturn(co: Fiber, to: Fiber)
+        case coroutineFail(co: Fiber, to: Fiber)
+        /// `co.throw(e)` while `co` delegates with `yield from`: raised in `inner`.
+        case throwInto(inner: Fiber, via: Fiber)
+        case close(co: Fiber)
+    }
+
+    enum YieldCause {
+        /// `yield` outside a coroutine or `sleep(0)`.
+        case program
+        /// `--preempt`: the time slice of this many instructions is used up.
+        case preempted(slice: Int)
+        /// Ctrl-C stopped it (it stays first in the ready queue).
+        case interrupted
+    }
+
+    let task: TaskObj
+    let kind: Kind
+    init(_ task: TaskObj, _ kind: Kind) { self.task = task; self.kind = kind }
+}
+
+/// One recorded scheduler event, as `--trace-sched` prints it and timelines draw it.
+public struct SchedulerEvent: Sendable {
+    public enum Kind: String, Sendable {
+        case spawn, resume, yield, sleep, wake, block, finish, fail, cancel
+    }
+    /// Program clock time (seconds).
+    public var time: Double
+    public var taskId: Int
+    public var taskName: String
+    public var kind: Kind
+    /// Why, in words: what a task blocks on, who woke it, why it was picked.
+    public var detail: String?
+    /// The other task involved: who spawned, woke or cancelled it, or the task it joins.
+    public var otherTaskId: Int? = nil
+    /// The channel it blocks on.
+    public var channelId: Int? = nil
+    /// Where the running code was (`file:line`), when it was in CoLang code.
+    public var site: String? = nil
+}
+
+/// Where events go. `emit` is the only way in; each consumer is switched on separately, and
+/// emitters test `schedulerOn` or `coroutinesOn` first so that an unobserved run builds no events.
+final class EventStream {
+    /// `--trace-sched` / `:trace on`: scheduler events as lines on stderr.
+    var traceScheduler = false { didSet { update() } }
+    /// `--trace`: coroutine switches as `[trace]` lines on stderr.
+    var traceCoroutines = false { didSet { update() } }
+    /// Scheduler events are kept in `recorded` (for timelines).
+    var recording = false { didSet { update() } }
+    private(set) var schedulerOn = false
+    private(set) var coroutinesOn = false
+    /// True when any consumer listens.
+    var isOn: Bool { schedulerOn || coroutinesOn }
+    var recorded: [SchedulerEvent] = []
+    /// At most this many events are recorded (about 200 MB).
+    static let maxRecorded = 2_000_000
+
+    let clock: Clock
+    /// Writes a trace line to stderr (after the program's buffered output).
+    var write: (String) -> Void = { _ in }
+    /// Where the current task is, for recorded events.
+    var site: () -> String? = { nil }
+
+    init(clock: Clock) { self.clock = clock }
+
+    private func update() {
+        schedulerOn = traceScheduler || recording
+        coroutinesOn = traceCoroutines
+    }
+
+    func emit(_ e: RunEvent) {
+        guard let (kind, detail) = EventStream.describe(e.kind) else {
+            if coroutinesOn, let line = EventStream.traceText(e.kind) { write("[trace] \(line)\n") }
+            return
+        }
+        guard schedulerOn else { return }
+        let now = clock.now
+        if recording && recorded.count < EventStream.maxRecorded {
+            var r = SchedulerEvent(time: now, taskId: e.task.id, taskName: e.task.name, kind: kind, detail: detail)
+            switch e.kind {
+            case .spawn(let by?), .wake(let by?, _), .cancel(let by?): r.otherTaskId = by.id
+            case .block(.join(let other)): r.otherTaskId = other.id
+            case .block(.recv(let c)), .block(.send(let c, _)): r.channelId = c.id
+            default: break
+            }
+            r.site = site()
+            recorded.append(r)
+        }
+        guard traceScheduler else { return }
+        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) \(e.task.name)"
+        if let detail { line += " (\(detail))" }
+        write(line + "\n")
+    }
+
+    /// A scheduler event's kind and words; nil for coroutine events.
+    static func describe(_ kind: RunEvent.Kind) -> (SchedulerEvent.Kind, String?)? {
+        switch kind {
+        case .spawn(let by): return (.spawn, by.map { "by \($0.name)" } ?? "the program")
+        case .run(let random): return (.resume, random ? "random pick from the ready queue" : "front of the ready queue")
+        case .yield(.program): return (.yield, nil)
+        case .yield(.preempted(let slice)): return (.yield, "preempted: its time slice of \(slice) instructions is used up")
+        case .yield(.interrupted): return (.yield, "interrupted")
+        case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
+        case .block(let target): return (.block, blockText(target))
+        case .wakeByTimer: return (.wake, "timer fired")
+        case .wake(let by, let raising): return (.wake, by.map { "by \($0.name)\(raising ? " (raising)" : "")" })
+        case .finish: return (.finish, nil)
+        case .fail(let message): return (.fail, message)
+        case .cancel(let by): return (.cancel, by.map { "by \($0.name)" } ?? "the input was abandoned")
+        case .create, .resume, .coroutineYield, .coroutineReturn, .coroutineFail, .throwInto, .close: return nil
+        }
+    }
+
+    private static func blockText(_ target: WaitTarget) -> String? {
+        switch target {
+        case .none, .timer: return nil
+        case .join(let t): return "join \(t.name)"
+        case .recv(let c): return "recv on channel #\(c.id)"
+        case .send(let c, _): return "send on channel #\(c.id)"
+        }
+    }
+
+    /// The `--trace` line of a coroutine event (creating and closing one print nothing).
+    static func traceText(_ kind: RunEvent.Kind) -> String? {
+        switch kind {
+        case .resume(let co): return "resume co#\(co.id) \(co.name)"
+        case .coroutineYield(let co, let to): return "yield co#\(co.id) -> \(label(to))"
+        case .coroutineReturn(let co, let to): return "return co#\(co.id) -> \(label(to))"
+        case .coroutineFail(let co, let to): return "fail co#\(co.id) -> \(label(to))"
+        case .throwInto(let inner, let via): return "throw into co#\(inner.id) via co#\(via.id)"
+        default: return nil
+        }
+    }
+
+    /// A fiber as traces name it: its task's name for a root, else `co#N`.
+    static func label(_ f: Fiber) -> String {
+        if let t = f.task { return t.name }
+        return "co#\(f.id)"
+    }
+}
