@@ -54,5 +54,34 @@ import Testing
         _ = interp.evalREPL("a.join()")
         #expect(out.contains("42"))
     }
-}
 
+    /// `:step` runs one task's turn and says how it ended (read from the event stream).
+    @Test func stepSaysHowEachTurnEnded() {
+        var options = RunOptions()
+        options.clock = .virtual
+        var out = ""
+        let interp = Interpreter(options: options, stdout: { out += $0 }, stderr: { _ in })
+        interp.recordsSchedulerEvents = true
+        _ = interp.evalREPL("let ch = channel()")
+        _ = interp.evalREPL("fn turns() { yield; sleep(2); ch.recv(); return 7 }")
+        _ = interp.evalREPL("fn boom() { throw error(\"bad\") }")
+        _ = interp.evalREPL("fn quits() { current_task().cancel() }")
+        // Nothing runs at the prompt unless asked: each `:step` is one turn.
+        _ = interp.evalREPL("let t = spawn turns()")
+        let reasons = [interp.step(), interp.step(), interp.step()].map { $0?.description ?? "nil" }
+        #expect(reasons[0].hasPrefix("turns#2 ran from its start to <repl>:1 in turns"), "\(reasons)")
+        #expect(reasons[0].hasSuffix(": gave up its turn (back of the ready queue)"), "\(reasons)")
+        #expect(reasons[1].hasSuffix(": sleeps until t=2.0"), "\(reasons)")
+        #expect(reasons[2].hasSuffix(": blocked: waits to receive on channel #1: no live task can send on it"), "\(reasons)")
+        _ = interp.evalREPL("ch.send(1)")
+        let finished = interp.step()?.description ?? "nil"
+        #expect(finished.hasSuffix(" to the end: finished with 7"), "\(finished)")
+        _ = interp.evalREPL("spawn boom()")
+        let failed = interp.step()?.description ?? "nil"
+        #expect(failed.hasSuffix(": failed: bad"), "\(failed)")
+        _ = interp.evalREPL("spawn quits()")
+        let cancelled = interp.step()?.description ?? "nil"
+        #expect(cancelled.hasSuffix(": was cancelled"), "\(cancelled)")
+        #expect(interp.step() == nil)
+    }
+}

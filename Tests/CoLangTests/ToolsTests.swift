@@ -61,6 +61,34 @@ private let cooks = """
 struct ToolsTests {
     // MARK: - Text timeline
 
+    // MARK: - The event stream
+
+    /// Recorded events carry ids and sites, not only words: the task a join waits for, the
+    /// channel a receive blocks on, the task that woke it, and where the program was.
+    @Test func recordedEventsNameTheTasksChannelsAndSitesInvolved() {
+        let run = RecordedRun("""
+            let ch = channel()
+            fn producer() {
+              sleep(1)
+              ch.send("x")
+            }
+            let p = spawn producer()
+            print(ch.recv())
+            p.join()
+            """)
+        #expect(run.stdout == "x\n")
+        let events = run.interpreter.schedulerEvents
+        let kinds = events.map { "\($0.kind.rawValue) \($0.taskName)" }
+        #expect(kinds == ["spawn main", "resume main", "spawn producer#2", "block main", "resume producer#2",
+                          "sleep producer#2", "wake producer#2", "resume producer#2", "wake main", "finish producer#2",
+                          "resume main", "finish main"], "\(kinds)")
+        let spawn = events[2], block = events[3], sleep = events[5], wake = events[8]
+        #expect(spawn.otherTaskId == 1 && spawn.site == "test.co:6", "\(spawn)")
+        #expect(block.channelId == 1 && block.detail == "recv on channel #1" && block.site == "test.co:7", "\(block)")
+        #expect(sleep.detail == "until 1.0" && sleep.site == "test.co:3", "\(sleep)")
+        #expect(wake.otherTaskId == 2 && wake.detail == "by producer#2" && wake.time == 1.0, "\(wake)")
+    }
+
     @Test func textTimelineOfAVirtualClockRun() {
         let run = RecordedRun(cooks)
         #expect(run.status == 0)

@@ -64,18 +64,24 @@ extension VM {
         }
         guard let t = nextReady() else { return nil }
         let from = position(of: t)
+        // How the turn ended is the last event of `t` on the stream.
+        var last: RunEvent.Kind?
+        let listener = events.listen { e in
+            if e.task === t, EventStream.describe(e.kind) != nil { last = e.kind }
+        }
         let end = runTask(t)
+        events.stopListening(listener)
         flushOutput()
         if case .interrupted = end { scheduler.pause(t) }
         let why: String
-        switch t.status {
-        case .done: why = "finished with \(repr(t.result))"
-        case .failed: why = "failed: \(message(of: t.error))"
-        case .cancelled: why = "was cancelled"
-        case .sleeping: why = "sleeps until t=\(VM.formatFloat(t.wakeTime))"
-        case .blocked: why = "blocked: \(waitDescription(t))"
-        case .ready: why = "gave up its turn (back of the ready queue)"
-        case .running: why = "is still running"
+        switch last {
+        case .finish: why = "finished with \(repr(t.result))"
+        case .fail(let message): why = "failed: \(message)"
+        case .cancel: why = "was cancelled"
+        case .sleep(let until): why = "sleeps until t=\(VM.formatFloat(until))"
+        case .block: why = "blocked: \(waitDescription(t))"
+        case .yield: why = "gave up its turn (back of the ready queue)"
+        default: why = "is still running"
         }
         return StepReport(taskName: t.name, from: from, to: t.status.isFinished ? "the end" : position(of: t), why: why)
     }

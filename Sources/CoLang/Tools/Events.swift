@@ -79,6 +79,9 @@ final class EventStream {
     var traceCoroutines = false { didSet { update() } }
     /// Scheduler events are kept in `recorded` (for timelines).
     var recording = false { didSet { update() } }
+    /// Tools that watch the stream for a while (`:step`); see `listen`.
+    private var listeners: [(id: Int, receive: (RunEvent) -> Void)] = []
+    private var nextListener = 1
     private(set) var schedulerOn = false
     private(set) var coroutinesOn = false
     /// True when any consumer listens.
@@ -96,16 +99,31 @@ final class EventStream {
     init(clock: Clock) { self.clock = clock }
 
     private func update() {
-        schedulerOn = traceScheduler || recording
-        coroutinesOn = traceCoroutines
+        schedulerOn = traceScheduler || recording || !listeners.isEmpty
+        coroutinesOn = traceCoroutines || !listeners.isEmpty
+    }
+
+    /// Calls `receive` with every event until `stopListening` is called with the returned id.
+    func listen(_ receive: @escaping (RunEvent) -> Void) -> Int {
+        let id = nextListener
+        nextListener += 1
+        listeners.append((id, receive))
+        update()
+        return id
+    }
+
+    func stopListening(_ id: Int) {
+        listeners.removeAll { $0.id == id }
+        update()
     }
 
     func emit(_ e: RunEvent) {
+        for l in listeners { l.receive(e) }
         guard let (kind, detail) = EventStream.describe(e.kind) else {
-            if coroutinesOn, let line = EventStream.traceText(e.kind) { write("[trace] \(line)\n") }
+            if traceCoroutines, let line = EventStream.traceText(e.kind) { write("[trace] \(line)\n") }
             return
         }
-        guard schedulerOn else { return }
+        guard traceScheduler || recording else { return }
         let now = clock.now
         if recording && recorded.count < EventStream.maxRecorded {
             var r = SchedulerEvent(time: now, taskId: e.task.id, taskName: e.task.name, kind: kind, detail: detail)
