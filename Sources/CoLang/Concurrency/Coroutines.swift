@@ -20,7 +20,7 @@ extension VM {
         }
         let fiber = heap.track(Fiber(id: nextCoroutineId, entry: callee, capacity: callable.count + 1))
         nextCoroutineId += 1
-        if what == "coroutine" && events.coroutinesOn { emitCoroutineEvent(.create(co: fiber)) }
+        if events.coroutinesOn && what == "coroutine" { emitCoroutineEvent(.create(co: fiber)) }
         if callee.tag != .closure { fiber.origin = currentSite(exactInnermost: false) }
         if callee.tag == .closure {
             for v in callable { fiber.push(v) }

@@ -83,8 +83,11 @@ extension VM {
         current = t.active
         t.status = .running
         t.switches += 1
-        let raising = t.pendingThrow   // any value, `nil` included, can be thrown
-        t.pendingThrow = nil
+        var raising: Value? = nil   // any value, `nil` included, can be thrown
+        if let e = t.pendingThrow {
+            raising = e
+            t.pendingThrow = nil
+        }
         if events.schedulerOn { events.emit(.init(t, .run(randomPick: options.schedule == .random))) }
         if let slice = options.preempt {
             // A fresh time slice: checkpoint at the next instruction (`steps` is then exact) and

@@ -93,10 +93,11 @@ final class Scheduler {
         makeReady(t)
     }
 
-    /// `t` can run: at the back of the ready queue (the front for an interrupted task).
+    /// `t`, which waits on nothing, can run: at the back of the ready queue (the front for an
+    /// interrupted task).
+    @inline(__always)
     func makeReady(_ t: TaskObj, atFront: Bool = false) {
         t.status = .ready
-        t.waitingOn = .none
         if atFront { ready.insert(t, at: 0) } else { ready.append(t) }
     }
 
@@ -147,6 +148,7 @@ final class Scheduler {
     /// Makes a waiting task ready, handing it `value` as the result of what it waited on.
     func wake(_ t: TaskObj, with value: Value, by waker: TaskObj?) {
         t.active.push(value)
+        t.waitingOn = .none
         makeReady(t)
         if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: false))) }
     }
@@ -154,6 +156,7 @@ final class Scheduler {
     /// Makes a waiting task ready to raise `e` where it waited (a failed join, a closed channel).
     func wake(_ t: TaskObj, raising e: Value, by waker: TaskObj?) {
         t.pendingThrow = e
+        t.waitingOn = .none
         makeReady(t)
         if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: true))) }
     }
@@ -320,6 +323,7 @@ final class TimerSource: WaitSource {
             let t = top.task
             t.sleepToken = 0
             t.active.push(.nil)   // the value of `sleep`
+            t.waitingOn = .none
             scheduler.makeReady(t)
             if scheduler.events.schedulerOn { scheduler.events.emit(.init(t, .wakeByTimer)) }
         }
