@@ -12,9 +12,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
+        // The front end: tokens, lexer, AST, parser, diagnostics. It depends on nothing else.
+        .target(
+            name: "CoLangSyntax",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         .target(
             name: "CoLang",
-            dependencies: [.product(name: "Collections", package: "swift-collections")],
+            dependencies: ["CoLangSyntax", .product(name: "Collections", package: "swift-collections")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .systemLibrary(
@@ -31,7 +36,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CoLangTests",
-            dependencies: ["CoLang"],
+            dependencies: ["CoLangSyntax", "CoLang"],
             exclude: ["conformance"]
         ),
     ],

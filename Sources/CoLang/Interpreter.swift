@@ -1,4 +1,5 @@
 // The library's front door: run scripts, evaluate REPL inputs, disassemble, interrupt.
+import CoLangSyntax
 import FoundationEssentials
 import Glibc
 

@@ -1,4 +1,5 @@
 // A coroutine: a VM object owning its value stack, call frames and handlers.
+import CoLangSyntax
 
 /// The status values of section 6.
 enum CoStatus: UInt8 {

@@ -1,4 +1,5 @@
 // Builtins written in CoLang itself, so a callback may `yield` through them (no native frame in between).
+import CoLangSyntax
 
 extension VM {
     static let preludeSource = """
