@@ -27,16 +27,22 @@ let package = Package(
             path: "Sources/CReadline",
             providers: [.apt(["libreadline-dev"])]
         ),
-        .executableTarget(
-            name: "colang-repl",
+        // The command line and the REPL: everything of `colang` but `main`, as a library so that
+        // its logic is unit-testable.
+        .target(
+            name: "ColangCLI",
             dependencies: [
                 "CoLang", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "colang-repl",
+            dependencies: ["ColangCLI"]
+        ),
         .testTarget(
             name: "CoLangTests",
-            dependencies: ["CoLangSyntax", "CoLang"],
+            dependencies: ["CoLangSyntax", "CoLang", "ColangCLI"],
             exclude: ["conformance"]
         ),
     ],
