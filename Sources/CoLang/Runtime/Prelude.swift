@@ -2,6 +2,8 @@
 import CoLangSyntax
 
 extension VM {
+    // The text is CoLang, laid out as CoLang code: the formatter leaves it alone.
+    // swift-format-ignore
     static let preludeSource = """
     fn __collect(it) {
       let out = []
