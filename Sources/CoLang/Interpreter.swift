@@ -38,7 +38,7 @@ public struct RunOptions: Sendable {
     public init() {}
 }
 
-/// Exit codes of section 9 of the language contract.
+/// `colang`'s exit codes (README.md, "Run").
 public enum ExitCode {
     public static let ok: Int32 = 0
     public static let usage: Int32 = 64

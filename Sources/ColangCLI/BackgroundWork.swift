@@ -4,7 +4,7 @@ import CReadline
 import FoundationEssentials
 import Glibc
 
-/// Section 10: the scheduler keeps running while the REPL waits for input. The line editor polls
+/// The scheduler keeps running while the REPL waits for input. The line editor polls
 /// stdin with `pollTimeoutMilliseconds()` and calls `runBetweenKeystrokes()` after every key and
 /// timeout; output that tasks print then appears above the prompt.
 final class BackgroundWork {
