@@ -1,6 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// With COLANG_WARNINGS_AS_ERRORS=1 (as `.ci/run` builds) every warning in this package's own
+/// targets is an error. Only here, not in the dependencies: their warnings are not ours to fix,
+/// and SwiftPM builds them with `-suppress-warnings`, which `-Xswiftc -warnings-as-errors` conflicts with.
+let warningFlags = Context.environment["COLANG_WARNINGS_AS_ERRORS"] == "1" ? ["-warnings-as-errors"] : []
+
+/// The Swift settings of one of this package's targets: `flags` and the warning flags.
+func swiftSettings(_ flags: [String] = []) -> [SwiftSetting] {
+    flags + warningFlags == [] ? [] : [.unsafeFlags(flags + warningFlags)]
+}
+
 let package = Package(
     name: "CoLang",
     products: [
@@ -12,27 +22,44 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
+        // The front end: tokens, lexer, AST, parser, diagnostics. It depends on nothing else.
+        // (Compiled with the flags it had as part of CoLang.)
+        .target(
+            name: "CoLangSyntax",
+            swiftSettings: swiftSettings(["-enforce-exclusivity=unchecked"])
+        ),
+        // Compiler, bytecode, runtime, VM, concurrency and the teaching tools, behind `Interpreter`.
         .target(
             name: "CoLang",
-            dependencies: [.product(name: "Collections", package: "swift-collections")],
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            dependencies: ["CoLangSyntax", .product(name: "Collections", package: "swift-collections")],
+            swiftSettings: swiftSettings(["-enforce-exclusivity=unchecked"])
         ),
         .systemLibrary(
             name: "CReadline",
             path: "Sources/CReadline",
             providers: [.apt(["libreadline-dev"])]
         ),
-        .executableTarget(
-            name: "colang-repl",
+        // The command line and the REPL: everything of `colang` but `main`, as a library so that
+        // its logic is unit-testable.
+        .target(
+            name: "ColangCLI",
             dependencies: [
                 "CoLang", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swiftSettings()
+        ),
+        // `colang` itself: main.swift only.
+        .executableTarget(
+            name: "colang-repl",
+            dependencies: ["ColangCLI"],
+            swiftSettings: swiftSettings()
         ),
         .testTarget(
             name: "CoLangTests",
-            dependencies: ["CoLang"],
-            exclude: ["conformance"]
+            dependencies: ["CoLangSyntax", "CoLang", "ColangCLI"],
+            exclude: ["conformance"],
+            swiftSettings: swiftSettings()
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 // The library's front door: run scripts, evaluate REPL inputs, disassemble, interrupt.
+import CoLangSyntax
 import FoundationEssentials
 import Glibc
 
@@ -37,7 +38,7 @@ public struct RunOptions: Sendable {
     public init() {}
 }
 
-/// Exit codes of section 9 of the language contract.
+/// `colang`'s exit codes (README.md, "Run").
 public enum ExitCode {
     public static let ok: Int32 = 0
     public static let usage: Int32 = 64

@@ -1,4 +1,5 @@
 // Entry point of `colang`: parse the command line, then run a script, `-e` code, stdin or the REPL.
+import ColangCLI
 import FoundationEssentials
 import Glibc
 

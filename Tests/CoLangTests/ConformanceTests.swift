@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import CoLang
+@testable import ColangCLI
 
 /// One `.co` file per test case; the argument is the path as the failure report should name it:
 /// relative to `conformance/` (`errors/div_zero.co`) or `examples/NAME.co`.
@@ -14,7 +15,7 @@ import Testing
         let isExample = name.hasPrefix(ConformanceFiles.examplesPrefix)
         let options: RunOptions
         do {
-            options = try FileSpec.options(from: spec.flags, isExample: isExample)
+            options = try FileSpec.options(from: spec.flags, file: name, isExample: isExample)
         } catch {
             Issue.record(Comment(rawValue: "\(name): bad `# flags:` line: \(error)"))
             return
@@ -129,53 +130,28 @@ struct FileSpec {
 
     struct BadFlag: Error, CustomStringConvertible { var description: String }
 
-    /// RunOptions for `# flags:` words. Examples default to the virtual clock.
-    static func options(from flags: [String], isExample: Bool) throws -> RunOptions {
-        var options = RunOptions()
-        if isExample { options.clock = .virtual }
-        options.gcStress = ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
-        var i = 0
-        func value(of flag: String) throws -> String {
-            i += 1
-            guard i < flags.count else { throw BadFlag(description: "\(flag) needs a value") }
-            return flags[i]
+    /// RunOptions for `# flags:` words, parsed by `colang`'s own command-line parser as if they
+    /// stood before the file's name (`--args WORDS...` stands for words after it: the script's
+    /// `args`). Examples default to the virtual clock; COLANG_GC_STRESS=1 adds `--gc-stress`.
+    static func options(from flags: [String], file: String, isExample: Bool) throws -> RunOptions {
+        var before = flags
+        var after: [String] = []
+        if let marker = flags.firstIndex(of: "--args") {
+            before = Array(flags[..<marker])
+            after = Array(flags[(marker + 1)...])
         }
-        func number(of flag: String) throws -> Int {
-            let text = try value(of: flag)
-            guard let n = Int(text), n >= 0 else { throw BadFlag(description: "\(flag) \(text)") }
-            return n
+        let invocation: Invocation
+        do {
+            invocation = try CommandParser.invocation(before + [file] + after)
+        } catch {
+            throw BadFlag(description: CommandParser.message(for: error))
         }
-        while i < flags.count {
-            let flag = flags[i]
-            switch flag {
-            case "--clock":
-                let text = try value(of: flag)
-                guard let clock = ClockKind(rawValue: text) else { throw BadFlag(description: "--clock \(text)") }
-                options.clock = clock
-            case "--seed":
-                let text = try value(of: flag)
-                guard let seed = UInt64(text) else { throw BadFlag(description: "--seed \(text)") }
-                options.seed = seed
-            case "--schedule":
-                switch try value(of: flag) {
-                case "fifo": options.schedule = .fifo
-                case "random": options.schedule = .random
-                case let other: throw BadFlag(description: "--schedule \(other)")
-                }
-            case "--trace": options.trace = true
-            case "--trace-sched": options.traceScheduler = true
-            case "--max-steps": options.maxSteps = try number(of: flag)
-            case "--max-memory": options.maxMemoryMB = try number(of: flag)
-            case "--preempt": options.preempt = try number(of: flag)
-            case "--gc-stress": options.gcStress = true
-            case "--args":
-                options.scriptArgs = Array(flags[(i + 1)...])
-                i = flags.count
-            default:
-                throw BadFlag(description: "unknown flag \(flag)")
-            }
-            i += 1
+        if invocation.code != nil || invocation.dis || invocation.explore != nil || invocation.timeline != nil {
+            throw BadFlag(description: "-e, --dis, --explore and --timeline are not for `# flags:` lines")
         }
+        var options = invocation.runOptions
+        if isExample && invocation.clock == nil { options.clock = .virtual }
+        if ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1" { options.gcStress = true }
         return options
     }
 

@@ -1,6 +1,7 @@
 // Unit tests for the lexer: tokens, numbers, strings, interpolation, newline rules and bad bytes.
 import Testing
 @testable import CoLang
+@testable import CoLangSyntax
 
 /// Token kinds of `source`, without the final `.eof`.
 private func kinds(_ source: String) -> [TokenKind] {

@@ -1,6 +1,7 @@
 // Unit tests for the parser: precedence, every statement form, recovery, incomplete input, limits.
 import Testing
 @testable import CoLang
+@testable import CoLangSyntax
 
 // MARK: - A small S-expression printer for trees
 

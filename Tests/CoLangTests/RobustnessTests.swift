@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import CoLang
+@testable import CoLangSyntax
 
 // MARK: - Helpers
 

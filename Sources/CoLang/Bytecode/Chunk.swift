@@ -1,4 +1,5 @@
 // A compiled function: code bytes, constant pool, positions table and nested prototypes.
+import CoLangSyntax
 
 /// How a closure captures one upvalue when it is created.
 struct UpvalueDesc {

@@ -1,4 +1,5 @@
 // Compiling expressions: literals, operators, calls, functions, coroutines and spawn.
+import CoLangSyntax
 
 extension Compiler {
     func expression(_ e: Expr) {

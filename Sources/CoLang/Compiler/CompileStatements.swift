@@ -1,4 +1,5 @@
 // Compiling statements: declarations, assignment, control flow and error handling.
+import CoLangSyntax
 
 extension Compiler {
     func statement(_ stmt: Stmt) {

@@ -1,4 +1,5 @@
 // Compiles the syntax tree of a script (or REPL input) into function prototypes.
+import CoLangSyntax
 
 /// A single-pass compiler from AST to bytecode, resolving names to local slots, upvalues and
 /// global slots, and computing each function's stack needs.

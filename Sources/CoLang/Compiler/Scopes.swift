@@ -1,4 +1,5 @@
 // Per-function compile state: locals, scopes, loops, and the bytecode being written.
+import CoLangSyntax
 
 /// A named stack slot of the function being compiled.
 struct Local {

@@ -1,4 +1,5 @@
 // Creating, resuming, yielding and finishing coroutines: every switch is a fiber pointer swap.
+import CoLangSyntax
 
 /// How a coroutine is being resumed.
 enum ResumeMode { case resume, send, `throw` }

@@ -1,4 +1,5 @@
 // A coroutine: a VM object owning its value stack, call frames and handlers.
+import CoLangSyntax
 
 /// What a fiber is doing, as stored. `active` means "on a task's resume chain"; whether an
 /// active coroutine is `running` (the innermost of the chain) or `normal` (it resumed another)

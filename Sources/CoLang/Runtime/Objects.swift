@@ -1,4 +1,5 @@
 // Heap object types (strings, lists, maps, ranges, functions, errors, iterators).
+import CoLangSyntax
 import Collections
 
 /// Base of every heap object. Objects are owned by the `Heap` and found by the collector.

@@ -1,6 +1,9 @@
 // Builtins written in CoLang itself, so a callback may `yield` through them (no native frame in between).
+import CoLangSyntax
 
 extension VM {
+    // The text is CoLang, laid out as CoLang code: the formatter leaves it alone.
+    // swift-format-ignore
     static let preludeSource = """
     fn __collect(it) {
       let out = []

@@ -1,4 +1,4 @@
-// `str` and REPL echo forms of every value (section 8), with cycle and depth guards.
+// `str` and REPL echo forms of every value (docs/DECISIONS.md, "Printing"), with cycle and depth guards.
 
 extension VM {
     /// `str(v)`: strings as they are, everything else in its printed form. A form bigger than

@@ -1,4 +1,5 @@
 // What the Interpreter facade asks of the VM: run a script, evaluate REPL input, disassemble.
+import CoLangSyntax
 import FoundationEssentials
 
 extension VM {

@@ -1,4 +1,5 @@
 // Unwinding to `catch` handlers across frames and coroutines, tracebacks, and error reports.
+import CoLangSyntax
 
 extension VM {
     /// Unwinds `v` from the current fiber's saved state to the nearest handler, crossing from a

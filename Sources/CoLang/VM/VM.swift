@@ -1,4 +1,5 @@
 // The virtual machine's state: heap, globals, the running fiber and task, and output.
+import CoLangSyntax
 import FoundationEssentials
 import Glibc
 

@@ -4,10 +4,10 @@ import CReadline
 import FoundationEssentials
 import Glibc
 
-/// The scheduler keeps running while the REPL waits for input (docs/ARCHITECTURE.md, "Fibers and the scheduler").
-/// The line editor waits for a key with `waitForInput`, in the scheduler's own poll (so the wait
-/// also ends when a sleeping task is due), and calls `runBetweenKeystrokes()` after every key and
-/// timeout; output that tasks print then appears above the prompt.
+/// The scheduler keeps running while the REPL waits for input (docs/ARCHITECTURE.md, "Fibers and
+/// the scheduler"). The line editor waits for a key with `waitForInput`, in the scheduler's own
+/// poll (so the wait also ends when a sleeping task is due), and calls `runBetweenKeystrokes()`
+/// after every key and timeout; output that tasks print then appears above the prompt.
 final class BackgroundWork {
     weak var interpreter: Interpreter?
     /// `:auto off` holds background tasks until `:step` or `:run`.

@@ -1,4 +1,4 @@
-// The interactive REPL (section 10): prompts, continuation lines, evaluation, Ctrl-C and Ctrl-D.
+// The interactive REPL (README.md, "REPL tour"): prompts, continuation lines, evaluation, Ctrl-C and Ctrl-D.
 import CoLang
 import FoundationEssentials
 import Glibc

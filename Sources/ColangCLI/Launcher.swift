@@ -3,13 +3,13 @@ import CoLang
 import FoundationEssentials
 import Glibc
 
-enum Launcher {
+public enum Launcher {
     /// Where the program text comes from.
     enum Source {
         case file(String), standardInput, code(String), repl
     }
 
-    static func main(arguments: [String]) -> Int32 {
+    public static func main(arguments: [String]) -> Int32 {
         switch CommandParser.parse(arguments) {
         case .exit(let status): return status
         case .run(let invocation): return run(invocation)

@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 import CoLang
 
-enum Output {
+public enum Output {
     /// Writes program output. The library buffers output itself and hands it over when it should
     /// be seen (e.g. before `input()` waits), so it goes straight out. A closed stdout (EPIPE, e.g.
     /// `colang x.co | head -1`) ends the process quietly instead of running on with nobody reading.
@@ -29,7 +29,7 @@ enum Output {
     }
 
     /// Flushes stdout at exit, quietly if nobody reads it any more.
-    static func finish() {
+    public static func finish() {
         fflush(stdout)
         checkStdout()
     }

@@ -1,4 +1,4 @@
-// The lexer: turns CoLang's UTF-8 source bytes into tokens, applying the newline rules of §2.
+// The lexer: turns CoLang's UTF-8 source bytes into tokens, applying the newline rules (grammar.md, "Newline rules").
 
 /// Converts UTF-8 source into tokens.
 ///
@@ -70,7 +70,7 @@ private enum LexEnd {
     case aborted
 }
 
-/// Collects tokens and decides which newlines are significant (§2).
+/// Collects tokens and decides which newlines are significant (grammar.md, "Newline rules").
 private struct TokenSink {
     var tokens: [Token] = []
     var brackets = BracketStack()

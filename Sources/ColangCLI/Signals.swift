@@ -3,7 +3,7 @@ import CoLang
 import FoundationEssentials
 import Glibc
 
-enum Signals {
+public enum Signals {
     /// What Ctrl-C should stop right now.
     enum RunMode: Int32 {
         /// Nothing runs (the REPL waits for keys): Ctrl-C only wakes the line editor.
@@ -28,7 +28,7 @@ enum Signals {
     /// Starts from a clean slate: a parent (e.g. Foundation's `Process`) may hand us blocked
     /// signals, which would make Ctrl-C and `kill` do nothing. SIGPIPE is ignored so that a write to
     /// a closed pipe returns EPIPE (handled by `Output`) instead of killing us.
-    static func prepareProcess() {
+    public static func prepareProcess() {
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)

@@ -1,4 +1,4 @@
-// The REPL's `:commands` (section 10): their names, arguments and one-line help.
+// The REPL's `:commands` (README.md, "REPL tour"): their names, arguments and one-line help.
 import FoundationEssentials
 import Glibc
 

@@ -1,4 +1,4 @@
-// The `colang` command line (section 9 of LANGUAGE.md), declared for swift-argument-parser.
+// The `colang` command line (README.md, "Command-line flags"), declared for swift-argument-parser.
 import ArgumentParser
 import CoLang
 
@@ -102,14 +102,8 @@ enum CommandParser {
     enum Outcome { case run(Invocation), exit(Int32) }
 
     static func parse(_ arguments: [String]) -> Outcome {
-        let split = ArgumentSplit(arguments)
-        // Plain `colang [FILE [ARGS...]]` has nothing to parse; setting up ArgumentParser would be
-        // a third of the start-up time.
-        if split.options.isEmpty {
-            return .run(Invocation(file: split.positionals.first, arguments: Array(split.positionals.dropFirst())))
-        }
         do {
-            return .run(try ColangCommand.parse(split.parserArguments).invocation)
+            return .run(try invocation(arguments))
         } catch {
             if ColangCommand.exitCode(for: error) == ArgumentParser.ExitCode.success {
                 Output.writeStdout(ColangCommand.fullMessage(for: error) + "\n")
@@ -119,4 +113,20 @@ enum CommandParser {
             return .exit(CoLang.ExitCode.usage)
         }
     }
+
+    /// What `arguments` ask for, without printing anything: the parsing behind `parse(_:)`, for
+    /// other callers such as the conformance runner's `# flags:` lines. Throws ArgumentParser's
+    /// error for a usage error (and for `--help` and `--version`); `message(for:)` words it.
+    static func invocation(_ arguments: [String]) throws -> Invocation {
+        let split = ArgumentSplit(arguments)
+        // Plain `colang [FILE [ARGS...]]` has nothing to parse; setting up ArgumentParser would be
+        // a third of the start-up time.
+        if split.options.isEmpty {
+            return Invocation(file: split.positionals.first, arguments: Array(split.positionals.dropFirst()))
+        }
+        return try ColangCommand.parse(split.parserArguments).invocation
+    }
+
+    /// The one-line message `colang` prints for an error thrown by `invocation(_:)`.
+    static func message(for error: Error) -> String { ColangCommand.message(for: error) }
 }
