@@ -109,8 +109,7 @@ extension VM {
         for t in scheduler.live {
             let waiting: String
             switch t.status {
-            case .sleeping: waiting = "timer t=\(VM.formatFloat(t.wakeTime))"
-            case .blocked: waiting = waitTargetName(t.waitingOn)
+            case .sleeping, .blocked: waiting = t.waitingOn.tableText
             default: waiting = scheduler.isPaused(t) ? "(paused)" : "-"
             }
             rows.append([String(t.id), t.name, t.status.name, waiting, String(t.switches),
@@ -122,16 +121,6 @@ extension VM {
             row.enumerated().map { i, c in c.padded(to: widths[i]) }
                 .joined(separator: "  ").trimmingTrailingSpaces()
         }.joined(separator: "\n") + "\n"
-    }
-
-    func waitTargetName(_ w: WaitTarget) -> String {
-        switch w {
-        case .none: return "-"
-        case .timer(let time): return "timer t=\(VM.formatFloat(time))"
-        case .join(let t): return "join \(t.name)"
-        case .recv(let c): return "recv channel #\(c.id)"
-        case .send(let c, _): return "send channel #\(c.id)"
-        }
     }
 
     /// True when some task other than an idle main can run now or later.

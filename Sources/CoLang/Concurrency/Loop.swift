@@ -220,7 +220,6 @@ extension VM {
     /// What `t` waits on and why nobody can wake it.
     func waitDescription(_ t: TaskObj) -> String {
         switch t.waitingOn {
-        case .none, .timer: return "is blocked"
         case .join(let other):
             var chain: [TaskObj] = [t]
             var cur = other
@@ -236,10 +235,8 @@ extension VM {
                 }
                 cur = next
             }
-        case .recv(let c):
-            return "waits to receive on channel #\(c.id): no live task can send on it"
-        case .send(let c, _):
-            return "waits to send on channel #\(c.id): no live task can receive from it"
+        case .none, .timer, .recv, .send:
+            return t.waitingOn.deadlockText
         }
     }
 }

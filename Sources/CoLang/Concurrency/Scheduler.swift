@@ -17,6 +17,49 @@ enum WaitTarget {
     case send(ChannelObj, Value)
 }
 
+extension WaitTarget {
+    /// The words of a `block` event, for traces and timelines (a timer is a `sleep` event).
+    var blockDetail: String? {
+        switch self {
+        case .none, .timer: return nil
+        case .join(let t): return "join \(t.name)"
+        case .recv(let c): return "recv on channel #\(c.id)"
+        case .send(let c, _): return "send on channel #\(c.id)"
+        }
+    }
+
+    /// The "waiting on" column of `:tasks`.
+    var tableText: String {
+        switch self {
+        case .none: return "-"
+        case .timer(let time): return "timer t=\(VM.formatFloat(time))"
+        case .join(let t): return "join \(t.name)"
+        case .recv(let c): return "recv channel #\(c.id)"
+        case .send(let c, _): return "send channel #\(c.id)"
+        }
+    }
+
+    /// Why a task waiting on this is stuck, in the deadlock report (a join is explained with
+    /// its wait-for chain, see `VM.waitDescription`).
+    var deadlockText: String {
+        switch self {
+        case .none, .timer, .join: return "is blocked"
+        case .recv(let c): return "waits to receive on channel #\(c.id): no live task can send on it"
+        case .send(let c, _): return "waits to send on channel #\(c.id): no live task can receive from it"
+        }
+    }
+
+    /// Marks what the target keeps alive (for the waiting task's `trace`).
+    func mark(_ gc: Collector) {
+        switch self {
+        case .none, .timer: break
+        case .join(let t): gc.markObject(t)
+        case .recv(let c): gc.markObject(c)
+        case .send(let c, let v): gc.markObject(c); gc.mark(v)
+        }
+    }
+}
+
 /// Something outside the program that tasks wait on, which the loop asks when nothing is
 /// ready: when it has something due and which file descriptors to watch. Timers are one;
 /// sockets are next (each waiting task registers its descriptor); the REPL's stdin is one too,
@@ -279,7 +322,6 @@ final class TimerSource: WaitSource {
 
     func add(_ t: TaskObj, until time: Double) {
         sequence += 1
-        t.wakeTime = time
         t.sleepToken = sequence
         heap.insert(SleeperKey(time: time, seq: sequence, task: t))
     }

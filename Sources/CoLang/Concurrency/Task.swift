@@ -34,7 +34,6 @@ final class TaskObj: Obj {
     var error: Value = .nil
     var joiners: [TaskObj] = []
     var waitingOn: WaitTarget = .none
-    var wakeTime: Double = 0
     /// The value a channel hands to this task when it unblocks a send or receive.
     var pendingValue: Value = .nil
     /// An error to raise in the task when it next runs (a failed join, a send on a closed channel).
@@ -72,12 +71,7 @@ final class TaskObj: Obj {
         gc.mark(result); gc.mark(error); gc.mark(pendingValue)
         if let p = pendingThrow { gc.mark(p) }
         for j in joiners { gc.markObject(j) }
-        switch waitingOn {
-        case .none, .timer: break
-        case .join(let t): gc.markObject(t)
-        case .recv(let c): gc.markObject(c)
-        case .send(let c, let v): gc.markObject(c); gc.mark(v)
-        }
+        waitingOn.mark(gc)
     }
 }
 

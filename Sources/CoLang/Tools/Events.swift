@@ -151,22 +151,13 @@ final class EventStream {
         case .yield(.preempted(let slice)): return (.yield, "preempted: its time slice of \(slice) instructions is used up")
         case .yield(.interrupted): return (.yield, "interrupted")
         case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
-        case .block(let target): return (.block, blockText(target))
+        case .block(let target): return (.block, target.blockDetail)
         case .wakeByTimer: return (.wake, "timer fired")
         case .wake(let by, let raising): return (.wake, by.map { "by \($0.name)\(raising ? " (raising)" : "")" })
         case .finish: return (.finish, nil)
         case .fail(let message): return (.fail, message)
         case .cancel(let by): return (.cancel, by.map { "by \($0.name)" } ?? "the input was abandoned")
         case .create, .resume, .coroutineYield, .coroutineReturn, .coroutineFail, .throwInto, .close: return nil
-        }
-    }
-
-    private static func blockText(_ target: WaitTarget) -> String? {
-        switch target {
-        case .none, .timer: return nil
-        case .join(let t): return "join \(t.name)"
-        case .recv(let c): return "recv on channel #\(c.id)"
-        case .send(let c, _): return "send on channel #\(c.id)"
         }
     }
 
