@@ -24,8 +24,8 @@ final class Compiler {
     func compileScript(_ program: [Stmt]) -> FunctionProto? {
         for stmt in program { statement(stmt) }
         let end = program.last?.loc ?? SourceLoc(line: 1, column: 1)
-        emit(.nil, end, effect: 1)
-        emit(.return, end, effect: -1)
+        emit(.nil, end)
+        emit(.return, end)
         guard diagnostics.isEmpty else { return nil }
         return finish(fs)
     }
@@ -46,36 +46,53 @@ final class Compiler {
         }
     }
 
-    /// Emits an opcode with its stack effect; operands follow with the `operand` helpers.
-    func emit(_ op: OpCode, _ loc: SourceLoc, effect: Int) {
+    /// Emits `op` with its operands, written as the opcode table says (`OpCode.layout`), and
+    /// moves the tracked stack depth by the opcode's stack effect for those operands.
+    /// `CLOSURE`'s captures follow with `u8`.
+    func emit(_ op: OpCode, _ loc: SourceLoc, _ operands: Int...) {
+        emit(op, loc, operands: operands)
+    }
+
+    private func emit(_ op: OpCode, _ loc: SourceLoc, operands: [Int]) {
+        let layout = op.layout
+        assert(operands.count == layout.operands.count, "\(op.mnemonic) takes \(layout.operands.count) operands")
         note(loc)
         fs.code.append(op.rawValue)
-        fs.depth += effect
+        for (kind, value) in zip(layout.operands, operands) {
+            switch kind {
+            case .u8: u8(value)
+            case .u16: u16(value)
+            case .u32: u32(value)
+            }
+        }
+        fs.maxDepth = max(fs.maxDepth, fs.depth + layout.transient)
+        adjustDepth(op.stackEffect(operands))
+    }
+
+    /// Moves the tracked stack depth by `n`, keeping the high-water mark that sizes the frame.
+    /// Used directly only where control flow, not an instruction, changes the depth.
+    func adjustDepth(_ n: Int) {
+        fs.depth += n
         if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
     }
     func u8(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)) }
-    func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
-    func u32(_ v: Int) {
+    private func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
+    private func u32(_ v: Int) {
         for shift in stride(from: 0, to: 32, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
     }
-    /// Emits a jump with a placeholder target; returns where to patch.
-    func emitJump(_ op: OpCode, _ loc: SourceLoc, effect: Int) -> Int {
-        emit(op, loc, effect: effect)
-        return placeholderTarget()
-    }
-    /// Emits a jump target of 0 to patch later; returns where it is.
-    func placeholderTarget() -> Int {
-        let at = fs.code.count
-        u32(0)
-        return at
+    /// Emits a jump whose target (its last operand) is a placeholder; returns where to patch it.
+    /// `operands` are the ones before the target.
+    func emitJump(_ op: OpCode, _ loc: SourceLoc, _ operands: Int...) -> Int {
+        assert(op.targetOperand == op.layout.operands.count - 1, "\(op.mnemonic) has no trailing jump target")
+        emit(op, loc, operands: operands + [0])
+        return fs.code.count - OperandKind.u32.size
     }
     func patch(_ at: Int, to target: Int? = nil) {
         let t = target ?? fs.code.count
-        for i in 0..<4 { fs.code[at + i] = UInt8(truncatingIfNeeded: t >> (8 * i)) }
+        for i in 0..<OperandKind.u32.size { fs.code[at + i] = UInt8(truncatingIfNeeded: t >> (8 * i)) }
     }
     func emitLoop(to start: Int, _ loc: SourceLoc) {
-        emit(.loop, loc, effect: 0)
-        u32(start)
+        emit(.loop, loc, start)
     }
 
     func constant(_ v: Value, _ loc: SourceLoc) -> Int {
@@ -95,19 +112,16 @@ final class Compiler {
     }
     func emitInt(_ n: Int64, _ loc: SourceLoc) {
         if n >= -32768 && n <= 32767 {
-            emit(.smallInt, loc, effect: 1)
-            u16(Int(UInt16(bitPattern: Int16(n))))
+            emit(.smallInt, loc, Int(UInt16(bitPattern: Int16(n))))
         } else {
             let i: Int
             if let c = fs.intConstants[n] { i = c } else { i = constant(Value(n), loc); fs.intConstants[n] = i }
-            emit(.constant, loc, effect: 1)
-            u16(i)
+            emit(.constant, loc, i)
         }
     }
     func emitConstant(_ v: Value, _ loc: SourceLoc) {
         let i = constant(v, loc)
-        emit(.constant, loc, effect: 1)
-        u16(i)
+        emit(.constant, loc, i)
     }
 
     func finish(_ state: FunctionState) -> FunctionProto {
@@ -123,7 +137,7 @@ final class Compiler {
     func endScope(_ loc: SourceLoc) {
         fs.scopeDepth -= 1
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
-            emit(last.captured ? .closeUpvalue : .pop, loc, effect: -1)
+            emit(last.captured ? .closeUpvalue : .pop, loc)
             fs.locals.removeLast()
         }
     }
@@ -133,7 +147,7 @@ final class Compiler {
     func discardLocals(downTo count: Int, _ loc: SourceLoc) {
         var i = fs.locals.count - 1
         while i >= count {
-            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc, effect: -1)
+            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc)
             i -= 1
         }
     }
@@ -187,33 +201,33 @@ final class Compiler {
     /// Loads a variable by name.
     func emitGet(_ name: String, _ loc: SourceLoc) {
         if let slot = fs.resolveLocal(name) {
-            emit(.getLocal, loc, effect: 1); u8(slot)
+            emit(.getLocal, loc, slot)
         } else if let up = resolveUpvalue(fs, name) {
-            emit(.getUpvalue, loc, effect: 1); u8(up)
+            emit(.getUpvalue, loc, up)
         } else {
-            emit(.getGlobal, loc, effect: 1); u16(globalSlot(name, loc))
+            emit(.getGlobal, loc, globalSlot(name, loc))
         }
     }
 
     /// Stores the top of the stack into a variable, leaving it there.
     func emitSet(_ name: String, _ loc: SourceLoc) {
         if let slot = fs.resolveLocal(name) {
-            emit(.setLocal, loc, effect: 0); u8(slot)
+            emit(.setLocal, loc, slot)
         } else if let up = resolveUpvalue(fs, name) {
-            emit(.setUpvalue, loc, effect: 0); u8(up)
+            emit(.setUpvalue, loc, up)
         } else {
-            emit(.setGlobal, loc, effect: 0); u16(globalSlot(name, loc))
+            emit(.setGlobal, loc, globalSlot(name, loc))
         }
     }
 
     /// Stores the top of the stack into a variable and pops it (an assignment statement).
     func emitStore(_ name: String, _ loc: SourceLoc) {
         if let slot = fs.resolveLocal(name) {
-            emit(.storeLocal, loc, effect: -1); u8(slot)
+            emit(.storeLocal, loc, slot)
         } else if let up = resolveUpvalue(fs, name) {
-            emit(.storeUpvalue, loc, effect: -1); u8(up)
+            emit(.storeUpvalue, loc, up)
         } else {
-            emit(.storeGlobal, loc, effect: -1); u16(globalSlot(name, loc))
+            emit(.storeGlobal, loc, globalSlot(name, loc))
         }
     }
 
