@@ -264,6 +264,9 @@ extension Compiler {
         let outer = fs.locals.count - 1
         let start = fs.code.count
         let exit = emitJump(.forIter, iterable.loc)
+        // The exit is reached from FOR_ITER (and from `break`) with the iterator and a result on
+        // the stack, one value more than the fall-through from the body leaves.
+        let exitDepth = fs.depth
         fs.loops.append(LoopContext(start: start, outerLocals: outer, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: true))
         // A fresh scope per iteration: closures capture this iteration's variable.
@@ -273,6 +276,7 @@ extension Compiler {
         endScope(body.last?.loc ?? loc)
         emitLoop(to: start, loc)
         patch(exit)
+        fs.depth = exitDepth
         let ctx = fs.loops.removeLast()
         for j in ctx.breakJumps { patch(j) }
         // At the exit the iterator and the finished iteration's result are on the stack.
