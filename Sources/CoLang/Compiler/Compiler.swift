@@ -127,8 +127,13 @@ final class Compiler {
     func finish(_ state: FunctionState) -> FunctionProto {
         FunctionProto(name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
                       code: state.code, constants: state.constants, positions: state.positions,
-                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + 2)
+                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
     }
+
+    /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts
+    /// its receiver under the arguments (`VM.insertReceiver`), one value more than `CALL`'s and
+    /// `INVOKE`'s stack effects count, and one slot is spare.
+    static let stackHeadroom = 2
 
     // MARK: - Scopes
 
