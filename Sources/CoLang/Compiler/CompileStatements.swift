@@ -52,8 +52,6 @@ extension Compiler {
         case .throw(let value):
             expression(value)
             emit(.throw, loc)
-        case .block(let body):
-            block(body, loc)
         }
     }
 
@@ -218,7 +216,7 @@ extension Compiler {
         if case .boolLit(true) = cond.kind { isForever = true }
         let toTest = isForever ? nil : emitJump(.jump, loc)
         let bodyStart = fs.code.count
-        fs.loops.append(LoopContext(start: bodyStart, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
+        fs.loops.append(LoopContext(start: bodyStart, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: false))
         block(body, loc)
         let ctx = fs.loops.removeLast()
@@ -261,13 +259,12 @@ extension Compiler {
         expression(iterable)
         emit(.getIter, iterable.loc)
         addLocal("(iter)", loc)
-        let outer = fs.locals.count - 1
         let start = fs.code.count
         let exit = emitJump(.forIter, iterable.loc)
         // The exit is reached from FOR_ITER (and from `break`) with the iterator and a result on
         // the stack, one value more than the fall-through from the body leaves.
         let exitDepth = fs.depth
-        fs.loops.append(LoopContext(start: start, outerLocals: outer, iterationLocals: fs.locals.count,
+        fs.loops.append(LoopContext(start: start, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: true))
         // A fresh scope per iteration: closures capture this iteration's variable.
         beginScope()

@@ -199,7 +199,6 @@ final class Compiler {
             return 0
         }
         state.upvalues.append(UpvalueDesc(isLocal: isLocal, index: UInt8(truncatingIfNeeded: index)))
-        state.upvalueNames.append(name)
         return state.upvalues.count - 1
     }
 
@@ -211,17 +210,6 @@ final class Compiler {
             emit(.getUpvalue, loc, up)
         } else {
             emit(.getGlobal, loc, globalSlot(name, loc))
-        }
-    }
-
-    /// Stores the top of the stack into a variable, leaving it there.
-    func emitSet(_ name: String, _ loc: SourceLoc) {
-        if let slot = fs.resolveLocal(name) {
-            emit(.setLocal, loc, slot)
-        } else if let up = resolveUpvalue(fs, name) {
-            emit(.setUpvalue, loc, up)
-        } else {
-            emit(.setGlobal, loc, globalSlot(name, loc))
         }
     }
 

@@ -42,7 +42,6 @@ final class Heap {
     let collector = Collector()
     /// Collect when the object count passes this.
     private var threshold = 100_000
-    private(set) var allocatedSinceGC = 0
     /// Estimated live bytes after the last collection.
     private(set) var liveBytes = 0
     var stress = false
@@ -50,7 +49,6 @@ final class Heap {
 
     @inline(__always) func track<T: Obj>(_ o: T) -> T {
         objects.append(o)
-        allocatedSinceGC &+= 1
         if objects.count >= threshold || stress { wantsCollection = true }
         return o
     }
@@ -97,7 +95,6 @@ final class Heap {
         }
         objects.removeSubrange(live...)
         liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride   // the heap's own list
-        allocatedSinceGC = 0
         bigBytesSinceGC = 0
         wantsCollection = false
         threshold = max(100_000, live * 2)
