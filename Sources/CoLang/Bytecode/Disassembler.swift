@@ -58,11 +58,11 @@ enum Disassembler {
             return (prefix + name + "\(pad(a[0], 4)) \(constant(a[0]))", next)
         case .smallInt, .addSmall, .subtractSmall, .moduloSmall:
             return (prefix + name + String(small(a[0])), next)
-        case .getGlobal, .setGlobal, .defineGlobal, .storeGlobal:
+        case .getGlobal, .defineGlobal, .storeGlobal:
             let g = a[0]
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
+        case .getLocal, .getUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
             return (prefix + name + pad(a[0], 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(a[0], 4), next)

@@ -69,16 +69,10 @@ enum OpCode: UInt8, CaseIterable {
     case loopIfLessLocalSmall
     /// s:u8 · `-> locals[s]`
     case getLocal
-    /// s:u8 · `v -> v`, stores into locals[s]
-    case setLocal
     /// u:u8 · `-> upvalue[u]`
     case getUpvalue
-    /// u:u8 · `v -> v`
-    case setUpvalue
     /// g:u16 · `-> globals[g]` (error if undefined)
     case getGlobal
-    /// g:u16 · `v -> v` (error if undefined)
-    case setGlobal
     /// g:u16 · `v ->`, declares or redeclares the global
     case defineGlobal
     /// `obj index -> obj[index]`
@@ -234,11 +228,8 @@ extension OpCode {
         case .loopIfLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
         case .loopIfLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
         case .getLocal: return OpLayout([.u8], .fixed(1))
-        case .setLocal: return OpLayout([.u8], .fixed(0))
         case .getUpvalue: return OpLayout([.u8], .fixed(1))
-        case .setUpvalue: return OpLayout([.u8], .fixed(0))
         case .getGlobal: return OpLayout([.u16], .fixed(1))
-        case .setGlobal: return OpLayout([.u16], .fixed(0))
         case .defineGlobal: return OpLayout([.u16], .fixed(-1))
         case .getIndex: return OpLayout([], .fixed(-1))
         case .setIndex: return OpLayout([], .fixed(-2))

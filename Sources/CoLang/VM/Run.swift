@@ -212,25 +212,14 @@ extension VM {
                 case .getLocal:
                     let s = r.readU8()
                     r.push(r.base[s])
-                case .setLocal:
-                    let s = r.readU8()
-                    r.base[s] = r.sp[-1]
                 case .getUpvalue:
                     let u = r.readU8()
                     r.push(r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value } })
-                case .setUpvalue:
-                    let u = r.readU8()
-                    let v = r.sp[-1]
-                    r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value = v } }
                 case .getGlobal:
                     let g = r.readU16()
                     let v = globalSlots[g]
                     if v.tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.push(v)
-                case .setGlobal:
-                    let g = r.readU16()
-                    if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
-                    globalSlots[g] = r.sp[-1]
                 case .defineGlobal:
                     let g = r.readU16()
                     globalSlots[g] = r.pop()
