@@ -17,16 +17,20 @@ extension Compiler {
                 case .expr(let inner): expression(inner)
                 }
             }
-            guard parts.count <= 65_535 else { return error("string has too many parts", loc) }
+            guard parts.count <= CompilerLimits.listElements else { return error("string has too many parts", loc) }
             emit(.buildString, loc, parts.count)
         case .name(let name):
             emitGet(name, loc)
         case .list(let items):
-            guard items.count <= 65_535 else { return error("list literal has too many elements (the limit is 65535)", loc) }
+            guard items.count <= CompilerLimits.listElements else {
+                return error("list literal has too many elements (the limit is \(CompilerLimits.listElements))", loc)
+            }
             for item in items { expression(item) }
             emit(.buildList, loc, items.count)
         case .map(let pairs):
-            guard pairs.count <= 32_767 else { return error("map literal has too many entries (the limit is 32767)", loc) }
+            guard pairs.count <= CompilerLimits.mapEntries else {
+                return error("map literal has too many entries (the limit is \(CompilerLimits.mapEntries))", loc)
+            }
             for pair in pairs { expression(pair.key); expression(pair.value) }
             emit(.buildMap, loc, pairs.count)
         case .unary(let op, let operand):
@@ -41,7 +45,7 @@ extension Compiler {
             emit(.getLocal2, lhs.loc, slotA, slotB)
             emit(binaryOpCode(op), loc)
         case .binary(let op, let lhs, let rhs):
-            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767,
+            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n),
                case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
                 emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, slot, Int(UInt16(bitPattern: Int16(n))))
                 return
@@ -106,7 +110,7 @@ extension Compiler {
     }
 
     private func arguments(_ args: [Expr], _ loc: SourceLoc) {
-        if args.count > 255 { error("too many arguments (the limit is 255)", loc) }
+        if args.count > CompilerLimits.arguments { error("too many arguments (the limit is \(CompilerLimits.arguments))", loc) }
         for a in args { expression(a) }
     }
 
@@ -116,7 +120,9 @@ extension Compiler {
         let outer = fs
         fs = state
         beginScope()
-        if decl.params.count > 255 { error("too many parameters (the limit is 255)", decl.loc) }
+        if decl.params.count > CompilerLimits.arguments {
+            error("too many parameters (the limit is \(CompilerLimits.arguments))", decl.loc)
+        }
         for p in decl.params {
             addLocal(p.name, p.loc)
             adjustDepth(1)   // the caller pushed the argument
@@ -126,7 +132,7 @@ extension Compiler {
         emit(.return, decl.endLoc)
         let proto = finish(state)
         fs = outer
-        if fs.protos.count >= 65_535 { return error("too many functions in one function", decl.loc) }
+        if fs.protos.count >= CompilerLimits.functions { return error("too many functions in one function", decl.loc) }
         fs.protos.append(proto)
         emit(.closure, decl.loc, fs.protos.count - 1)
         for u in state.upvalues {
@@ -170,9 +176,9 @@ extension Compiler {
 extension Compiler {
     /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
     func binaryTail(_ op: BinaryOp, _ rhs: Expr, _ loc: SourceLoc) {
-        if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
+        if op == .mod, case .intLit(let n) = rhs.kind, n != 0, CompilerLimits.smallInts.contains(n) {
             emit(.moduloSmall, loc, Int(UInt16(bitPattern: Int16(n))))
-        } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
+        } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n) {
             emit(op == .add ? .addSmall : .subtractSmall, loc, Int(UInt16(bitPattern: Int16(n))))
         } else {
             expression(rhs)

@@ -135,8 +135,8 @@ extension Compiler {
     private func smallStep(_ op: CompoundOp?, _ value: Expr) -> Int16? {
         guard let op, case .intLit(let n) = value.kind else { return nil }
         switch op {
-        case .add: return n >= -32767 && n <= 32767 ? Int16(n) : nil
-        case .sub: return n >= -32767 && n <= 32767 ? Int16(-n) : nil
+        case .add: return CompilerLimits.smallSteps.contains(n) ? Int16(n) : nil
+        case .sub: return CompilerLimits.smallSteps.contains(n) ? Int16(-n) : nil
         default: return nil
         }
     }

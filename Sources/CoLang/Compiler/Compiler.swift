@@ -78,7 +78,7 @@ final class Compiler {
     func u8(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)) }
     private func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
     private func u32(_ v: Int) {
-        for shift in stride(from: 0, to: 32, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
+        for shift in stride(from: 0, to: 8 * OperandKind.u32.size, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
     }
     /// Emits a jump whose target (its last operand) is a placeholder; returns where to patch it.
     /// `operands` are the ones before the target.
@@ -96,7 +96,7 @@ final class Compiler {
     }
 
     func constant(_ v: Value, _ loc: SourceLoc) -> Int {
-        if fs.constants.count >= 65_535 {
+        if fs.constants.count >= CompilerLimits.constants {
             error("too many constants in one function", loc)
             return 0
         }
@@ -111,7 +111,7 @@ final class Compiler {
         return i
     }
     func emitInt(_ n: Int64, _ loc: SourceLoc) {
-        if n >= -32768 && n <= 32767 {
+        if CompilerLimits.smallInts.contains(n) {
             emit(.smallInt, loc, Int(UInt16(bitPattern: Int16(n))))
         } else {
             let i: Int
@@ -169,8 +169,8 @@ final class Compiler {
                 i -= 1
             }
         }
-        if fs.locals.count >= 256 {
-            error("too many local variables in one function (the limit is 255)", loc)
+        if fs.locals.count >= CompilerLimits.localSlots {
+            error("too many local variables in one function (the limit is \(CompilerLimits.localSlots - 1))", loc)
         }
         fs.locals.append(Local(name: name, depth: fs.scopeDepth))
     }
@@ -194,7 +194,7 @@ final class Compiler {
         for (i, u) in state.upvalues.enumerated() where u.isLocal == isLocal && Int(u.index) == index {
             return i
         }
-        if state.upvalues.count >= 255 {
+        if state.upvalues.count >= CompilerLimits.upvalues {
             error("too many captured variables in one function", .unknown)
             return 0
         }
@@ -226,7 +226,7 @@ final class Compiler {
 
     func globalSlot(_ name: String, _ loc: SourceLoc) -> Int {
         let slot = globals.slot(for: name)
-        if slot > 65_535 { error("too many global variables", loc) }
+        if slot > CompilerLimits.lastGlobalSlot { error("too many global variables", loc) }
         return slot
     }
 }
