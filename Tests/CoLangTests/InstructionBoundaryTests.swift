@@ -33,6 +33,15 @@ import Testing
         #expect(BytecodeCheck.problems(in: proto) == [])
     }
 
+    /// The hand-assembled trampolines that start a fiber on a native (`VM.trampoline`).
+    @Test func trampolinesDecode() {
+        let interp = Interpreter(stdout: { _ in }, stderr: { _ in })
+        for argc in [0, 1, 2, 5, 100] {
+            let proto = interp.vm.trampoline(argc: argc).asClosure.proto
+            #expect(BytecodeCheck.problems(in: proto) == [], "trampoline for \(argc) arguments")
+        }
+    }
+
     /// The check itself must be able to fail: a stray byte, a jump into an instruction, code cut
     /// short and a frame too small are each reported.
     @Test func brokenCodeIsReported() {
