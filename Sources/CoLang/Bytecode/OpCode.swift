@@ -1,7 +1,9 @@
 // Every instruction of the VM, defined once with its operands and stack effect.
 
 /// Operands follow the opcode byte: `u8` one byte, `u16` two bytes little-endian, `t32` a
-/// four-byte absolute code offset. Stack effects read `before -> after`.
+/// four-byte absolute code offset. Stack effects read `before -> after`. `OpCode.layout` gives
+/// the same as data for the compiler and the disassembler; InstructionBoundaryTests checks that
+/// each line's operands match it.
 enum OpCode: UInt8, CaseIterable {
     /// c:u16 · `-> constants[c]`
     case constant
