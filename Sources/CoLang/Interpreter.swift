@@ -202,6 +202,7 @@ public final class Interpreter {
 /// Buffered writers for the process's standard streams.
 enum StdStreams {
     /// Bytes read from standard input but not yet returned.
+    /// `nonisolated(unsafe)`: only the interpreter's one thread reads standard input.
     nonisolated(unsafe) private static var pending: [UInt8] = []
 
     /// One line of standard input without its newline, or nil at end of input. Unlike

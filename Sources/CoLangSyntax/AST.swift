@@ -101,8 +101,6 @@ public indirect enum StmtKind {
     case `return`(Expr?)
     case `try`(body: [Stmt], catchName: String?, catchLoc: SourceLoc, handler: [Stmt])
     case `throw`(Expr)
-    /// A bare `{ ... }` block statement is not in the language; kept for completeness of the walker.
-    case block([Stmt])
 }
 
 public struct Stmt {

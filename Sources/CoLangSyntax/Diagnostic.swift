@@ -105,7 +105,8 @@ public final class SourceText: Sendable {
         guard let full = fullLine(n) else { return nil }
         var s = String(full)
         // A very long line is cut so one diagnostic stays readable.
-        if s.unicodeScalars.count > 200 { s = String(String.UnicodeScalarView(s.unicodeScalars.prefix(200))) + "…" }
+        let width = Diagnostic.excerptWidth
+        if s.unicodeScalars.count > width { s = String(String.UnicodeScalarView(s.unicodeScalars.prefix(width))) + "…" }
         return s
     }
 }

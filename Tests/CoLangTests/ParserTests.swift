@@ -86,7 +86,6 @@ private func show(_ s: Stmt) -> String {
     case .try(let body, let name, _, let handler):
         return "(try \(show(body)) catch \(name ?? "_") \(show(handler)))"
     case .throw(let x): return "(throw \(show(x)))"
-    case .block(let body): return show(body)
     }
 }
 

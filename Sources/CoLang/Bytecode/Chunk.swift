@@ -16,6 +16,8 @@ final class FunctionProto {
     let source: SourceText
     /// Prelude functions are hidden from tracebacks.
     let isPrelude: Bool
+    // Sound: both buffers are allocated and filled in `init`, never resized, and freed only in
+    // `deinit`; every closure that copies their base addresses holds this prototype.
     private(set) var code: UnsafeMutableBufferPointer<UInt8>
     private(set) var constants: UnsafeMutableBufferPointer<Value>
     /// (code offset, position) pairs, ascending by offset: the position of code from that offset on.

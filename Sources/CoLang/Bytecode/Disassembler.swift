@@ -41,65 +41,59 @@ enum Disassembler {
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 
-    /// One instruction as text, and the offset of the next one.
+    /// One instruction as text, and the offset of the next one. Operands and lengths come from
+    /// the opcode table (`FunctionProto.instruction(at:)`), never from knowledge kept here.
     static func instruction(_ proto: FunctionProto, offset: Int, vm: VM, lineMark: String? = nil) -> (String, Int) {
-        let code = proto.code
         let mark = lineMark ?? pad(proto.location(at: offset).line, 4)
         let prefix = "\(offset4(offset)) \(mark) "
-        guard offset < proto.codeCount, let op = OpCode(rawValue: code[offset]) else {
+        guard let ins = proto.instruction(at: offset) else {
             return (prefix + "<bad opcode>", offset + 1)
         }
+        let op = ins.op, a = ins.operands, next = ins.next
         let name = op.mnemonic.padded(to: max(18, op.mnemonic.count + 1))
-        func u8(_ at: Int) -> Int { at < proto.codeCount ? Int(code[at]) : 0 }
-        func u16(_ at: Int) -> Int { u8(at) | (u8(at + 1) << 8) }
-        func u32(_ at: Int) -> Int { u16(at) | (u16(at + 2) << 16) }
         func constant(_ i: Int) -> String { i < proto.constantCount ? vm.repr(proto.constants[i]) : "?" }
-        let next = offset + 1 + op.operandSize
+        func small(_ bits: Int) -> Int16 { Int16(bitPattern: UInt16(truncatingIfNeeded: bits)) }
         switch op {
         case .constant, .getField, .setField:
-            let i = u16(offset + 1)
-            return (prefix + name + "\(pad(i, 4)) \(constant(i))", next)
+            return (prefix + name + "\(pad(a[0], 4)) \(constant(a[0]))", next)
         case .smallInt, .addSmall, .subtractSmall, .moduloSmall:
-            return (prefix + name + String(Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 1)))), next)
-        case .getGlobal, .setGlobal, .defineGlobal, .storeGlobal:
-            let g = u16(offset + 1)
+            return (prefix + name + String(small(a[0])), next)
+        case .getGlobal, .defineGlobal, .storeGlobal:
+            let g = a[0]
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
-            return (prefix + name + pad(u8(offset + 1), 4), next)
+        case .getLocal, .getUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
+            return (prefix + name + pad(a[0], 4), next)
         case .buildList, .buildMap, .buildString:
-            return (prefix + name + pad(u16(offset + 1), 4), next)
+            return (prefix + name + pad(a[0], 4), next)
         case .invoke:
-            let i = u16(offset + 1)
-            return (prefix + name + "(\(u8(offset + 5)) args)\(pad(i, 4)) \(constant(i))", next)
+            return (prefix + name + "(\(a[2]) args)\(pad(a[0], 4)) \(constant(a[0]))", next)
         case .getLocal2:
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2))", next)
+            return (prefix + name + "\(pad(a[0], 4)) \(a[1])", next)
         case .jumpUnlessLessLocals, .loopIfLessLocals:
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(u8(offset + 2)) -> \(offset4(u32(offset + 3)))", next)
+            return (prefix + name + "\(pad(a[0], 4)) \(a[1]) -> \(offset4(a[2]))", next)
         case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
-            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n) -> \(offset4(u32(offset + 4)))", next)
+            return (prefix + name + "\(pad(a[0], 4)) \(small(a[1])) -> \(offset4(a[2]))", next)
         case .addLocalSmall:
-            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n >= 0 ? "+" : "")\(n)", next)
+            let n = small(a[1])
+            return (prefix + name + "\(pad(a[0], 4)) \(n >= 0 ? "+" : "")\(n)", next)
         case .localAddSmall, .localSubtractSmall:
-            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: u16(offset + 2)))
-            return (prefix + name + "\(pad(u8(offset + 1), 4)) \(n)", next)
+            return (prefix + name + "\(pad(a[0], 4)) \(small(a[1]))", next)
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin,
              .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
-            return (prefix + name + "-> \(offset4(u32(offset + 1)))", next)
+            return (prefix + name + "-> \(offset4(a[0]))", next)
         case .closure:
-            let i = u16(offset + 1)
+            let i = a[0]
             guard i < proto.protos.count else { return (prefix + name + "?", next) }
             let inner = proto.protos[i]
             var text = prefix + name + "\(pad(i, 4)) <fn \(inner.name.isEmpty ? "<fn>" : inner.name)>"
-            var at = next
-            for _ in inner.upvalues {
-                text += "\n\(offset4(at))    |                     \(u8(at) == 1 ? "local" : "upvalue") \(u8(at + 1))"
+            var at = offset + 1 + op.operandSize
+            for c in ins.captures {
+                text += "\n\(offset4(at))    |                     \(c.isLocal == 1 ? "local" : "upvalue") \(c.index)"
                 at += 2
             }
-            return (text, at)
+            return (text, next)
         case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
              .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
              .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,

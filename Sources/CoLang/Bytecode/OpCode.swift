@@ -1,7 +1,9 @@
 // Every instruction of the VM, defined once with its operands and stack effect.
 
 /// Operands follow the opcode byte: `u8` one byte, `u16` two bytes little-endian, `t32` a
-/// four-byte absolute code offset. Stack effects read `before -> after`.
+/// four-byte absolute code offset. Stack effects read `before -> after`. `OpCode.layout` gives
+/// the same as data for the compiler and the disassembler; InstructionBoundaryTests checks that
+/// each line's operands match it.
 enum OpCode: UInt8, CaseIterable {
     /// c:u16 · `-> constants[c]`
     case constant
@@ -69,16 +71,10 @@ enum OpCode: UInt8, CaseIterable {
     case loopIfLessLocalSmall
     /// s:u8 · `-> locals[s]`
     case getLocal
-    /// s:u8 · `v -> v`, stores into locals[s]
-    case setLocal
     /// u:u8 · `-> upvalue[u]`
     case getUpvalue
-    /// u:u8 · `v -> v`
-    case setUpvalue
     /// g:u16 · `-> globals[g]` (error if undefined)
     case getGlobal
-    /// g:u16 · `v -> v` (error if undefined)
-    case setGlobal
     /// g:u16 · `v ->`, declares or redeclares the global
     case defineGlobal
     /// `obj index -> obj[index]`
@@ -162,37 +158,128 @@ enum OpCode: UInt8, CaseIterable {
     case spawn
 }
 
-extension OpCode {
-    /// Operand bytes that follow the opcode (`closure` has more, read from its descriptor).
-    var operandSize: Int {
+/// The shape of one operand after the opcode byte.
+enum OperandKind {
+    /// One byte.
+    case u8
+    /// Two bytes, little-endian.
+    case u16
+    /// Four bytes, little-endian: always an absolute code offset (a jump target, `t32` above).
+    case u32
+
+    /// Bytes the operand takes.
+    var size: Int {
         switch self {
-        case .constant, .smallInt, .addSmall, .subtractSmall, .moduloSmall, .getGlobal, .setGlobal, .defineGlobal, .getField, .setField,
-             .buildList, .buildMap, .buildString, .closure:
-            return 2
-        case .getLocal, .setLocal, .getUpvalue, .setUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
-            return 1
-        case .storeGlobal:
-            return 2
-        case .addLocalSmall, .localAddSmall, .localSubtractSmall:
-            return 3
-        case .getLocal2:
-            return 2
-        case .jumpUnlessLessLocals, .loopIfLessLocals:
-            return 6
-        case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
-            return 7
+        case .u8: return 1
+        case .u16: return 2
+        case .u32: return 4
+        }
+    }
+}
+
+/// How an instruction changes the stack depth: values pushed minus values popped.
+enum StackEffect: Equatable {
+    /// Always this change.
+    case fixed(Int)
+    /// `base + scale * operands[operand]`: the change depends on a count the instruction carries
+    /// (`CALL n` pops n arguments, `BUILD_MAP n` pops 2n values and pushes the map).
+    case counted(base: Int, scale: Int, operand: Int)
+}
+
+/// What the compiler, the disassembler and the tests know about an opcode: its operands and its
+/// stack effect, written once in `OpCode.layout`.
+struct OpLayout {
+    /// The fixed operands in order; `CLOSURE` is followed by more (`OpCode.hasCaptureTail`).
+    let operands: [OperandKind]
+    let effect: StackEffect
+    /// Slots the instruction pushes beyond its net effect while it runs (`RETURN_LOCAL` pushes
+    /// the local, then returns it): the frame must have room for them.
+    var transient = 0
+
+    init(_ operands: [OperandKind], _ effect: StackEffect, transient: Int = 0) {
+        self.operands = operands; self.effect = effect; self.transient = transient
+    }
+}
+
+extension OpCode {
+    /// The operand layout and stack effect of every opcode, in the order of the cases above (the
+    /// doc line of each case says the same in prose).
+    private func makeLayout() -> OpLayout {
+        switch self {
+        case .constant: return OpLayout([.u16], .fixed(1))
+        case .nil, .true, .false: return OpLayout([], .fixed(1))
+        case .smallInt: return OpLayout([.u16], .fixed(1))
+        case .pop, .popUnder: return OpLayout([], .fixed(-1))
+        case .dup: return OpLayout([], .fixed(1))
+        case .dup2: return OpLayout([], .fixed(2))
+        case .storeLocal, .storeUpvalue: return OpLayout([.u8], .fixed(-1))
+        case .storeGlobal: return OpLayout([.u16], .fixed(-1))
+        case .addLocalSmall: return OpLayout([.u8, .u16], .fixed(0))
+        case .addSmall, .subtractSmall: return OpLayout([.u16], .fixed(0))
         case .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
              .jumpUnlessEqual, .jumpUnlessNotEqual:
-            return 4
-        case .invoke:
-            return 5
-        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin:
-            return 4
-        case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
-             .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
-             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
-            return 0
+            return OpLayout([.u32], .fixed(-2))
+        case .jumpUnlessLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
+        case .jumpUnlessLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
+        case .getLocal2: return OpLayout([.u8, .u8], .fixed(2))
+        case .addToLocal: return OpLayout([.u8], .fixed(-1))
+        case .moduloSmall: return OpLayout([.u16], .fixed(0))
+        case .localAddSmall, .localSubtractSmall: return OpLayout([.u8, .u16], .fixed(1))
+        case .returnLocal: return OpLayout([.u8], .fixed(0), transient: 1)
+        case .loopIfTrue: return OpLayout([.u32], .fixed(-1))
+        case .loopIfLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
+        case .loopIfLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
+        case .getLocal: return OpLayout([.u8], .fixed(1))
+        case .getUpvalue: return OpLayout([.u8], .fixed(1))
+        case .getGlobal: return OpLayout([.u16], .fixed(1))
+        case .defineGlobal: return OpLayout([.u16], .fixed(-1))
+        case .getIndex: return OpLayout([], .fixed(-1))
+        case .setIndex: return OpLayout([], .fixed(-2))
+        case .getField: return OpLayout([.u16], .fixed(0))
+        case .setField: return OpLayout([.u16], .fixed(-1))
+        case .add, .subtract, .multiply, .divide, .floorDivide, .modulo: return OpLayout([], .fixed(-1))
+        case .negate, .not: return OpLayout([], .fixed(0))
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return OpLayout([], .fixed(-1))
+        case .jump, .jumpIfFalse, .jumpIfTrue: return OpLayout([.u32], .fixed(0))
+        case .popJumpIfFalse: return OpLayout([.u32], .fixed(-1))
+        case .loop: return OpLayout([.u32], .fixed(0))
+        case .call: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
+        case .invoke: return OpLayout([.u16, .u16, .u8], .counted(base: 0, scale: -1, operand: 2))
+        case .closure: return OpLayout([.u16], .fixed(1))
+        case .closeUpvalue, .return: return OpLayout([], .fixed(-1))
+        case .buildList, .buildString: return OpLayout([.u16], .counted(base: 1, scale: -1, operand: 0))
+        case .buildMap: return OpLayout([.u16], .counted(base: 1, scale: -2, operand: 0))
+        case .getIter: return OpLayout([], .fixed(0))
+        case .forIter: return OpLayout([.u32], .fixed(1))
+        case .yield: return OpLayout([], .fixed(0))
+        case .yieldFromNext, .tryBegin: return OpLayout([.u32], .fixed(0))
+        case .tryEnd: return OpLayout([], .fixed(0))
+        case .throw: return OpLayout([], .fixed(-1))
+        case .spawn: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
+        }
+    }
+
+    /// `makeLayout` for every opcode, indexed by raw value, built once.
+    private static let layouts: [OpLayout] = allCases.map { $0.makeLayout() }
+
+    /// This opcode's operands and stack effect.
+    var layout: OpLayout { OpCode.layouts[Int(rawValue)] }
+
+    /// Operand bytes that follow the opcode (`closure` has more: `hasCaptureTail`).
+    var operandSize: Int { layout.operands.reduce(0) { $0 + $1.size } }
+
+    /// True for `CLOSURE`, whose fixed operand (a prototype index) is followed by an
+    /// (isLocal u8, index u8) pair per upvalue of that prototype.
+    var hasCaptureTail: Bool { self == .closure }
+
+    /// The index of the jump-target operand, if the instruction jumps.
+    var targetOperand: Int? { layout.operands.firstIndex(of: .u32) }
+
+    /// The stack depth change of this opcode with these operand values.
+    func stackEffect(_ operands: [Int]) -> Int {
+        switch layout.effect {
+        case .fixed(let n): return n
+        case .counted(let base, let scale, let operand): return base + scale * operands[operand]
         }
     }
 

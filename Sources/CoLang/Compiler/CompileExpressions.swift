@@ -5,47 +5,50 @@ extension Compiler {
     func expression(_ e: Expr) {
         let loc = e.loc
         switch e.kind {
-        case .nilLit: emit(.nil, loc, effect: 1)
-        case .boolLit(let b): emit(b ? .true : .false, loc, effect: 1)
+        case .nilLit: emit(.nil, loc)
+        case .boolLit(let b): emit(b ? .true : .false, loc)
         case .intLit(let n): emitInt(n, loc)
         case .floatLit(let d): emitConstant(Value(d), loc)
         case .string(let s):
-            emit(.constant, loc, effect: 1); u16(stringConstant(s, loc))
+            emit(.constant, loc, stringConstant(s, loc))
         case .interpolation(let parts):
             for part in parts {
                 switch part {
-                case .text(let s): emit(.constant, loc, effect: 1); u16(stringConstant(s, loc))
+                case .text(let s): emit(.constant, loc, stringConstant(s, loc))
                 case .expr(let inner): expression(inner)
                 }
             }
-            guard parts.count <= 65_535 else { return error("string has too many parts", loc) }
-            emit(.buildString, loc, effect: 1 - parts.count); u16(parts.count)
+            guard parts.count <= CompilerLimits.listElements else { return error("string has too many parts", loc) }
+            emit(.buildString, loc, parts.count)
         case .name(let name):
             emitGet(name, loc)
         case .list(let items):
-            guard items.count <= 65_535 else { return error("list literal has too many elements (the limit is 65535)", loc) }
+            guard items.count <= CompilerLimits.listElements else {
+                return error("list literal has too many elements (the limit is \(CompilerLimits.listElements))", loc)
+            }
             for item in items { expression(item) }
-            emit(.buildList, loc, effect: 1 - items.count); u16(items.count)
+            emit(.buildList, loc, items.count)
         case .map(let pairs):
-            guard pairs.count <= 32_767 else { return error("map literal has too many entries (the limit is 32767)", loc) }
+            guard pairs.count <= CompilerLimits.mapEntries else {
+                return error("map literal has too many entries (the limit is \(CompilerLimits.mapEntries))", loc)
+            }
             for pair in pairs { expression(pair.key); expression(pair.value) }
-            emit(.buildMap, loc, effect: 1 - 2 * pairs.count); u16(pairs.count)
+            emit(.buildMap, loc, pairs.count)
         case .unary(let op, let operand):
             expression(operand)
-            emit(op == .neg ? .negate : .not, loc, effect: 0)
+            emit(op == .neg ? .negate : .not, loc)
         case .binary(let op, let lhs, let rhs)
             where { if case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
                        fs.resolveLocal(a) != nil, fs.resolveLocal(b) != nil { return true }; return false }():
             // Two locals: one instruction pushes both.
             guard case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
                   let slotA = fs.resolveLocal(a), let slotB = fs.resolveLocal(b) else { return }
-            emit(.getLocal2, lhs.loc, effect: 2); u8(slotA); u8(slotB)
-            emit(binaryOpCode(op), loc, effect: -1)
+            emit(.getLocal2, lhs.loc, slotA, slotB)
+            emit(binaryOpCode(op), loc)
         case .binary(let op, let lhs, let rhs):
-            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767,
+            if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n),
                case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
-                emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, effect: 1)
-                u8(slot); u16(Int(UInt16(bitPattern: Int16(n))))
+                emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, slot, Int(UInt16(bitPattern: Int16(n))))
                 return
             }
             expression(lhs)
@@ -65,24 +68,24 @@ extension Compiler {
         case .call(let callee, let args):
             expression(callee)
             arguments(args, loc)
-            emit(.call, loc, effect: -args.count); u8(args.count)
+            emit(.call, loc, args.count)
         case .index(let object, let index):
             expression(object)
             expression(index)
-            emit(.getIndex, loc, effect: -1)
+            emit(.getIndex, loc)
         case .field(let object, let name):
             expression(object)
-            emit(.getField, loc, effect: 0); u16(stringConstant(name, loc))
+            emit(.getField, loc, stringConstant(name, loc))
         case .method(let object, let name, let args):
             expression(object)
             arguments(args, loc)
             let nameConst = stringConstant(name, loc)
-            emit(.invoke, loc, effect: -args.count); u16(nameConst); u16(methodIDs.slot(for: name)); u8(args.count)
+            emit(.invoke, loc, nameConst, methodIDs.slot(for: name), args.count)
         case .function(let decl):
             function(decl)
         case .yield(let value):
-            if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
-            emit(.yield, loc, effect: 0)
+            if let value { expression(value) } else { emit(.nil, loc) }
+            emit(.yield, loc)
         case .yieldFrom(let inner):
             yieldFrom(inner, loc)
         case .spawn(let target):
@@ -108,7 +111,7 @@ extension Compiler {
     }
 
     private func arguments(_ args: [Expr], _ loc: SourceLoc) {
-        if args.count > 255 { error("too many arguments (the limit is 255)", loc) }
+        if args.count > CompilerLimits.arguments { error("too many arguments (the limit is \(CompilerLimits.arguments))", loc) }
         for a in args { expression(a) }
     }
 
@@ -118,21 +121,21 @@ extension Compiler {
         let outer = fs
         fs = state
         beginScope()
-        if decl.params.count > 255 { error("too many parameters (the limit is 255)", decl.loc) }
+        if decl.params.count > CompilerLimits.arguments {
+            error("too many parameters (the limit is \(CompilerLimits.arguments))", decl.loc)
+        }
         for p in decl.params {
             addLocal(p.name, p.loc)
-            fs.depth += 1
-            if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
+            adjustDepth(1)   // the caller pushed the argument
         }
         for s in decl.body { statement(s) }
-        emit(.nil, decl.endLoc, effect: 1)
-        emit(.return, decl.endLoc, effect: -1)
+        emit(.nil, decl.endLoc)
+        emit(.return, decl.endLoc)
         let proto = finish(state)
         fs = outer
-        if fs.protos.count >= 65_535 { return error("too many functions in one function", decl.loc) }
+        if fs.protos.count >= CompilerLimits.functions { return error("too many functions in one function", decl.loc) }
         fs.protos.append(proto)
-        emit(.closure, decl.loc, effect: 1)
-        u16(fs.protos.count - 1)
+        emit(.closure, decl.loc, fs.protos.count - 1)
         for u in state.upvalues {
             u8(u.isLocal ? 1 : 0)
             u8(Int(u.index))
@@ -142,14 +145,14 @@ extension Compiler {
     /// `yield from x`: resume `x` (or step its iterator) and pass every value through.
     private func yieldFrom(_ inner: Expr, _ loc: SourceLoc) {
         expression(inner)
-        emit(.getIter, loc, effect: 0)
-        emit(.nil, loc, effect: 1)
+        emit(.getIter, loc)
+        emit(.nil, loc)
         let start = fs.code.count
-        let exit = emitJump(.yieldFromNext, loc, effect: 0)
-        emit(.yield, loc, effect: 0)
+        let exit = emitJump(.yieldFromNext, loc)
+        emit(.yield, loc)
         emitLoop(to: start, loc)
         patch(exit)
-        emit(.popUnder, loc, effect: -1)
+        emit(.popUnder, loc)
     }
 
     /// `spawn f(a, b)` spawns that call; `spawn g` spawns `g()`.
@@ -158,15 +161,15 @@ extension Compiler {
         case .call(let callee, let args):
             expression(callee)
             arguments(args, target.loc)
-            emit(.spawn, loc, effect: -args.count); u8(args.count)
+            emit(.spawn, loc, args.count)
         case .method(let object, let name, let args):
             expression(object)
-            emit(.getField, target.loc, effect: 0); u16(stringConstant(name, target.loc))
+            emit(.getField, target.loc, stringConstant(name, target.loc))
             arguments(args, target.loc)
-            emit(.spawn, loc, effect: -args.count); u8(args.count)
+            emit(.spawn, loc, args.count)
         default:
             expression(target)
-            emit(.spawn, loc, effect: 0); u8(0)
+            emit(.spawn, loc, 0)
         }
     }
 }
@@ -174,21 +177,21 @@ extension Compiler {
 extension Compiler {
     /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
     func binaryTail(_ op: BinaryOp, _ rhs: Expr, _ loc: SourceLoc) {
-        if op == .mod, case .intLit(let n) = rhs.kind, n != 0, n >= -32768, n <= 32767 {
-            emit(.moduloSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
-        } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, n >= -32768, n <= 32767 {
-            emit(op == .add ? .addSmall : .subtractSmall, loc, effect: 0); u16(Int(UInt16(bitPattern: Int16(n))))
+        if op == .mod, case .intLit(let n) = rhs.kind, n != 0, CompilerLimits.smallInts.contains(n) {
+            emit(.moduloSmall, loc, Int(UInt16(bitPattern: Int16(n))))
+        } else if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n) {
+            emit(op == .add ? .addSmall : .subtractSmall, loc, Int(UInt16(bitPattern: Int16(n))))
         } else {
             expression(rhs)
-            emit(binaryOpCode(op), loc, effect: -1)
+            emit(binaryOpCode(op), loc)
         }
     }
 
     /// `and rhs` / `or rhs` once the left operand is on the stack: it stays as the value when it
     /// decides the result, else it is popped and `rhs` is evaluated.
     func logicalTail(_ op: LogicalOp, _ rhs: Expr, _ loc: SourceLoc) {
-        let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc, effect: 0)
-        emit(.pop, loc, effect: -1)
+        let end = emitJump(op == .and ? .jumpIfFalse : .jumpIfTrue, loc)
+        emit(.pop, loc)
         expression(rhs)
         patch(end)
     }

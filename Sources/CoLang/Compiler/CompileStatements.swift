@@ -9,16 +9,16 @@ extension Compiler {
             if let echo, fs.isScript, fs.scopeDepth == 0, fs.enclosing == nil {
                 emitConstant(echo, loc)
                 expression(e)
-                emit(.call, loc, effect: -1); u8(1)
-                emit(.pop, loc, effect: -1)
+                emit(.call, loc, 1)
+                emit(.pop, loc)
             } else {
                 expression(e)
-                emit(.pop, loc, effect: -1)
+                emit(.pop, loc)
             }
         case .let(let name, let nameLoc, let value):
             if declaresGlobals {
                 expression(value)
-                emit(.defineGlobal, nameLoc, effect: -1); u16(globalSlot(name, nameLoc))
+                emit(.defineGlobal, nameLoc, globalSlot(name, nameLoc))
             } else {
                 // The initializer's value lands exactly in the new variable's slot.
                 addLocal(name, nameLoc)
@@ -43,19 +43,16 @@ extension Compiler {
             continueStatement(loc)
         case .return(let value):
             if let value, case .name(let name) = value.kind, let slot = fs.resolveLocal(name) {
-                emit(.returnLocal, loc, effect: 1); u8(slot)   // pushes the local, then returns it
-                fs.depth -= 1
+                emit(.returnLocal, loc, slot)
             } else {
-                if let value { expression(value) } else { emit(.nil, loc, effect: 1) }
-                emit(.return, loc, effect: -1)
+                if let value { expression(value) } else { emit(.nil, loc) }
+                emit(.return, loc)
             }
         case .try(let body, let catchName, let catchLoc, let handler):
             tryStatement(body: body, catchName: catchName, catchLoc: catchLoc, handler: handler, loc: loc)
         case .throw(let value):
             expression(value)
-            emit(.throw, loc, effect: -1)
-        case .block(let body):
-            block(body, loc)
+            emit(.throw, loc)
         }
     }
 
@@ -69,13 +66,13 @@ extension Compiler {
         switch target.kind {
         case .name(let name):
             if let step = smallStep(op, value), let slot = fs.resolveLocal(name) {
-                emit(.addLocalSmall, loc, effect: 0); u8(slot); u16(Int(UInt16(bitPattern: step)))
+                emit(.addLocalSmall, loc, slot, Int(UInt16(bitPattern: step)))
                 return
             }
             // `x += e` reads x after e here, so only when e cannot run code that changes x.
             if op == .add, let slot = fs.resolveLocal(name), runsNoCode(value) {
                 expression(value)
-                emit(.addToLocal, loc, effect: -1); u8(slot)
+                emit(.addToLocal, loc, slot)
                 return
             }
             if let op {
@@ -90,28 +87,28 @@ extension Compiler {
             expression(object)
             expression(index)
             if let op {
-                emit(.dup2, target.loc, effect: 2)
-                emit(.getIndex, target.loc, effect: -1)
+                emit(.dup2, target.loc)
+                emit(.getIndex, target.loc)
                 expression(value)
                 emitArithmetic(op, loc)
             } else {
                 expression(value)
             }
-            emit(.setIndex, target.loc, effect: -2)
-            emit(.pop, loc, effect: -1)
+            emit(.setIndex, target.loc)
+            emit(.pop, loc)
         case .field(let object, let name):
             expression(object)
             let nameConst = stringConstant(name, target.loc)
             if let op {
-                emit(.dup, target.loc, effect: 1)
-                emit(.getField, target.loc, effect: 0); u16(nameConst)
+                emit(.dup, target.loc)
+                emit(.getField, target.loc, nameConst)
                 expression(value)
                 emitArithmetic(op, loc)
             } else {
                 expression(value)
             }
-            emit(.setField, target.loc, effect: -1); u16(nameConst)
-            emit(.pop, loc, effect: -1)
+            emit(.setField, target.loc, nameConst)
+            emit(.pop, loc)
         default:
             error("invalid assignment target", target.loc)
         }
@@ -139,8 +136,8 @@ extension Compiler {
     private func smallStep(_ op: CompoundOp?, _ value: Expr) -> Int16? {
         guard let op, case .intLit(let n) = value.kind else { return nil }
         switch op {
-        case .add: return n >= -32767 && n <= 32767 ? Int16(n) : nil
-        case .sub: return n >= -32767 && n <= 32767 ? Int16(-n) : nil
+        case .add: return CompilerLimits.smallSteps.contains(n) ? Int16(n) : nil
+        case .sub: return CompilerLimits.smallSteps.contains(n) ? Int16(-n) : nil
         default: return nil
         }
     }
@@ -160,21 +157,19 @@ extension Compiler {
             }
             switch localLess(cond) {
             case .locals(let a, let b):
-                emit(.jumpUnlessLessLocals, cond.loc, effect: 0); u8(a); u8(b)
-                return placeholderTarget()
+                return emitJump(.jumpUnlessLessLocals, cond.loc, a, b)
             case .localAndSmall(let a, let n):
-                emit(.jumpUnlessLessLocalSmall, cond.loc, effect: 0); u8(a); u16(Int(UInt16(bitPattern: n)))
-                return placeholderTarget()
+                return emitJump(.jumpUnlessLessLocalSmall, cond.loc, a, Int(UInt16(bitPattern: n)))
             case nil: break
             }
             if let fused {
                 expression(lhs)
                 expression(rhs)
-                return emitJump(fused, cond.loc, effect: -2)
+                return emitJump(fused, cond.loc)
             }
         }
         expression(cond)
-        return emitJump(.popJumpIfFalse, loc, effect: -1)
+        return emitJump(.popJumpIfFalse, loc)
     }
 
     func emitArithmetic(_ op: CompoundOp, _ loc: SourceLoc) {
@@ -187,14 +182,14 @@ extension Compiler {
         case .floorDiv: code = .floorDivide
         case .mod: code = .modulo
         }
-        emit(code, loc, effect: -1)
+        emit(code, loc)
     }
 
     private func functionDeclaration(_ decl: FunctionDecl) {
         let name = decl.name ?? "<fn>"
         if declaresGlobals {
             function(decl)
-            emit(.defineGlobal, decl.loc, effect: -1); u16(globalSlot(name, decl.loc))
+            emit(.defineGlobal, decl.loc, globalSlot(name, decl.loc))
         } else {
             // Declared before its body so the function can call itself.
             addLocal(name, decl.loc)
@@ -206,7 +201,7 @@ extension Compiler {
         let toElse = conditionJump(cond, loc)
         block(then, loc)
         if let els {
-            let toEnd = emitJump(.jump, loc, effect: 0)
+            let toEnd = emitJump(.jump, loc)
             patch(toElse)
             block(els, loc)
             patch(toEnd)
@@ -220,9 +215,9 @@ extension Compiler {
     private func whileStatement(cond: Expr, body: [Stmt], loc: SourceLoc) {
         var isForever = false
         if case .boolLit(true) = cond.kind { isForever = true }
-        let toTest = isForever ? nil : emitJump(.jump, loc, effect: 0)
+        let toTest = isForever ? nil : emitJump(.jump, loc)
         let bodyStart = fs.code.count
-        fs.loops.append(LoopContext(start: bodyStart, outerLocals: fs.locals.count, iterationLocals: fs.locals.count,
+        fs.loops.append(LoopContext(start: bodyStart, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: false))
         block(body, loc)
         let ctx = fs.loops.removeLast()
@@ -240,14 +235,13 @@ extension Compiler {
     private func loopConditionJump(_ cond: Expr, to target: Int, _ loc: SourceLoc) {
         switch localLess(cond) {
         case .locals(let a, let b):
-            emit(.loopIfLessLocals, cond.loc, effect: 0); u8(a); u8(b)
+            emit(.loopIfLessLocals, cond.loc, a, b, target)
         case .localAndSmall(let a, let n):
-            emit(.loopIfLessLocalSmall, cond.loc, effect: 0); u8(a); u16(Int(UInt16(bitPattern: n)))
+            emit(.loopIfLessLocalSmall, cond.loc, a, Int(UInt16(bitPattern: n)), target)
         case nil:
             expression(cond)
-            emit(.loopIfTrue, loc, effect: -1)
+            emit(.loopIfTrue, loc, target)
         }
-        u32(target)
     }
 
     /// The operands of the fused loop tests: `a < b` on two locals, or on a local and a small int.
@@ -264,12 +258,14 @@ extension Compiler {
     private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {
         beginScope()
         expression(iterable)
-        emit(.getIter, iterable.loc, effect: 0)
+        emit(.getIter, iterable.loc)
         addLocal("(iter)", loc)
-        let outer = fs.locals.count - 1
         let start = fs.code.count
-        let exit = emitJump(.forIter, iterable.loc, effect: 1)
-        fs.loops.append(LoopContext(start: start, outerLocals: outer, iterationLocals: fs.locals.count,
+        let exit = emitJump(.forIter, iterable.loc)
+        // The exit is reached from FOR_ITER (and from `break`) with the iterator and a result on
+        // the stack, one value more than the fall-through from the body leaves.
+        let exitDepth = fs.depth
+        fs.loops.append(LoopContext(start: start, iterationLocals: fs.locals.count,
                                     tryDepth: fs.tryDepth, isFor: true))
         // A fresh scope per iteration: closures capture this iteration's variable.
         beginScope()
@@ -278,10 +274,11 @@ extension Compiler {
         endScope(body.last?.loc ?? loc)
         emitLoop(to: start, loc)
         patch(exit)
+        fs.depth = exitDepth
         let ctx = fs.loops.removeLast()
         for j in ctx.breakJumps { patch(j) }
         // At the exit the iterator and the finished iteration's result are on the stack.
-        emit(.pop, loc, effect: -1)
+        emit(.pop, loc)
         endScope(loc)   // pops the iterator
     }
 
@@ -291,11 +288,11 @@ extension Compiler {
             return
         }
         let saved = fs.depth
-        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc, effect: 0) }
+        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc) }
         discardLocals(downTo: ctx.iterationLocals, loc)
         // A `for` loop's exit expects the iterator and a finished-iteration result.
-        if ctx.isFor { emit(.nil, loc, effect: 1) }
-        let j = emitJump(.jump, loc, effect: 0)
+        if ctx.isFor { emit(.nil, loc) }
+        let j = emitJump(.jump, loc)
         fs.loops[fs.loops.count - 1].breakJumps.append(j)
         fs.depth = saved
     }
@@ -305,30 +302,29 @@ extension Compiler {
             error("'continue' outside a loop", loc)
             return
         }
-        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc, effect: 0) }
+        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc) }
         let saved = fs.depth
         discardLocals(downTo: ctx.iterationLocals, loc)
         if ctx.isFor {
             emitLoop(to: ctx.start, loc)
         } else {
             // A `while` continues at its test, at the bottom.
-            let j = emitJump(.jump, loc, effect: 0)
+            let j = emitJump(.jump, loc)
             fs.loops[fs.loops.count - 1].continueJumps.append(j)
         }
         fs.depth = saved
     }
 
     private func tryStatement(body: [Stmt], catchName: String?, catchLoc: SourceLoc, handler: [Stmt], loc: SourceLoc) {
-        let begin = emitJump(.tryBegin, loc, effect: 0)
+        let begin = emitJump(.tryBegin, loc)
         fs.tryDepth += 1
         block(body, loc)
         fs.tryDepth -= 1
-        emit(.tryEnd, loc, effect: 0)
-        let toEnd = emitJump(.jump, loc, effect: 0)
+        emit(.tryEnd, loc)
+        let toEnd = emitJump(.jump, loc)
         patch(begin)
         // The VM restores the stack to its depth at `try` and pushes the thrown value.
-        fs.depth += 1
-        if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
+        adjustDepth(1)
         beginScope()
         if let catchName {
             addLocal(catchName, catchLoc)

@@ -25,8 +25,8 @@ final class Compiler {
     func compileScript(_ program: [Stmt]) -> FunctionProto? {
         for stmt in program { statement(stmt) }
         let end = program.last?.loc ?? SourceLoc(line: 1, column: 1)
-        emit(.nil, end, effect: 1)
-        emit(.return, end, effect: -1)
+        emit(.nil, end)
+        emit(.return, end)
         guard diagnostics.isEmpty else { return nil }
         return finish(fs)
     }
@@ -47,40 +47,57 @@ final class Compiler {
         }
     }
 
-    /// Emits an opcode with its stack effect; operands follow with the `operand` helpers.
-    func emit(_ op: OpCode, _ loc: SourceLoc, effect: Int) {
+    /// Emits `op` with its operands, written as the opcode table says (`OpCode.layout`), and
+    /// moves the tracked stack depth by the opcode's stack effect for those operands.
+    /// `CLOSURE`'s captures follow with `u8`.
+    func emit(_ op: OpCode, _ loc: SourceLoc, _ operands: Int...) {
+        emit(op, loc, operands: operands)
+    }
+
+    private func emit(_ op: OpCode, _ loc: SourceLoc, operands: [Int]) {
+        let layout = op.layout
+        assert(operands.count == layout.operands.count, "\(op.mnemonic) takes \(layout.operands.count) operands")
         note(loc)
         fs.code.append(op.rawValue)
-        fs.depth += effect
+        for (kind, value) in zip(layout.operands, operands) {
+            switch kind {
+            case .u8: u8(value)
+            case .u16: u16(value)
+            case .u32: u32(value)
+            }
+        }
+        fs.maxDepth = max(fs.maxDepth, fs.depth + layout.transient)
+        adjustDepth(op.stackEffect(operands))
+    }
+
+    /// Moves the tracked stack depth by `n`, keeping the high-water mark that sizes the frame.
+    /// Used directly only where control flow, not an instruction, changes the depth.
+    func adjustDepth(_ n: Int) {
+        fs.depth += n
         if fs.depth > fs.maxDepth { fs.maxDepth = fs.depth }
     }
     func u8(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)) }
-    func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
-    func u32(_ v: Int) {
-        for shift in stride(from: 0, to: 32, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
+    private func u16(_ v: Int) { fs.code.append(UInt8(truncatingIfNeeded: v)); fs.code.append(UInt8(truncatingIfNeeded: v >> 8)) }
+    private func u32(_ v: Int) {
+        for shift in stride(from: 0, to: 8 * OperandKind.u32.size, by: 8) { fs.code.append(UInt8(truncatingIfNeeded: v >> shift)) }
     }
-    /// Emits a jump with a placeholder target; returns where to patch.
-    func emitJump(_ op: OpCode, _ loc: SourceLoc, effect: Int) -> Int {
-        emit(op, loc, effect: effect)
-        return placeholderTarget()
-    }
-    /// Emits a jump target of 0 to patch later; returns where it is.
-    func placeholderTarget() -> Int {
-        let at = fs.code.count
-        u32(0)
-        return at
+    /// Emits a jump whose target (its last operand) is a placeholder; returns where to patch it.
+    /// `operands` are the ones before the target.
+    func emitJump(_ op: OpCode, _ loc: SourceLoc, _ operands: Int...) -> Int {
+        assert(op.targetOperand == op.layout.operands.count - 1, "\(op.mnemonic) has no trailing jump target")
+        emit(op, loc, operands: operands + [0])
+        return fs.code.count - OperandKind.u32.size
     }
     func patch(_ at: Int, to target: Int? = nil) {
         let t = target ?? fs.code.count
-        for i in 0..<4 { fs.code[at + i] = UInt8(truncatingIfNeeded: t >> (8 * i)) }
+        for i in 0..<OperandKind.u32.size { fs.code[at + i] = UInt8(truncatingIfNeeded: t >> (8 * i)) }
     }
     func emitLoop(to start: Int, _ loc: SourceLoc) {
-        emit(.loop, loc, effect: 0)
-        u32(start)
+        emit(.loop, loc, start)
     }
 
     func constant(_ v: Value, _ loc: SourceLoc) -> Int {
-        if fs.constants.count >= 65_535 {
+        if fs.constants.count >= CompilerLimits.constants {
             error("too many constants in one function", loc)
             return 0
         }
@@ -95,27 +112,29 @@ final class Compiler {
         return i
     }
     func emitInt(_ n: Int64, _ loc: SourceLoc) {
-        if n >= -32768 && n <= 32767 {
-            emit(.smallInt, loc, effect: 1)
-            u16(Int(UInt16(bitPattern: Int16(n))))
+        if CompilerLimits.smallInts.contains(n) {
+            emit(.smallInt, loc, Int(UInt16(bitPattern: Int16(n))))
         } else {
             let i: Int
             if let c = fs.intConstants[n] { i = c } else { i = constant(Value(n), loc); fs.intConstants[n] = i }
-            emit(.constant, loc, effect: 1)
-            u16(i)
+            emit(.constant, loc, i)
         }
     }
     func emitConstant(_ v: Value, _ loc: SourceLoc) {
         let i = constant(v, loc)
-        emit(.constant, loc, effect: 1)
-        u16(i)
+        emit(.constant, loc, i)
     }
 
     func finish(_ state: FunctionState) -> FunctionProto {
         FunctionProto(name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
                       code: state.code, constants: state.constants, positions: state.positions,
-                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + 2)
+                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
     }
+
+    /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts
+    /// its receiver under the arguments (`VM.insertReceiver`), one value more than `CALL`'s and
+    /// `INVOKE`'s stack effects count, and one slot is spare.
+    static let stackHeadroom = 2
 
     // MARK: - Scopes
 
@@ -124,7 +143,7 @@ final class Compiler {
     func endScope(_ loc: SourceLoc) {
         fs.scopeDepth -= 1
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
-            emit(last.captured ? .closeUpvalue : .pop, loc, effect: -1)
+            emit(last.captured ? .closeUpvalue : .pop, loc)
             fs.locals.removeLast()
         }
     }
@@ -134,7 +153,7 @@ final class Compiler {
     func discardLocals(downTo count: Int, _ loc: SourceLoc) {
         var i = fs.locals.count - 1
         while i >= count {
-            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc, effect: -1)
+            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc)
             i -= 1
         }
     }
@@ -151,8 +170,8 @@ final class Compiler {
                 i -= 1
             }
         }
-        if fs.locals.count >= 256 {
-            error("too many local variables in one function (the limit is 255)", loc)
+        if fs.locals.count >= CompilerLimits.localSlots {
+            error("too many local variables in one function (the limit is \(CompilerLimits.localSlots - 1))", loc)
         }
         fs.locals.append(Local(name: name, depth: fs.scopeDepth))
     }
@@ -176,51 +195,39 @@ final class Compiler {
         for (i, u) in state.upvalues.enumerated() where u.isLocal == isLocal && Int(u.index) == index {
             return i
         }
-        if state.upvalues.count >= 255 {
+        if state.upvalues.count >= CompilerLimits.upvalues {
             error("too many captured variables in one function", .unknown)
             return 0
         }
         state.upvalues.append(UpvalueDesc(isLocal: isLocal, index: UInt8(truncatingIfNeeded: index)))
-        state.upvalueNames.append(name)
         return state.upvalues.count - 1
     }
 
     /// Loads a variable by name.
     func emitGet(_ name: String, _ loc: SourceLoc) {
         if let slot = fs.resolveLocal(name) {
-            emit(.getLocal, loc, effect: 1); u8(slot)
+            emit(.getLocal, loc, slot)
         } else if let up = resolveUpvalue(fs, name) {
-            emit(.getUpvalue, loc, effect: 1); u8(up)
+            emit(.getUpvalue, loc, up)
         } else {
-            emit(.getGlobal, loc, effect: 1); u16(globalSlot(name, loc))
-        }
-    }
-
-    /// Stores the top of the stack into a variable, leaving it there.
-    func emitSet(_ name: String, _ loc: SourceLoc) {
-        if let slot = fs.resolveLocal(name) {
-            emit(.setLocal, loc, effect: 0); u8(slot)
-        } else if let up = resolveUpvalue(fs, name) {
-            emit(.setUpvalue, loc, effect: 0); u8(up)
-        } else {
-            emit(.setGlobal, loc, effect: 0); u16(globalSlot(name, loc))
+            emit(.getGlobal, loc, globalSlot(name, loc))
         }
     }
 
     /// Stores the top of the stack into a variable and pops it (an assignment statement).
     func emitStore(_ name: String, _ loc: SourceLoc) {
         if let slot = fs.resolveLocal(name) {
-            emit(.storeLocal, loc, effect: -1); u8(slot)
+            emit(.storeLocal, loc, slot)
         } else if let up = resolveUpvalue(fs, name) {
-            emit(.storeUpvalue, loc, effect: -1); u8(up)
+            emit(.storeUpvalue, loc, up)
         } else {
-            emit(.storeGlobal, loc, effect: -1); u16(globalSlot(name, loc))
+            emit(.storeGlobal, loc, globalSlot(name, loc))
         }
     }
 
     func globalSlot(_ name: String, _ loc: SourceLoc) -> Int {
         let slot = globals.slot(for: name)
-        if slot > 65_535 { error("too many global variables", loc) }
+        if slot > CompilerLimits.lastGlobalSlot { error("too many global variables", loc) }
         return slot
     }
 }

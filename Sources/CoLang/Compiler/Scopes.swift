@@ -15,9 +15,7 @@ struct Local {
 /// Where `break` and `continue` go, and what they must unwind.
 struct LoopContext {
     var start: Int
-    /// Locals alive outside the loop: `break` pops down to this count.
-    var outerLocals: Int
-    /// Locals alive at the top of each iteration: `continue` pops down to this count.
+    /// Locals alive at the top of each iteration: `break` and `continue` pop down to this count.
     var iterationLocals: Int
     var tryDepth: Int
     var breakJumps: [Int] = []
@@ -52,7 +50,6 @@ final class FunctionState {
     var positions: [(offset: Int, loc: SourceLoc)] = []
     var protos: [FunctionProto] = []
     var upvalues: [UpvalueDesc] = []
-    var upvalueNames: [String] = []
     var locals: [Local] = []
     var scopeDepth = 0
     var depth = 0

@@ -4,6 +4,10 @@ import CoLangSyntax
 /// How a coroutine is being resumed.
 enum ResumeMode { case resume, send, `throw` }
 
+// Why the unretained fiber references here are sound: a coroutine value's bits are its
+// `Fiber`'s address (Value.swift), alive while the value is on the stack; the running fiber and
+// its resumers are on the current task's chain, which the task keeps marked (see VM.currentRef).
+// `_withUnsafeGuaranteedRef` only skips the retain/release around those known-live objects.
 extension VM {
     /// Builds a fiber that will call `callee(args...)`. Natives go through a tiny CoLang trampoline so
     /// a fiber always starts in a closure frame.
@@ -40,7 +44,7 @@ extension VM {
         code += [OpCode.call.rawValue, UInt8(truncatingIfNeeded: argc), OpCode.return.rawValue]
         let proto = FunctionProto(name: "call", arity: argc + 1, source: SourceText(name: "<builtin>", text: ""),
                                   isPrelude: true, code: code, constants: [], positions: [], protos: [],
-                                  upvalues: [], maxStack: 2 * argc + 6)
+                                  upvalues: [], maxStack: 2 * argc + 6)   // argc + 1 pushed, with room: InstructionBoundaryTests checks it
         let cl = heap.track(ClosureObj(proto: proto, upvalues: []))
         let v = Value(object: cl, tag: .closure)
         trampolines[argc] = v

@@ -25,6 +25,8 @@ enum CoStatus: UInt8 {
 
 /// One active function call. The closure stays alive through stack slot `base`; its code and
 /// constants are cached here so returning never touches the closure object.
+/// (`closure`, `code` and `consts` are unretained: the closure is kept alive by the stack slot
+/// at `base`, which holds it for as long as the frame exists, and it owns the code and constants.)
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
     var ip: Int
@@ -55,6 +57,8 @@ struct Handler {
 /// A coroutine (the `coroutine` type) or the root coroutine of a task. Switching between
 /// fibers is a pointer swap in the VM: each fiber keeps everything needed to continue.
 final class Fiber: Obj {
+    /// The value stack: `capacity` slots, of which `sp` are initialised. Owned here and freed in
+    /// `deinit`; frames and upvalues hold offsets into it (not pointers), so growing it is safe.
     var stack: UnsafeMutablePointer<Value>
     var capacity: Int
     var sp = 0
@@ -89,7 +93,8 @@ final class Fiber: Obj {
     }
     /// Whether the coroutine has ended (done or failed).
     var isFinished: Bool { state == .done || state == .failed }
-    /// The fiber that resumed this one, while it runs (unretained: switching touches no counts).
+    /// The fiber that resumed this one, while it runs (unretained: switching touches no counts;
+    /// sound because `trace` marks it, and a resumer is always further down the same live chain).
     var resumerRef: Unmanaged<Fiber>?
     var resumer: Fiber? {
         get { resumerRef?.takeUnretainedValue() }

@@ -23,7 +23,9 @@ final class TaskObj: Obj {
     let id: Int
     var name: String
     let root: Fiber
-    /// The innermost fiber of the task's resume chain: where it continues.
+    /// The innermost fiber of the task's resume chain: where it continues. Unretained (set at
+    /// every switch); sound because `trace` marks it and the chain's `resumer` links keep every
+    /// fiber between it and `root` marked.
     var activeRef: Unmanaged<Fiber>
     var active: Fiber {
         get { activeRef.takeUnretainedValue() }

@@ -7,14 +7,12 @@ extension VM {
     func native(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) {
         let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, fn: fn))
         defineGlobal(name, Value(object: n, tag: .native))
-        builtinNames.insert(name)
     }
 
     /// Defines a global native that may move control (see `NativeResult`).
     func controlNative(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping ControlFn) {
         let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, control: fn))
         defineGlobal(name, Value(object: n, tag: .native))
-        builtinNames.insert(name)
     }
 
     func intArg(_ v: Value, _ what: String) throws(VMError) -> Int64 {
@@ -150,7 +148,6 @@ extension VM {
             }
         }
         defineGlobal("args", newList([]))
-        builtinNames.insert("args")
         installMethods()
     }
 

@@ -20,8 +20,7 @@ extension VM {
         heap.sweep()
         if heap.liveBytes > memoryLimit { memoryExceeded = true }
         if options.maxMemoryMB != nil {
-            // Objects are at least ~48 bytes: never let more than the limit's worth pile up unchecked.
-            heap.limitThreshold(maxObjects: max(memoryLimit / 96, 10_000))
+            heap.limitThreshold(maxObjects: max(memoryLimit / Heap.limitBytesPerObject, Heap.minimumLimitedObjects))
         }
     }
 }

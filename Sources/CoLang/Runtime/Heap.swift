@@ -41,8 +41,7 @@ final class Heap {
     private(set) var objects: [Obj] = []
     let collector = Collector()
     /// Collect when the object count passes this.
-    private var threshold = 100_000
-    private(set) var allocatedSinceGC = 0
+    private var threshold = Heap.minimumThreshold
     /// Estimated live bytes after the last collection.
     private(set) var liveBytes = 0
     var stress = false
@@ -50,7 +49,6 @@ final class Heap {
 
     @inline(__always) func track<T: Obj>(_ o: T) -> T {
         objects.append(o)
-        allocatedSinceGC &+= 1
         if objects.count >= threshold || stress { wantsCollection = true }
         return o
     }
@@ -67,17 +65,36 @@ final class Heap {
     /// freed before it piles up. Object counts alone would let 100,000 big values pile up.
     @inline(__always) func noteBigAllocation(bytes: Int, limit: Int) {
         bigBytesSinceGC &+= bytes
-        if bigBytesSinceGC > min(limit / 4, max(liveBytes, Heap.minimumGrowth)) { wantsCollection = true }
+        if bigBytesSinceGC > min(limit / Heap.bigBytesShareOfLimit, max(liveBytes, Heap.minimumGrowth)) { wantsCollection = true }
     }
 
     /// Bytes of big values that may be built between two collections however little is live.
     static let minimumGrowth = 32 << 20
 
+    /// Objects allocated before the first collection; after one, the threshold never falls below it.
+    static let minimumThreshold = 100_000
+    /// After a collection the next one comes when the object count reaches this many times the
+    /// objects that survived.
+    static let thresholdGrowth = 2
+    /// Big values built between two collections never pass this fraction (1/4) of a memory limit.
+    static let bigBytesShareOfLimit = 4
+    /// Under a memory limit, the threshold stays at least this many objects above the live count
+    /// (or half again the live count, if more), or every allocation would collect.
+    static let minimumLimitedGrowth = 10_000
+    /// Under a memory limit, a collection comes at least every `limit / limitBytesPerObject`
+    /// objects: objects are at least ~48 bytes, so the limit's worth never piles up unchecked.
+    static let limitBytesPerObject = 96
+    /// ... but never more often than every this many objects.
+    static let minimumLimitedObjects = 10_000
+    /// Debug builds check that the collector frees no reachable object every this many
+    /// collections (a power of two).
+    static let verificationInterval = 16
+
     /// With a memory limit, collect more often so the limit is noticed soon after it is passed.
     /// Never below half again the live count, or every allocation would collect (a crawl).
     func limitThreshold(maxObjects: Int) {
         let live = objects.count
-        threshold = min(threshold, max(maxObjects, live + max(live / 2, 10_000)))
+        threshold = min(threshold, max(maxObjects, live + max(live / 2, Heap.minimumLimitedGrowth)))
         if objects.count >= threshold { wantsCollection = true }
     }
 
@@ -86,7 +103,8 @@ final class Heap {
         collector.drain()
         // Every 16th collection (one more full trace each time: checking all of them made debug
         // runs of big heaps twice as slow, and --gc-stress collects thousands of times anyway).
-        assert(collections & 15 != 0 || everyReachableObjectIsMarked(), "the collector would free a reachable object")
+        assert(collections & (Heap.verificationInterval - 1) != 0 || everyReachableObjectIsMarked(),
+               "the collector would free a reachable object")
         var live = 0
         var bytes = 0
         for o in objects where o.marked {
@@ -97,10 +115,9 @@ final class Heap {
         }
         objects.removeSubrange(live...)
         liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride   // the heap's own list
-        allocatedSinceGC = 0
         bigBytesSinceGC = 0
         wantsCollection = false
-        threshold = max(100_000, live * 2)
+        threshold = max(Heap.minimumThreshold, live * Heap.thresholdGrowth)
         collections += 1
         collector.nextEpoch()
     }

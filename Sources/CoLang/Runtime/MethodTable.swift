@@ -6,6 +6,8 @@ final class MethodTable {
     /// Interned method names (shared with the compiler).
     let ids = GlobalTable()
     private static let tagCount = 32
+    /// `tagCount × width` values, all initialized; owned here and freed in `deinit`. Every read
+    /// is at `tag × width + id` with `id < width` (`lookup` checks), and a tag is below 32.
     private var slots: UnsafeMutablePointer<Value>
     private var width = 0
 

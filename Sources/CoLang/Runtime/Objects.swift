@@ -47,6 +47,7 @@ final class ListObj: Obj {
     var items: ContiguousArray<Value>
     init(_ items: ContiguousArray<Value> = []) { self.items = items }
     override func trace(_ gc: Collector) {
+        // The buffer is only read inside the closure, while `items` is not mutated.
         items.withUnsafeBufferPointer { for v in $0 where v.isObject { gc.markObject(v.object) } }
     }
     override var estimatedSize: Int { 112 + items.capacity * 16 }
@@ -95,8 +96,12 @@ final class RangeObj: Obj {
 /// is moved when the stack grows), closed afterwards (the value lives in `closed`).
 final class Upvalue {
     /// The fiber owning the slot while open (for the collector); nil once closed.
+    /// Sound: while the upvalue is open that fiber is alive (the heap owns it, and every closure
+    /// holding this upvalue marks it), and closing clears the reference.
     unowned(unsafe) var fiber: Fiber?
     var index: Int
+    /// `fiber.stack + index` while open: `Fiber.ensureCapacity` re-points it when the stack
+    /// moves; never read once closed.
     var slot: UnsafeMutablePointer<Value>
     var isOpen = true
     var closed: Value = .nil
@@ -123,10 +128,13 @@ final class Upvalue {
 final class ClosureObj: Obj {
     let proto: FunctionProto
     let upvalues: ContiguousArray<Upvalue>
-    /// The same upvalues, unretained, for the dispatch loop.
+    /// The same upvalues, unretained, for the dispatch loop. Sound: `upvalues` retains each for
+    /// the closure's life; the buffer is allocated here and freed in `deinit`.
     let upvalueRefs: UnsafeMutablePointer<Unmanaged<Upvalue>>
     let arity: Int
     let maxStack: Int
+    /// The prototype's code and constants, whose buffers never move and live as long as `proto`
+    /// (held here); they have a capacity of at least one, so the base addresses are never nil.
     let code: UnsafeMutablePointer<UInt8>
     let consts: UnsafeMutablePointer<Value>
     init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) {
@@ -150,8 +158,9 @@ final class ClosureObj: Obj {
     override var estimatedSize: Int { 160 + upvalues.count * 140 }
 }
 
-/// A native that only computes: its result is pushed in place of the call. Arguments are
-/// handed over in place on the caller's stack; `args[0]` is the receiver for methods.
+/// A native that only computes: its result is pushed in place of the call. `args[0]` is the
+/// receiver for methods. The buffer is a window onto the caller's stack, valid only during the
+/// call: a native never keeps it.
 typealias NativeFn = (VM, UnsafeMutableBufferPointer<Value>) throws(VMError) -> Value
 /// A native that may move control (resume, yield, block, tail call): its result says how.
 typealias ControlFn = (VM, UnsafeMutableBufferPointer<Value>) throws(VMError) -> NativeResult

@@ -1,6 +1,10 @@
 // `str` and REPL echo forms of every value (docs/DECISIONS.md, "Printing"), with cycle and depth guards.
 
 extension VM {
+    /// How deep lists and maps inside each other are printed (deeper ones show as `[...]` and
+    /// `{...}`) and compared (deeper is the error `comparison nested too deeply`).
+    static let maxValueNesting = 200
+
     /// `str(v)`: strings as they are, everything else in its printed form. A form bigger than
     /// `memoryLimit` (a list that holds itself 2^40 ways over) is an out-of-memory error, found
     /// before more than the limit has been built.
@@ -67,7 +71,7 @@ extension VM {
             }
         case .list:
             let list = v.asList
-            if list.beingPrinted || depth > 200 { out += "[...]"; return }
+            if list.beingPrinted || depth > VM.maxValueNesting { out += "[...]"; return }
             list.beingPrinted = true
             defer { list.beingPrinted = false }
             out += "["
@@ -79,7 +83,7 @@ extension VM {
             out += "]"
         case .map:
             let map = v.asMap
-            if map.beingPrinted || depth > 200 { out += "{...}"; return }
+            if map.beingPrinted || depth > VM.maxValueNesting { out += "{...}"; return }
             map.beingPrinted = true
             defer { map.beingPrinted = false }
             out += "{"
@@ -126,14 +130,14 @@ extension VM {
         case (.string, .string): return a.bits == b.bits || a.asString.value.codePointsEqual(b.asString.value)
         case (.list, .list):
             if a.bits == b.bits { return true }
-            if depth > 200 { throw fail("comparison nested too deeply") }
+            if depth > VM.maxValueNesting { throw fail("comparison nested too deeply") }
             let x = a.asList.items, y = b.asList.items
             if x.count != y.count { return false }
             for i in 0..<x.count where try !valuesEqual(x[i], y[i], depth: depth + 1) { return false }
             return true
         case (.map, .map):
             if a.bits == b.bits { return true }
-            if depth > 200 { throw fail("comparison nested too deeply") }
+            if depth > VM.maxValueNesting { throw fail("comparison nested too deeply") }
             let x = a.asMap.entries, y = b.asMap.entries
             if x.count != y.count { return false }
             for (k, e) in x {

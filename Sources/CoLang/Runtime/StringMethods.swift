@@ -2,6 +2,8 @@
 // grapheme clusters, see Text.swift), metered (the bytes read and written count toward
 // `--max-steps` and Ctrl-C stops them, see `chargeText`), and sized before they build a big result
 // (`checkAllocation`), so `--max-memory` refuses a huge `split` or `replace` before it is made.
+// Every `UnsafeBufferPointer<UInt8>` here is a string's UTF-8 bytes from `String.withBytes`,
+// used only inside that call and never kept.
 import Glibc
 
 extension VM {
@@ -118,6 +120,8 @@ extension VM {
                     try checkAllocation(bytes: overflow ? .max : hay.count &+ added)
                     let total = hay.count + growth * count
                     var failure: VMError?
+                    // Sound: this search finds the same `count` matches as the one above (a count
+                    // stopped at `cap` failed `checkAllocation`), so exactly `total` bytes are written.
                     let out = String(unsafeUninitializedCapacity: total) { out in
                         var at = 0, written = 0
                         let o = out.baseAddress!, h = hay.baseAddress!
@@ -311,6 +315,7 @@ struct Matches {
                 at += window
                 continue
             }
+            // `memchr` returns a pointer into `h`'s bytes, which are bound to UInt8.
             let offset = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - h
             work += offset - at + m
             if m == 1 || memcmp(h + offset + 1, p + 1, m - 1) == 0 {

@@ -58,7 +58,7 @@ extension String {
         if result == nil {
             ContiguousArray(utf8).withUnsafeBufferPointer { b in result = Result { () throws(E) in try body(b) } }
         }
-        return try result.unsafelyUnwrapped.get()
+        return try result.unsafelyUnwrapped.get()   // one of the two branches above ran `body`
     }
 
     /// The same code points (not Swift's canonical equivalence).
@@ -89,12 +89,14 @@ extension String {
 
     /// Hashes the UTF-8 bytes (so equal code points hash alike).
     func hashCodePoints(into hasher: inout Hasher) {
+        // The bytes are only read inside the closure.
         let done: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         if done == nil { for b in utf8 { hasher.combine(b) } }
         hasher.combine(utf8.count)
     }
 
     /// A string of `bytes`, which are valid UTF-8 (a slice of one cut at code point boundaries).
+    /// Sound: exactly `bytes.count` bytes are copied into a buffer of that capacity.
     static func fromUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: bytes.count) { out in
             if bytes.count > 0 { out.baseAddress!.update(from: bytes.baseAddress!, count: bytes.count) }
@@ -121,6 +123,7 @@ struct CodePoints: Hashable {
 }
 
 /// Decodes the code point starting at `i` of valid UTF-8 `b`: the code point and its length.
+/// In bounds because `b` is valid UTF-8 and `i` starts a code point, so its continuation bytes exist.
 @inline(__always) func decodeUTF8(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
     let b0 = UInt32(b[i])
     if b0 < 0x80 { return (b0, 1) }

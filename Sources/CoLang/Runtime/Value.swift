@@ -10,7 +10,9 @@ enum Tag: UInt8 {
 }
 
 /// A CoLang value. Copying it never touches reference counts: objects are owned by the `Heap`
-/// and referenced here through an unmanaged pointer.
+/// and referenced here through an unmanaged pointer. Sound because the heap holds every object
+/// strongly until a sweep, and a sweep (only at safe points) frees only objects that no root
+/// reaches: every value still in use is then in a root (a stack, a global, a task, a prototype).
 struct Value {
     var tag: Tag
     var bits: UInt64
@@ -36,7 +38,7 @@ struct Value {
     @inline(__always) var asFloat: Double { Double(bitPattern: bits) }
     @inline(__always) var asBool: Bool { bits != 0 }
 
-    /// The heap object; only valid when `isObject`.
+    /// The heap object; only valid when `isObject` (object values never hold a null pointer).
     @inline(__always) var object: Obj {
         Unmanaged<Obj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(bits)).unsafelyUnwrapped).takeUnretainedValue()
     }

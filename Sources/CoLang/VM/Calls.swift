@@ -86,6 +86,8 @@ extension VM {
         }
         r.sp = calleeSlot
         save(r)
+        // The arguments stay where the caller pushed them: `calleeSlot` is inside the running
+        // frame and nothing runs on this fiber until the native returns.
         let args = UnsafeMutableBufferPointer(start: calleeSlot + 1, count: argc)
         let result: Value
         switch n.body {

@@ -2,11 +2,19 @@
 
 /// Hot state of the running frame, kept in locals by the dispatch loop.
 struct Registers {
+    // `ip`, `code` and `consts` point into the running prototype's buffers, which never move and
+    // live as long as the closure (FunctionProto.code). `base` and `sp` point into the running
+    // fiber's stack, which moves only when it grows (`Fiber.ensureCapacity`); they are set again
+    // from the fiber after that (`pushFrame` from the grown stack, other paths by `save`/`load`).
     var ip: UnsafeMutablePointer<UInt8>
     var code: UnsafeMutablePointer<UInt8>
     var base: UnsafeMutablePointer<Value>
     var sp: UnsafeMutablePointer<Value>
     var consts: UnsafeMutablePointer<Value>
+    // Unretained (no reference counting per instruction): the running closure sits in the
+    // fiber's frames and the running fiber is `VM.current`, both reached from the roots, so the
+    // heap keeps both alive while they run; `_withUnsafeGuaranteedRef` on them is sound for the
+    // same reason.
     var closureRef: Unmanaged<ClosureObj>
     var fiberRef: Unmanaged<Fiber>
 
@@ -31,6 +39,7 @@ struct Registers {
     }
     @inline(__always) mutating func push(_ v: Value) {
         assert(inStack(sp, orEnd: false), "push past the end of the fiber's stack")
+        assert(inFrame(sp), "push past the running frame's maxStack")
         sp.pointee = v
         sp += 1
     }
@@ -45,6 +54,12 @@ struct Registers {
     /// grew the stack to fit, so release builds skip the test).
     func inStack(_ p: UnsafeMutablePointer<Value>, orEnd: Bool) -> Bool {
         fiberRef._withUnsafeGuaranteedRef { f in p >= f.stack && (orEnd ? p <= f.stack + f.capacity : p < f.stack + f.capacity) }
+    }
+    /// Debug check behind the unchecked pushes: `p` lies below the running frame's end (its
+    /// base plus the `maxStack` the compiler computed), so a stack effect the compiler
+    /// under-counts is caught in any frame, not only where the fiber's stack happens to end.
+    func inFrame(_ p: UnsafeMutablePointer<Value>) -> Bool {
+        p < base + closureRef._withUnsafeGuaranteedRef { $0.maxStack }
     }
     @inline(__always) func peek(_ distance: Int) -> Value { sp[-1 - distance] }
 }
@@ -62,7 +77,7 @@ extension VM {
 
     /// Loads the registers of the current fiber's top frame.
     @inline(__always) func load() -> Registers {
-        let fRef = currentRef.unsafelyUnwrapped
+        let fRef = currentRef.unsafelyUnwrapped   // registers are loaded only while a fiber runs
         return fRef._withUnsafeGuaranteedRef { f in
             let frame = f.topFrame.pointee
             return Registers(ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,

@@ -1,4 +1,13 @@
 // The dispatch loop: runs the current task's fibers until the task finishes, yields, blocks or fails.
+//
+// Why the unchecked accesses here are sound. The registers (`Registers.swift`) point into the
+// running fiber's stack and code, and collections happen only at safe points, after `save(r)`,
+// so nothing they point at is freed or moved while they are in use; every call that can grow or
+// switch the stack reloads them (`load()`). `_withUnsafeGuaranteedRef` on `r.fiberRef` and
+// `r.closureRef` skips retain/release: the running fiber is held by its task (a GC root) and the
+// running closure by its frame's stack slot `base`. A value whose tag says `.closure` or
+// `.iterator` holds that object's address in its bits (Value.swift), and the object is alive
+// because the value is on the stack.
 
 extension VM {
     /// Deepest call stack one coroutine may have.
@@ -6,6 +15,12 @@ extension VM {
     /// What one nested resume costs of `maxFrames`: a fiber is heavier than a frame, so at most
     /// 10,000 coroutines can be resumed one inside another.
     static let resumeWeight = 20
+    /// Instructions between two checkpoints (interrupts, limits, pending collections) when
+    /// nothing needs them sooner.
+    static let checkpointInterval = 10_000
+    /// Under `--max-memory`, the most instructions between two measurements of live memory
+    /// (a map or channel can grow without allocating objects, which is what triggers them).
+    static let memoryCheckInterval = 1_000_000
 
     /// Runs from `current` until the task gives control back to the scheduler; with `raising`,
     /// first raises that value where the task is paused (a failed join, a closed channel).
@@ -32,6 +47,8 @@ extension VM {
                 if let stop { return stop }
             }
             let opStart = r.ip
+            // Sound: the compiler emits only OpCode raw values at instruction starts, and the
+            // instruction-boundary test walks every program to check that ip lands only there.
             let op = unsafeBitCast(r.ip.pointee, to: OpCode.self)
             r.ip += 1
             do throws(VMError) {
@@ -212,25 +229,14 @@ extension VM {
                 case .getLocal:
                     let s = r.readU8()
                     r.push(r.base[s])
-                case .setLocal:
-                    let s = r.readU8()
-                    r.base[s] = r.sp[-1]
                 case .getUpvalue:
                     let u = r.readU8()
                     r.push(r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value } })
-                case .setUpvalue:
-                    let u = r.readU8()
-                    let v = r.sp[-1]
-                    r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value = v } }
                 case .getGlobal:
                     let g = r.readU16()
                     let v = globalSlots[g]
                     if v.tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
                     r.push(v)
-                case .setGlobal:
-                    let g = r.readU16()
-                    if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
-                    globalSlots[g] = r.sp[-1]
                 case .defineGlobal:
                     let g = r.readU16()
                     globalSlots[g] = r.pop()
@@ -593,7 +599,7 @@ extension VM {
         }
         // Under --max-memory, also measure now and then: a map or channel can grow without
         // allocating objects, which is what normally triggers a collection.
-        if heap.wantsCollection || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= 1_000_000) {
+        if heap.wantsCollection || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval) {
             stepsAtLastMeasure = steps
             save(r)
             collectGarbage()
@@ -614,7 +620,7 @@ extension VM {
             lastBudget = 0
             return .yielded
         }
-        var next = tracing ? 1 : 10_000
+        var next = tracing ? 1 : VM.checkpointInterval
         if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }   // no +1: limit may be Int.max
         if options.preempt != nil { next = min(next, max(sliceEnd - steps, 1)) }
         budget = next - 1

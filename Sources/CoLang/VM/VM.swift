@@ -19,6 +19,8 @@ final class VM {
     let globals = GlobalTable()
     /// Global values by slot; `.undefined` until defined.
     /// Global values by slot, in a raw buffer the dispatch loop indexes directly.
+    /// Sound: only indexed by slots the `GlobalTable` handed out, below `globalCount`, which
+    /// `ensureGlobalCapacity` keeps initialised; freed in `deinit`.
     var globalSlots = UnsafeMutablePointer<Value>.allocate(capacity: 256)
     var globalCapacity = 256
     var globalCount = 0
@@ -28,15 +30,16 @@ final class VM {
     /// Method ids of the coroutine calls that get a fast path.
     lazy var resumeIDs = (resume: methods.ids.slot(for: "resume"), next: methods.ids.slot(for: "next"),
                           send: methods.ids.slot(for: "send"))
-    var builtinNames: Set<String> = []
 
-    /// The fiber whose code is running.
+    /// The fiber whose code is running. Unretained (a switch touches no reference counts):
+    /// sound because the running fiber is always on the current task's resume chain, and the
+    /// task (a GC root while it runs) reaches every fiber of its chain.
     var currentRef: Unmanaged<Fiber>?
     var current: Fiber! {
         get { currentRef?.takeUnretainedValue() }
         set { currentRef = newValue.map { Unmanaged.passUnretained($0) } }
     }
-    /// The task whose turn it is.
+    /// The task whose turn it is; unretained, sound because the collector marks it as a root.
     var currentTaskRef: Unmanaged<TaskObj>?
     var currentTask: TaskObj! {
         get { currentTaskRef?.takeUnretainedValue() }
