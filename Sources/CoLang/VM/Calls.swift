@@ -90,11 +90,10 @@ extension VM {
         // frame and nothing runs on this fiber until the native returns.
         let args = UnsafeMutableBufferPointer(start: calleeSlot + 1, count: argc)
         let result: Value
-        switch n.body {
-        case .compute(let fn):
-            result = try fn(self, args)
-        case .control(let fn):
-            switch try fn(self, args) {
+        if !n.isControl {
+            result = try n.compute(self, args)
+        } else {
+            switch try n.control(self, args) {
             case .value(let v):
                 result = v
             case .tailCall(let callee, let tcArgs):
