@@ -8,7 +8,7 @@ enum FiberState: UInt8 {
     case created, suspended, active, done, failed
 }
 
-/// The status values of `co.status` (docs/reference.md, "Coroutines").
+/// The status values of `co.status` (README, "Coroutines").
 enum CoStatus: UInt8 {
     case created, suspended, running, normal, done, failed
     var name: String {

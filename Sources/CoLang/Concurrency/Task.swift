@@ -1,7 +1,7 @@
 // Tasks (coroutines the scheduler runs) and channels between them.
 import Collections
 
-/// The task status values of section 7.
+/// The task status values (README, "The scheduler").
 enum TaskStatus: UInt8 {
     case ready, running, sleeping, blocked, done, failed, cancelled
     var name: String {

@@ -1,4 +1,4 @@
-// The builtin functions of section 8, written in Swift (those that call back into CoLang are in the prelude).
+// The builtin functions (README, "Language tour"), in Swift; those that call back into CoLang are in the prelude.
 import FoundationEssentials
 import Glibc
 
