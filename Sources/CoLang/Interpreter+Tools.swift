@@ -50,8 +50,10 @@ extension Interpreter {
     /// `schedule: .random` and seeds 1...runs (the other `options` as given, traces off, no
     /// standard input), capturing its output, and groups the runs by standard output and exit code.
     /// Stops early at a syntax error or Ctrl-C.
-    public static func explore(source: String, file: String, runs: Int,
-                               options: RunOptions = RunOptions()) -> ExploreReport {
+    public static func explore(
+        source: String, file: String, runs: Int,
+        options: RunOptions = RunOptions()
+    ) -> ExploreReport {
         Explorer.explore(source: source, file: file, runs: runs, options: options)
     }
 }

@@ -69,13 +69,17 @@ public final class Interpreter {
     ///   - stdout: receives program output (`print`); the default writes to the process's stdout.
     ///   - stderr: receives error reports and traces; the default writes to the process's stderr.
     ///   - stdin: supplies lines to `input()`; `nil` means end of input.
-    public init(options: RunOptions = RunOptions(),
-                stdout: ((String) -> Void)? = nil,
-                stderr: ((String) -> Void)? = nil,
-                stdin: (() -> String?)? = nil) {
+    public init(
+        options: RunOptions = RunOptions(),
+        stdout: ((String) -> Void)? = nil,
+        stderr: ((String) -> Void)? = nil,
+        stdin: (() -> String?)? = nil
+    ) {
         self.options = options
-        self.streams = (stdout ?? StdStreams.writeStdout, stderr ?? StdStreams.writeStderr,
-                        stdin ?? StdStreams.readLine)
+        self.streams = (
+            stdout ?? StdStreams.writeStdout, stderr ?? StdStreams.writeStderr,
+            stdin ?? StdStreams.readLine
+        )
         self.vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
     }
 

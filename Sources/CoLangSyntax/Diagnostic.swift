@@ -47,7 +47,8 @@ public struct Diagnostic: Error, Equatable, Sendable {
         let scalars = line.unicodeScalars
         let width = excerptWidth
         guard let limit = scalars.index(scalars.startIndex, offsetBy: width, limitedBy: scalars.endIndex),
-              limit != scalars.endIndex else { return (visible(scalars[...]), column) }
+            limit != scalars.endIndex
+        else { return (visible(scalars[...]), column) }
         var start = 0
         if column - 1 > width - 40 {  // the column is near or past the end of the first window
             let total = scalars.count

@@ -33,7 +33,7 @@ extension TokenParser {
     func parseOr() throws -> Expr {
         let first = try parseAnd()
         var links: [ChainLink] = []
-        while let op = match(.kwOr) {   // a flat chain, as in parseBinary
+        while let op = match(.kwOr) {  // a flat chain, as in parseBinary
             links.append(ChainLink(op: .logical(.or), operand: try parseAnd(), loc: op.loc))
         }
         return Parser.chain(first, links)
@@ -43,7 +43,7 @@ extension TokenParser {
     func parseAnd() throws -> Expr {
         let first = try parseNot()
         var links: [ChainLink] = []
-        while let op = match(.kwAnd) {   // a flat chain, as in parseBinary
+        while let op = match(.kwAnd) {  // a flat chain, as in parseBinary
             links.append(ChainLink(op: .logical(.and), operand: try parseNot(), loc: op.loc))
         }
         return Parser.chain(first, links)
@@ -200,8 +200,9 @@ extension TokenParser {
         case .kwFn: return try parseFunctionLiteral()
         case .kwYield, .kwSpawn, .kwNot:
             let word = token.kind.spelling
-            throw fail("expected expression, found '\(word)'; put the '\(word)' expression in parentheses",
-                       at: token.loc)
+            throw fail(
+                "expected expression, found '\(word)'; put the '\(word)' expression in parentheses",
+                at: token.loc)
         default:
             throw fail("expected expression")
         }
@@ -258,8 +259,9 @@ extension TokenParser {
     func parseFunctionLiteral() throws -> Expr {
         let fnToken = advance()
         if case .identifier(let name) = current.kind {
-            throw fail("a function expression has no name: write 'fn (...) { }', or declare "
-                       + "'fn \(name)(...) { }' as a statement", at: current.loc)
+            throw fail(
+                "a function expression has no name: write 'fn (...) { }', or declare "
+                    + "'fn \(name)(...) { }' as a statement", at: current.loc)
         }
         let decl = try parseFunctionRest(name: nil, fn: fnToken, after: "'fn'")
         return Expr(.function(decl), fnToken.loc)

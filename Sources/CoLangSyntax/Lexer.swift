@@ -123,10 +123,10 @@ extension TokenKind {
     var continuesOnNextLine: Bool {
         switch self {
         case .plus, .minus, .star, .slash, .slashSlash, .percent,
-             .eq, .ne, .lt, .le, .gt, .ge,
-             .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .slashSlashAssign, .percentAssign,
-             .comma, .lParen, .lBracket, .lBrace, .dot, .colon, .semicolon, .newline,
-             .kwAnd, .kwOr, .kwNot:
+            .eq, .ne, .lt, .le, .gt, .ge,
+            .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .slashSlashAssign, .percentAssign,
+            .comma, .lParen, .lBracket, .lBrace, .dot, .colon, .semicolon, .newline,
+            .kwAnd, .kwOr, .kwNot:
             return true
         default:
             return false
@@ -359,8 +359,8 @@ extension Lexer {
     }
 }
 
-private extension String {
-    func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }
 
 // MARK: - Strings
@@ -591,7 +591,7 @@ extension Lexer {
     static func describe(_ scalar: Unicode.Scalar) -> String {
         switch scalar.properties.generalCategory {
         case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator,
-             .privateUse, .surrogate, .unassigned, .nonspacingMark, .enclosingMark:
+            .privateUse, .surrogate, .unassigned, .nonspacingMark, .enclosingMark:
             return "U+\(hex(scalar.value))"
         default:
             return "'\(Character(scalar))'"
@@ -622,12 +622,13 @@ extension TokenKind {
         Lexer.keywordKinds.first { $0.value == self }?.key
     }
 
-    private static let fixedSpellings: [(kind: TokenKind, text: String)] = [
-        (.lParen, "("), (.rParen, ")"), (.lBracket, "["), (.rBracket, "]"), (.lBrace, "{"), (.rBrace, "}"),
-        (.comma, ","), (.dot, "."), (.colon, ":"), (.semicolon, ";"),
-        (.plus, "+"), (.minus, "-"), (.star, "*"), (.slash, "/"), (.slashSlash, "//"), (.percent, "%"),
-        (.assign, "="), (.plusAssign, "+="), (.minusAssign, "-="), (.starAssign, "*="), (.slashAssign, "/="),
-        (.slashSlashAssign, "//="), (.percentAssign, "%="),
-        (.eq, "=="), (.ne, "!="), (.lt, "<"), (.le, "<="), (.gt, ">"), (.ge, ">="),
-    ] + Lexer.keywordKinds.map { (kind: $0.value, text: $0.key) }
+    private static let fixedSpellings: [(kind: TokenKind, text: String)] =
+        [
+            (.lParen, "("), (.rParen, ")"), (.lBracket, "["), (.rBracket, "]"), (.lBrace, "{"), (.rBrace, "}"),
+            (.comma, ","), (.dot, "."), (.colon, ":"), (.semicolon, ";"),
+            (.plus, "+"), (.minus, "-"), (.star, "*"), (.slash, "/"), (.slashSlash, "//"), (.percent, "%"),
+            (.assign, "="), (.plusAssign, "+="), (.minusAssign, "-="), (.starAssign, "*="), (.slashAssign, "/="),
+            (.slashSlashAssign, "//="), (.percentAssign, "%="),
+            (.eq, "=="), (.ne, "!="), (.lt, "<"), (.le, "<="), (.gt, ">"), (.ge, ">="),
+        ] + Lexer.keywordKinds.map { (kind: $0.value, text: $0.key) }
 }

@@ -22,8 +22,9 @@ final class BackgroundWork {
     /// (`:auto on`), for the scheduler to have something to do; returns each one's `revents`.
     func waitForInput(on descriptors: [Int32]) -> [Int16] {
         guard let interpreter else { return descriptors.map { _ in Int16(POLLNVAL) } }
-        return interpreter.waitForInput(on: descriptors, includeTimers: auto && nextWait != nil,
-                                        maxWait: auto ? nextWait.map { min($0, BackgroundWork.longestWait) } : nil)
+        return interpreter.waitForInput(
+            on: descriptors, includeTimers: auto && nextWait != nil,
+            maxWait: auto ? nextWait.map { min($0, BackgroundWork.longestWait) } : nil)
     }
     /// The longest wait between two turns of the background loop, in seconds.
     static let longestWait = 60.0

@@ -26,13 +26,15 @@ struct ColangCommand: ParsableCommand {
             """,
         version: version)
 
-    @Option(name: .customShort("e"), parsing: .unconditional,
-            help: ArgumentHelp("Run CODE instead of a file.", valueName: "CODE"))
+    @Option(
+        name: .customShort("e"), parsing: .unconditional,
+        help: ArgumentHelp("Run CODE instead of a file.", valueName: "CODE"))
     var code: String?
 
-    @Option(help: ArgumentHelp(
-        "The clock for sleep and now(); virtual is instant and deterministic. (default: real; virtual for --explore)",
-        valueName: "real|virtual"))
+    @Option(
+        help: ArgumentHelp(
+            "The clock for sleep and now(); virtual is instant and deterministic. (default: real; virtual for --explore)",
+            valueName: "real|virtual"))
     var clock: ClockKind?
 
     @Option(help: ArgumentHelp("Seed for random() and the random schedule.", valueName: "N"))
@@ -47,29 +49,37 @@ struct ColangCommand: ParsableCommand {
     @Flag(help: "Print every scheduler event (spawn, resume, yield, sleep, wake, block, finish) to stderr.")
     var traceSched = false
 
-    @Option(help: ArgumentHelp(
-        "After the run, chart which task ran when: as text on stderr (bare --timeline) or as an SVG file.",
-        valueName: "FILE.svg"))
+    @Option(
+        help: ArgumentHelp(
+            "After the run, chart which task ran when: as text on stderr (bare --timeline) or as an SVG file.",
+            valueName: "FILE.svg"))
     var timeline: String?
 
-    @Option(help: ArgumentHelp("The ready queue's order: first-come, or a seeded random pick to expose races.",
-                               valueName: "fifo|random"))
+    @Option(
+        help: ArgumentHelp(
+            "The ready queue's order: first-come, or a seeded random pick to expose races.",
+            valueName: "fifo|random"))
     var schedule: ScheduleChoice = .fifo
 
-    @Option(help: ArgumentHelp("Run under N random schedules and group the distinct outputs by seed.",
-                               valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Run under N random schedules and group the distinct outputs by seed.",
+            valueName: "N"))
     var explore: Int?
 
     @Option(help: ArgumentHelp("Stop with a runtime error after N instructions.", valueName: "N"))
     var maxSteps: Int?
 
-    @Option(help: ArgumentHelp("Stop with a runtime error when the heap exceeds MB megabytes.",
-                               valueName: "MB"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop with a runtime error when the heap exceeds MB megabytes.",
+            valueName: "MB"))
     var maxMemory: Int?
 
-    @Option(help: ArgumentHelp(
-        "\"Threads\" mode, to compare: also switch tasks every N instructions, wherever they are.",
-        valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "\"Threads\" mode, to compare: also switch tasks every N instructions, wherever they are.",
+            valueName: "N"))
     var preempt: Int?
 
     @Flag(help: .hidden)
@@ -91,9 +101,10 @@ struct ColangCommand: ParsableCommand {
 
     /// The parsed flags as plain values.
     var invocation: Invocation {
-        Invocation(code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
-                   timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
-                   maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, file: file, arguments: arguments)
+        Invocation(
+            code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
+            timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
+            maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, file: file, arguments: arguments)
     }
 }
 

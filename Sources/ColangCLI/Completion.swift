@@ -36,20 +36,23 @@ enum Completion {
         return Array(Set(pool.filter { $0.hasPrefix(text) })).sorted()
     }
 
-    private static let attempt: @convention(c) (UnsafePointer<CChar>?, Int32, Int32)
-        -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, start, _ in
-        guard let text, let buffer = rl_line_buffer else { return nil }
-        let line = Array(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
-                                             count: strlen(buffer)))
-        guard let found = candidates(line: line, start: Int(start), text: String(cString: text)) else {
-            return nil  // readline falls back to file names
-        }
-        rl_attempted_completion_over = 1
-        if start > 0 && line[Int(start) - 1] == UInt8(ascii: ".") { rl_completion_append_character = 0 }
-        matches = found
-        nextMatch = 0
-        return rl_completion_matches(text, generate)
-    }
+    private static let attempt:
+        @convention(c) (UnsafePointer<CChar>?, Int32, Int32)
+            -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, start, _ in
+                guard let text, let buffer = rl_line_buffer else { return nil }
+                let line = Array(
+                    UnsafeBufferPointer(
+                        start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
+                        count: strlen(buffer)))
+                guard let found = candidates(line: line, start: Int(start), text: String(cString: text)) else {
+                    return nil  // readline falls back to file names
+                }
+                rl_attempted_completion_over = 1
+                if start > 0 && line[Int(start) - 1] == UInt8(ascii: ".") { rl_completion_append_character = 0 }
+                matches = found
+                nextMatch = 0
+                return rl_completion_matches(text, generate)
+            }
 
     /// readline's generator: each call returns the next match (malloc'd; readline frees it).
     private static let generate: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { _, _ in

@@ -29,7 +29,7 @@ enum FileWriter {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { return reason(errno) }
         var failure = writeAll(text, to: descriptor)
-        if failure == 0 && fchmod(descriptor, mode) != 0 { failure = errno }   // despite the umask
+        if failure == 0 && fchmod(descriptor, mode) != 0 { failure = errno }  // despite the umask
         if close(descriptor) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {

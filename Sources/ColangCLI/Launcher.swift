@@ -26,21 +26,26 @@ public enum Launcher {
         switch source(of: invocation) {
         case .repl: return runREPL(invocation)
         case .code(let code): return ScriptRunner(invocation: invocation).run(source: code, file: "<string>")
-        case .standardInput: return runText(SourceReader.read(descriptor: STDIN_FILENO, name: "<stdin>"),
-                                            file: "<stdin>", invocation: invocation)
+        case .standardInput:
+            return runText(
+                SourceReader.read(descriptor: STDIN_FILENO, name: "<stdin>"),
+                file: "<stdin>", invocation: invocation)
         case .file(let path): return runText(SourceReader.read(path: path), file: path, invocation: invocation)
         }
     }
 
-    private static func runText(_ text: Result<String, SourceReader.Failure>, file: String,
-                                invocation: Invocation) -> Int32 {
+    private static func runText(
+        _ text: Result<String, SourceReader.Failure>, file: String,
+        invocation: Invocation
+    ) -> Int32 {
         switch text {
         case .success(let source): return ScriptRunner(invocation: invocation).run(source: source, file: file)
         case .failure(let failure):
             if let bytes = failure.invalidUTF8 {
                 // Bad bytes are a syntax error like any other: say where (exit 65).
-                let interpreter = Interpreter(options: invocation.runOptions,
-                                              stdout: Output.writeStdout, stderr: Output.writeStderr)
+                let interpreter = Interpreter(
+                    options: invocation.runOptions,
+                    stdout: Output.writeStdout, stderr: Output.writeStderr)
                 if interpreter.reportInvalidSource(bytes: bytes, file: file) { return ExitCode.syntaxError }
             }
             Output.writeStderr(failure.message + "\n")
@@ -62,8 +67,9 @@ struct ScriptRunner {
     let invocation: Invocation
 
     func run(source: String, file: String) -> Int32 {
-        let interpreter = Interpreter(options: invocation.runOptions,
-                                      stdout: Output.writeStdout, stderr: Output.writeStderr)
+        let interpreter = Interpreter(
+            options: invocation.runOptions,
+            stdout: Output.writeStdout, stderr: Output.writeStderr)
         if invocation.dis { return disassemble(source: source, file: file, with: interpreter) }
         if let runs = invocation.explore {
             return TeachingTools.explore(source: source, file: file, runs: runs, invocation: invocation)

@@ -20,8 +20,12 @@ final class ReplSession {
         let style = self.style, background = self.background
         interpreter = Interpreter(
             options: options,
-            stdout: { background.prepareForOutput(); Output.writeStdout($0) },
-            stderr: { background.prepareForOutput(); Output.writeStderr(style.error($0)) },
+            stdout: {
+                background.prepareForOutput(); Output.writeStdout($0)
+            },
+            stderr: {
+                background.prepareForOutput(); Output.writeStderr(style.error($0))
+            },
             stdin: ReplSession.readInputLine)
         background.interpreter = interpreter
         interpreter.recordsSchedulerEvents = true  // for `:timeline`

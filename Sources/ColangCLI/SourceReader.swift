@@ -32,7 +32,7 @@ enum SourceReader {
                 return .failure(cannotOpen(name, errno))
             }
             bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maximumBytes {   // /dev/zero, a runaway pipe: not a script
+            if bytes.count > maximumBytes {  // /dev/zero, a runaway pipe: not a script
                 return .failure(Failure(message: "colang: cannot read '\(name)': larger than \(maximumBytes >> 20) MB"))
             }
         }

@@ -6,8 +6,10 @@ import Glibc
 enum TeachingTools {
     /// After a script ran with `--timeline`: the text chart on stderr, or the SVG file written.
     /// Returns the exit code: the script's, or 70 when the SVG file cannot be written.
-    static func drawTimeline(of interpreter: Interpreter, invocation: Invocation, file: String,
-                             status: Int32) -> Int32 {
+    static func drawTimeline(
+        of interpreter: Interpreter, invocation: Invocation, file: String,
+        status: Int32
+    ) -> Int32 {
         guard let target = invocation.timeline, !interpreter.schedulerEvents.isEmpty else { return status }
         if target == ArgumentSplit.textTimeline {
             Output.writeStderr(interpreter.timelineText())

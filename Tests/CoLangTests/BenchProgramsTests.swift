@@ -6,8 +6,9 @@ import Testing
 @testable import CoLang
 
 @Suite struct BenchProgramsTests {
-    @Test("bench program agrees with Python", .enabled(if: BenchPrograms.python != nil, "python3 is not installed"),
-          arguments: BenchPrograms.all)
+    @Test(
+        "bench program agrees with Python", .enabled(if: BenchPrograms.python != nil, "python3 is not installed"),
+        arguments: BenchPrograms.all)
     func agreesWithPython(_ bench: BenchPrograms.Bench) throws {
         let colang = try BenchPrograms.runCoLang(bench)
         let python = try BenchPrograms.runPeer(try #require(BenchPrograms.python), bench, ext: "py")
@@ -15,8 +16,9 @@ import Testing
         #expect(colang == python.stdout, "bench/\(bench.name).co printed \(colang), Python printed \(python.stdout)")
     }
 
-    @Test("bench program agrees with Lua 5.4", .enabled(if: BenchPrograms.lua != nil, "lua5.4 is not installed"),
-          arguments: BenchPrograms.all)
+    @Test(
+        "bench program agrees with Lua 5.4", .enabled(if: BenchPrograms.lua != nil, "lua5.4 is not installed"),
+        arguments: BenchPrograms.all)
     func agreesWithLua(_ bench: BenchPrograms.Bench) throws {
         let colang = try BenchPrograms.runCoLang(bench)
         let lua = try BenchPrograms.runPeer(try #require(BenchPrograms.lua), bench, ext: "lua")
@@ -24,8 +26,9 @@ import Testing
         #expect(colang == lua.stdout, "bench/\(bench.name).co printed \(colang), Lua printed \(lua.stdout)")
     }
 
-    @Test("bench program agrees with Python when the GC collects at every allocation",
-          .enabled(if: BenchPrograms.python != nil, "python3 is not installed"), arguments: BenchPrograms.all)
+    @Test(
+        "bench program agrees with Python when the GC collects at every allocation",
+        .enabled(if: BenchPrograms.python != nil, "python3 is not installed"), arguments: BenchPrograms.all)
     func agreesUnderGCStress(_ bench: BenchPrograms.Bench) throws {
         let tiny = bench.tiny
         let colang = try BenchPrograms.runCoLang(tiny, gcStress: true)
@@ -109,7 +112,8 @@ enum BenchPrograms {
 
     /// Runs `interpreter bench/NAME.ext SIZE` as a subprocess.
     static func runPeer(_ interpreter: String, _ bench: Bench, ext: String) throws
-        -> (status: Int32, stdout: String, stderr: String) {
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
         process.arguments = [directory.appendingPathComponent("\(bench.name).\(ext)").path] + bench.arguments
@@ -123,9 +127,11 @@ enum BenchPrograms {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus,
-                String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus,
+            String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+            String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     /// Text gathered from an output closure.

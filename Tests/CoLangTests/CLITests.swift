@@ -29,8 +29,10 @@ enum Colang {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `colang arguments`, feeding `input` on stdin; kills it after `timeout` seconds.
-    static func run(_ arguments: [String], input: String = "", timeout: TimeInterval = 60,
-                    whileRunning: ((Process) -> Void)? = nil) throws -> ColangRun {
+    static func run(
+        _ arguments: [String], input: String = "", timeout: TimeInterval = 60,
+        whileRunning: ((Process) -> Void)? = nil
+    ) throws -> ColangRun {
         let binary = try #require(path, "build colang first: swift build")
         let scratch = try TemporaryDirectory()
         let process = Process()
@@ -47,8 +49,9 @@ enum Colang {
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { kill(pid, SIGKILL) } }
         whileRunning?(process)
         process.waitUntilExit()
-        return ColangRun(status: process.terminationStatus,
-                         stdout: try scratch.read("stdout"), stderr: try scratch.read("stderr"))
+        return ColangRun(
+            status: process.terminationStatus,
+            stdout: try scratch.read("stdout"), stderr: try scratch.read("stderr"))
     }
 }
 
@@ -73,8 +76,9 @@ final class TemporaryDirectory {
 
     func fileHandle(named name: String, contents: String, forReading: Bool) throws -> FileHandle {
         let path = try write(name, contents)
-        return forReading ? try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-                          : try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        return forReading
+            ? try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            : try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     }
 
     func read(_ name: String) throws -> String {
@@ -93,15 +97,19 @@ struct CLITests {
     @Test func helpListsTheFlags() throws {
         let run = try Colang.run(["--help"])
         #expect(run.status == 0)
-        for flag in ["-e <CODE>", "--clock", "--seed", "--dis", "--trace", "--trace-sched", "--timeline",
-                     "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt", "--version"] {
+        for flag in [
+            "-e <CODE>", "--clock", "--seed", "--dis", "--trace", "--trace-sched", "--timeline",
+            "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt", "--version",
+        ] {
             #expect(run.stdout.contains(flag), "help lacks \(flag)")
         }
     }
 
-    @Test(arguments: [["--bogus"], ["--clock", "sundial"], ["--seed"], ["--seed", "abc"],
-                      ["--schedule", "lifo"], ["--max-steps", "0"], ["--preempt", "0"], ["--preempt", "-3"],
-                      ["--preempt"], ["-e"]])
+    @Test(arguments: [
+        ["--bogus"], ["--clock", "sundial"], ["--seed"], ["--seed", "abc"],
+        ["--schedule", "lifo"], ["--max-steps", "0"], ["--preempt", "0"], ["--preempt", "-3"],
+        ["--preempt"], ["-e"],
+    ])
     func badFlagsExitWithUsage(arguments: [String]) throws {
         let run = try Colang.run(arguments)
         #expect(run.status == 64)

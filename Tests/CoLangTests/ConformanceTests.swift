@@ -22,22 +22,26 @@ import Testing
         }
         if options.gcStress && spec.skipGCStress { return }
 
-        let result = ScriptRunner.run(source: source, file: name, options: options,
-                                      stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options))
+        let result = ScriptRunner.run(
+            source: source, file: name, options: options,
+            stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options))
         if let failure = spec.mismatch(with: result, isExample: isExample) {
             Issue.record(Comment(rawValue: "\(name): \(failure)"))
             return
         }
         if spec.reproducible {
-            let again = ScriptRunner.run(source: source, file: name, options: options,
-                                         stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options))
+            let again = ScriptRunner.run(
+                source: source, file: name, options: options,
+                stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options))
             if again.stdout != result.stdout {
-                Issue.record(Comment(rawValue: """
-                    \(name): `# reproducible` but two runs printed different output
-                    --- first run stdout ---
-                    \(result.stdout)--- second run stdout ---
-                    \(again.stdout)--- end ---
-                    """))
+                Issue.record(
+                    Comment(
+                        rawValue: """
+                            \(name): `# reproducible` but two runs printed different output
+                            --- first run stdout ---
+                            \(result.stdout)--- second run stdout ---
+                            \(again.stdout)--- end ---
+                            """))
             }
         }
     }
@@ -225,8 +229,10 @@ enum ScriptRunner {
 
     /// Runs `source` through an `Interpreter` on a thread with `stackSize` bytes of stack, waiting
     /// up to `timeout` seconds; a run that does not finish has a nil exit code.
-    static func run(source: String, file: String, options: RunOptions, stdinLines: [String],
-                    timeout: Double, stackSize: Int = 64 << 20) -> Result {
+    static func run(
+        source: String, file: String, options: RunOptions, stdinLines: [String],
+        timeout: Double, stackSize: Int = 64 << 20
+    ) -> Result {
         let capture = Capture()
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {

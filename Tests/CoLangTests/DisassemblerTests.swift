@@ -31,7 +31,7 @@ import Testing
     @Test func showsJumpTargetsAndClosureCaptures() {
         let text = listing("fn outer() {\n  let n = 0\n  fn inc() { n += 1; return n }\n  while n < 3 { inc() }\n  return n\n}")
         #expect(text.contains("CLOSURE"))
-        #expect(text.contains("local 1"))                 // inc captures outer's slot 1
+        #expect(text.contains("local 1"))  // inc captures outer's slot 1
         // The loop jumps to its test at the bottom, which jumps back while `n < 3` holds.
         #expect(text.contains("JUMP              -> "))
         #expect(text.contains("LOOP_IF_LESS_LOCAL_SMALL    1 3 -> "))
@@ -43,7 +43,8 @@ import Testing
             .split(separator: "\n").map(String.init)
         func offset(_ line: String) -> Int { Int(line.prefix(4), radix: 16) ?? -1 }
         guard let entry = lines.firstIndex(where: { $0.contains(" JUMP ") }),
-              let test = lines.firstIndex(where: { $0.contains("LOOP_IF_LESS_LOCALS    2 1 -> ") }) else {
+            let test = lines.firstIndex(where: { $0.contains("LOOP_IF_LESS_LOCALS    2 1 -> ") })
+        else {
             Issue.record("no bottom test in:\n\(lines.joined(separator: "\n"))")
             return
         }

@@ -47,8 +47,9 @@ import Testing
     /// short and a frame too small are each reported.
     @Test func brokenCodeIsReported() {
         func proto(_ code: [UInt8], maxStack: Int = 8) -> FunctionProto {
-            FunctionProto(name: "t", arity: 0, source: SourceText(name: "t.co", text: ""), isPrelude: false,
-                          code: code, constants: [], positions: [], protos: [], upvalues: [], maxStack: maxStack)
+            FunctionProto(
+                name: "t", arity: 0, source: SourceText(name: "t.co", text: ""), isPrelude: false,
+                code: code, constants: [], positions: [], protos: [], upvalues: [], maxStack: maxStack)
         }
         let nilOp = OpCode.nil.rawValue, ret = OpCode.return.rawValue, jump = OpCode.jump.rawValue
         #expect(BytecodeCheck.problems(in: proto([nilOp, ret])) == [])
@@ -89,7 +90,9 @@ import Testing
         }
         for op in OpCode.allCases {
             let name = String(describing: op)
-            #expect(documented[name] == op.layout.operands, "\(name): the doc line says \(documented[name] ?? []), the table \(op.layout.operands)")
+            #expect(
+                documented[name] == op.layout.operands,
+                "\(name): the doc line says \(documented[name] ?? []), the table \(op.layout.operands)")
         }
     }
 }
@@ -182,8 +185,11 @@ enum RepositoryPrograms {
 
     static func all() -> [String] {
         let rootPath = root.resolvingSymlinksInPath().path
-        guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: rootPath), includingPropertiesForKeys: nil,
-                                                          options: [.skipsHiddenFiles]) else { return [] }
+        guard
+            let walker = FileManager.default.enumerator(
+                at: URL(fileURLWithPath: rootPath), includingPropertiesForKeys: nil,
+                options: [.skipsHiddenFiles])
+        else { return [] }
         var found: [String] = []
         while let url = walker.nextObject() as? URL {
             guard url.pathExtension == "co" else { continue }

@@ -21,8 +21,9 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
 
 @Suite struct LexerTests {
     @Test func keywordListMatchesTheContract() {
-        #expect(Lexer.keywords.joined(separator: " ")
-            == "let fn return if else while for in break continue true false nil and or not yield from spawn try catch throw")
+        #expect(
+            Lexer.keywords.joined(separator: " ")
+                == "let fn return if else while for in break continue true false nil and or not yield from spawn try catch throw")
         for word in Lexer.keywords {
             let kind = kinds(word).first
             #expect(kind?.keywordText == word, "\(word) should lex as a keyword")
@@ -31,12 +32,18 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     }
 
     @Test func operatorsAndPunctuation() {
-        #expect(kinds("+ - * / // % = += -= *= /= //= %=")
-            == [.plus, .minus, .star, .slash, .slashSlash, .percent, .assign, .plusAssign, .minusAssign,
-                .starAssign, .slashAssign, .slashSlashAssign, .percentAssign])
-        #expect(kinds("== != < <= > >= ( ) [ ] { } , . : ;")
-            == [.eq, .ne, .lt, .le, .gt, .ge, .lParen, .rParen, .lBracket, .rBracket, .lBrace, .rBrace,
-                .comma, .dot, .colon, .semicolon])
+        #expect(
+            kinds("+ - * / // % = += -= *= /= //= %=")
+                == [
+                    .plus, .minus, .star, .slash, .slashSlash, .percent, .assign, .plusAssign, .minusAssign,
+                    .starAssign, .slashAssign, .slashSlashAssign, .percentAssign,
+                ])
+        #expect(
+            kinds("== != < <= > >= ( ) [ ] { } , . : ;")
+                == [
+                    .eq, .ne, .lt, .le, .gt, .ge, .lParen, .rParen, .lBracket, .rBracket, .lBrace, .rBrace,
+                    .comma, .dot, .colon, .semicolon,
+                ])
         #expect(kinds("a//b") == [.identifier("a"), .slashSlash, .identifier("b")])
         #expect(kinds("x==-1") == [.identifier("x"), .eq, .minus, .int(1)])
     }
@@ -49,8 +56,9 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     }
 
     @Test func integers() {
-        #expect(kinds("42 1_000_000 0xff 0XFF 0x7fff_ffff_ffff_ffff 9223372036854775807 007")
-            == [.int(42), .int(1_000_000), .int(255), .int(255), .int(Int64.max), .int(Int64.max), .int(7)])
+        #expect(
+            kinds("42 1_000_000 0xff 0XFF 0x7fff_ffff_ffff_ffff 9223372036854775807 007")
+                == [.int(42), .int(1_000_000), .int(255), .int(255), .int(Int64.max), .int(Int64.max), .int(7)])
     }
 
     @Test func integerTooLarge() {
@@ -69,8 +77,11 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     }
 
     @Test func floats() {
-        #expect(kinds("3.14 1e9 2.5e-3 1E+2 1_000.5 0.0") == [.float(3.14), .float(1e9), .float(2.5e-3),
-                                                             .float(100), .float(1000.5), .float(0)])
+        #expect(
+            kinds("3.14 1e9 2.5e-3 1E+2 1_000.5 0.0") == [
+                .float(3.14), .float(1e9), .float(2.5e-3),
+                .float(100), .float(1000.5), .float(0),
+            ])
         // Digits are needed on both sides of the dot.
         #expect(kinds("1.foo") == [.int(1), .dot, .identifier("foo")])
         #expect(kinds("1.") == [.int(1), .dot])
@@ -124,8 +135,12 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
             return
         }
         #expect(pieces[0] == .text("a"))
-        #expect(pieces[1] == .expr([Token(kind: .identifier("x"), loc: SourceLoc(line: 1, column: 5)),
-                                    Token(kind: .eof, loc: SourceLoc(line: 1, column: 6))]))
+        #expect(
+            pieces[1]
+                == .expr([
+                    Token(kind: .identifier("x"), loc: SourceLoc(line: 1, column: 5)),
+                    Token(kind: .eof, loc: SourceLoc(line: 1, column: 6)),
+                ]))
         #expect(pieces[2] == .text("b"))
         guard case .expr(let inner) = pieces[3] else { return }
         #expect(inner.map(\.kind) == [.identifier("y"), .plus, .int(1), .eof])
@@ -145,10 +160,14 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
         #expect(pieces[1] == .text(" and "))
         #expect(pieces[3] == .text("!"))
         guard case .expr(let map) = pieces[0], case .expr(let nested) = pieces[2] else { return }
-        #expect(map.map(\.kind) == [.lBrace, .string("a"), .colon, .string("}"), .rBrace, .lBracket,
-                                    .string("a"), .rBracket, .eof])
+        #expect(
+            map.map(\.kind) == [
+                .lBrace, .string("a"), .colon, .string("}"), .rBrace, .lBracket,
+                .string("a"), .rBracket, .eof,
+            ])
         guard case .interpolated(let innerPieces)? = nested.first?.kind,
-              case .expr(let innerTokens)? = innerPieces.first else {
+            case .expr(let innerTokens)? = innerPieces.first
+        else {
             Issue.record("no nested interpolation in \(nested)")
             return
         }
@@ -161,31 +180,45 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     }
 
     @Test func newlinesAreDroppedInsideParensAndBrackets() {
-        #expect(kinds("f(1,\n2\n)\n[3\n,4\n]")
-            == [.identifier("f"), .lParen, .int(1), .comma, .int(2), .rParen, .newline,
-                .lBracket, .int(3), .comma, .int(4), .rBracket])
+        #expect(
+            kinds("f(1,\n2\n)\n[3\n,4\n]")
+                == [
+                    .identifier("f"), .lParen, .int(1), .comma, .int(2), .rParen, .newline,
+                    .lBracket, .int(3), .comma, .int(4), .rBracket,
+                ])
     }
 
     @Test func mismatchedCloserEndsTheInnermostBracket() {
         // `]` closes the `(` here, so the next newline is significant again.
-        #expect(kinds("x = (1 +\n]\ny") == [.identifier("x"), .assign, .lParen, .int(1), .plus, .rBracket,
-                                             .newline, .identifier("y")])
+        #expect(
+            kinds("x = (1 +\n]\ny") == [
+                .identifier("x"), .assign, .lParen, .int(1), .plus, .rBracket,
+                .newline, .identifier("y"),
+            ])
         #expect(kinds("[(]\ny") == [.lBracket, .lParen, .rBracket, .newline, .identifier("y")])
     }
 
     @Test func newlinesInsideBracesAreKept() {
-        #expect(kinds("if x {\na\nb\n}\nc")
-            == [.kwIf, .identifier("x"), .lBrace, .identifier("a"), .newline, .identifier("b"), .newline,
-                .rBrace, .newline, .identifier("c")])
+        #expect(
+            kinds("if x {\na\nb\n}\nc")
+                == [
+                    .kwIf, .identifier("x"), .lBrace, .identifier("a"), .newline, .identifier("b"), .newline,
+                    .rBrace, .newline, .identifier("c"),
+                ])
         // A block inside parentheses still separates statements.
-        #expect(kinds("f(fn() {\na\nb\n})") == [.identifier("f"), .lParen, .kwFn, .lParen, .rParen, .lBrace,
-                                                .identifier("a"), .newline, .identifier("b"), .newline,
-                                                .rBrace, .rParen])
+        #expect(
+            kinds("f(fn() {\na\nb\n})") == [
+                .identifier("f"), .lParen, .kwFn, .lParen, .rParen, .lBrace,
+                .identifier("a"), .newline, .identifier("b"), .newline,
+                .rBrace, .rParen,
+            ])
     }
 
     @Test func newlinesAfterTokensThatCannotEndAnExpression() {
-        for op in ["+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=", "*=",
-                   "/=", "//=", "%=", ",", ".", "and", "or", "not", ":"] {
+        for op in [
+            "+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=", "*=",
+            "/=", "//=", "%=", ",", ".", "and", "or", "not", ":",
+        ] {
             #expect(!kinds("a \(op)\nb").contains(.newline), "newline after \(op)")
         }
         for end in ["a", "1", "\"s\"", ")", "]", "}", "nil", "true", "yield", "return", "break"] {
@@ -194,8 +227,11 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     }
 
     @Test func newlinesCollapse() {
-        #expect(kinds("\n\n a\n\n\n# c\n\n b;\n\nc\n") == [.identifier("a"), .newline, .identifier("b"),
-                                                         .semicolon, .identifier("c"), .newline])
+        #expect(
+            kinds("\n\n a\n\n\n# c\n\n b;\n\nc\n") == [
+                .identifier("a"), .newline, .identifier("b"),
+                .semicolon, .identifier("c"), .newline,
+            ])
         #expect(kinds("a\r\nb") == [.identifier("a"), .newline, .identifier("b")])
     }
 
@@ -213,10 +249,11 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
 
     @Test func invalidUTF8AndNulBytes() {
         #expect(lexErrors(bytes: [0x78, 0xFF, 0x79]) == ["1:2: invalid UTF-8 byte 0xFF"])
-        #expect(lexErrors(bytes: Array("\"a".utf8) + [0xC0, 0x80] + Array("b\" c".utf8))
-            == ["1:3: invalid UTF-8 byte 0xC0", "1:4: invalid UTF-8 byte 0x80"])
+        #expect(
+            lexErrors(bytes: Array("\"a".utf8) + [0xC0, 0x80] + Array("b\" c".utf8))
+                == ["1:3: invalid UTF-8 byte 0xC0", "1:4: invalid UTF-8 byte 0x80"])
         #expect(lexErrors(bytes: Array("# ".utf8) + [0xED, 0xA0, 0x80]).first == "1:3: invalid UTF-8 byte 0xED")
-        #expect(lexErrors(bytes: Array("'".utf8) + [0xE2, 0x82]) .contains("1:2: invalid UTF-8 byte 0xE2"))
+        #expect(lexErrors(bytes: Array("'".utf8) + [0xE2, 0x82]).contains("1:2: invalid UTF-8 byte 0xE2"))
         #expect(lexErrors(bytes: [0xF4, 0x90, 0x80, 0x80]).first == "1:1: invalid UTF-8 byte 0xF4")
         #expect(lexErrors(bytes: [0x61, 0x00, 0x62]) == ["1:2: invalid NUL byte in source"])
         #expect(lexErrors(bytes: Array("'a".utf8) + [0] + Array("'".utf8)) == ["1:3: invalid NUL byte in source"])
@@ -227,7 +264,8 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
 
     @Test func deeplyNestedInterpolationIsReportedNotACrash() {
         let depth = 5_000
-        let source = String(repeating: "\"${", count: depth) + "x" + String(repeating: "}\"", count: depth)
+        let source =
+            String(repeating: "\"${", count: depth) + "x" + String(repeating: "}\"", count: depth)
             + "\ny = 1"
         let result = Lexer.tokenize(source: source, file: "t")
         #expect(result.diagnostics.map(\.message) == ["too much nesting"])

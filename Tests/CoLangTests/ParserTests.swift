@@ -26,7 +26,7 @@ private func show(_ e: Expr) -> String {
     case .unary(let op, let x): return "(\(op == .neg ? "-" : "not") \(show(x)))"
     case .binary(let op, let a, let b): return "(\(binarySymbol(op)) \(show(a)) \(show(b)))"
     case .logical(let op, let a, let b): return "(\(op == .and ? "and" : "or") \(show(a)) \(show(b)))"
-    case .chain(let first, let links):   // shown as the tree it stands for
+    case .chain(let first, let links):  // shown as the tree it stands for
         return links.reduce(show(first)) { left, link in
             switch link.op {
             case .binary(let op): return "(\(binarySymbol(op)) \(left) \(show(link.operand)))"
@@ -109,8 +109,9 @@ private func parse(_ source: String) -> (program: [Stmt], diagnostics: [Diagnost
 /// The printed program, statements separated by `; `; records an issue if there are diagnostics.
 private func tree(_ source: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
     let result = parse(source)
-    #expect(result.diagnostics.isEmpty, "unexpected: \(result.diagnostics.map(\.message))",
-            sourceLocation: sourceLocation)
+    #expect(
+        result.diagnostics.isEmpty, "unexpected: \(result.diagnostics.map(\.message))",
+        sourceLocation: sourceLocation)
     return result.program.map(show).joined(separator: "; ")
 }
 
@@ -158,8 +159,9 @@ private func isIncomplete(_ source: String) -> Bool {
         // Short chains stay trees, so the compiler's patterns for `i < n` and `a + 1` still match.
         guard case .binary? = expr("a + b + c")?.kind else { Issue.record("short chain"); return }
         // Brackets still nest: a chain inside 300 parentheses is too deep.
-        #expect(errors(String(repeating: "(", count: 300) + "1 + 2" + String(repeating: ")", count: 300))
-            .contains { $0.hasSuffix("too much nesting") })
+        #expect(
+            errors(String(repeating: "(", count: 300) + "1 + 2" + String(repeating: ")", count: 300))
+                .contains { $0.hasSuffix("too much nesting") })
     }
 
     @Test func logicalAndComparisonPrecedence() {
@@ -201,12 +203,15 @@ private func isIncomplete(_ source: String) -> Bool {
     }
 
     @Test func prefixKeywordsInsideExpressionsNeedParentheses() {
-        #expect(errors("x = 1 + yield 2")
-            == ["1:9: expected expression, found 'yield'; put the 'yield' expression in parentheses"])
-        #expect(errors("x = a == not b")
-            == ["1:10: expected expression, found 'not'; put the 'not' expression in parentheses"])
-        #expect(errors("-spawn f()")
-            == ["1:2: expected expression, found 'spawn'; put the 'spawn' expression in parentheses"])
+        #expect(
+            errors("x = 1 + yield 2")
+                == ["1:9: expected expression, found 'yield'; put the 'yield' expression in parentheses"])
+        #expect(
+            errors("x = a == not b")
+                == ["1:10: expected expression, found 'not'; put the 'not' expression in parentheses"])
+        #expect(
+            errors("-spawn f()")
+                == ["1:2: expected expression, found 'spawn'; put the 'spawn' expression in parentheses"])
     }
 
     // MARK: locations
@@ -235,7 +240,8 @@ private func isIncomplete(_ source: String) -> Bool {
         let program = parse("let x = 1\n  x += 2\nm.k = 3\nfn f(a, b) {\n}\nif x { }").program
         #expect(program.map { "\($0.loc)" } == ["1:1", "2:5", "3:5", "4:1", "6:1"])
         guard case .let(_, let nameLoc, _) = program[0].kind,
-              case .function(let decl) = program[3].kind else {
+            case .function(let decl) = program[3].kind
+        else {
             Issue.record("unexpected statements")
             return
         }
@@ -253,10 +259,12 @@ private func isIncomplete(_ source: String) -> Bool {
     }
 
     @Test func assignments() {
-        #expect(tree("x = 1; x += 2; x -= 3; x *= 4; x /= 5; x //= 6; x %= 7")
-            == "(= x 1); (+= x 2); (-= x 3); (*= x 4); (/= x 5); (//= x 6); (%= x 7)")
-        #expect(tree("a[i] = 1; m.name += 2; a[0].b[1] = 3")
-            == "(= (index a i) 1); (+= (. m name) 2); (= (index (. (index a 0) b) 1) 3)")
+        #expect(
+            tree("x = 1; x += 2; x -= 3; x *= 4; x /= 5; x //= 6; x %= 7")
+                == "(= x 1); (+= x 2); (-= x 3); (*= x 4); (/= x 5); (//= x 6); (%= x 7)")
+        #expect(
+            tree("a[i] = 1; m.name += 2; a[0].b[1] = 3")
+                == "(= (index a i) 1); (+= (. m name) 2); (= (index (. (index a 0) b) 1) 3)")
         #expect(tree("x =\n  1") == "(= x 1)")
     }
 
@@ -264,8 +272,9 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(errors("f() = 1") == ["1:1: invalid assignment target"])
         #expect(errors("1 = 2") == ["1:1: invalid assignment target"])
         #expect(errors("a + b += 3") == ["1:1: invalid assignment target"])
-        #expect(errors("m.f(x) = 3\nx = 1 = 2")
-            == ["1:1: invalid assignment target", "2:7: expected end of line or ';' after statement, found '='"])
+        #expect(
+            errors("m.f(x) = 3\nx = 1 = 2")
+                == ["1:1: invalid assignment target", "2:7: expected end of line or ';' after statement, found '='"])
     }
 
     @Test func functionDeclarationsAndLiterals() {
@@ -299,8 +308,9 @@ private func isIncomplete(_ source: String) -> Bool {
     }
 
     @Test func tryCatchAndThrow() {
-        #expect(tree("try { risky() } catch e { print(e.message) }")
-            == "(try {(call risky)} catch e {(call print (. e message))})")
+        #expect(
+            tree("try { risky() } catch e { print(e.message) }")
+                == "(try {(call risky)} catch e {(call print (. e message))})")
         #expect(tree("try {\n a()\n}\ncatch {\n}") == "(try {(call a)} catch _ {})")
         #expect(tree("throw error(\"boom\")") == "(throw (call error \"boom\"))")
         let program = parse("try { } catch err { }").program
@@ -314,8 +324,9 @@ private func isIncomplete(_ source: String) -> Bool {
     @Test func listsAndMaps() {
         #expect(tree("[1, \"a\", nil,]") == "(list 1 \"a\" nil)")
         #expect(tree("[]; {}") == "(list); (map)")
-        #expect(tree("x = {\"a\": 1, b: 2, 3: x, (k): v, true: 1,}")
-            == "(= x (map (\"a\" 1) (\"b\" 2) (3 x) (k v) (true 1)))")
+        #expect(
+            tree("x = {\"a\": 1, b: 2, 3: x, (k): v, true: 1,}")
+                == "(= x (map (\"a\" 1) (\"b\" 2) (3 x) (k v) (true 1)))")
         #expect(tree("m = {\n  a:\n    1\n  ,\n  b: 2\n\n}\nprint(m)") == "(= m (map (\"a\" 1) (\"b\" 2))); (call print m)")
         #expect(tree("m = {a: 1\n + 2, b: [\n3]}") == "(= m (map (\"a\" (+ 1 2)) (\"b\" (list 3))))")
         #expect(tree("m = {a\n: 1}") == "(= m (map (\"a\" 1)))")
@@ -323,8 +334,9 @@ private func isIncomplete(_ source: String) -> Bool {
 
     @Test func blocksInsideMapsKeepTheirNewlines() {
         let source = "let obj = {\n  f: fn(x) {\n    let y = x\n    return y\n  },\n  g: {k: fn() { a\n b }},\n}\nobj.f(1)"
-        #expect(tree(source)
-            == "(let obj (map (\"f\" (fn _ (x) {(let y x); (return y)})) (\"g\" (map (\"k\" (fn _ () {a; b})))))); (.f obj 1)")
+        #expect(
+            tree(source)
+                == "(let obj (map (\"f\" (fn _ (x) {(let y x); (return y)})) (\"g\" (map (\"k\" (fn _ () {a; b})))))); (.f obj 1)")
     }
 
     @Test func interpolation() {
@@ -337,39 +349,42 @@ private func isIncomplete(_ source: String) -> Bool {
 
     @Test func interpolationErrors() {
         #expect(errors("x = \"${}\"") == ["1:8: empty interpolation '${}'"])
-        #expect(errors("x = \"${a b}\"\ny = )") == ["1:10: expected '}' after the interpolated expression, found 'b'",
-                                                     "2:5: expected expression, found ')'"])
+        #expect(
+            errors("x = \"${a b}\"\ny = )") == [
+                "1:10: expected '}' after the interpolated expression, found 'b'",
+                "2:5: expected expression, found ')'",
+            ])
         #expect(errors("\"${(a}\"") == ["1:6: expected ')' after expression, found '}'"])
     }
 
     @Test func sectionOneProgramParses() {
         let source = """
-        # the cook from the kitchen
-        fn dish(name, steps) {
-          for step in steps {
-            print("${name}: ${step[0]}")
-            sleep(step[1])              # waiting
-          }
-          return name
-        }
+            # the cook from the kitchen
+            fn dish(name, steps) {
+              for step in steps {
+                print("${name}: ${step[0]}")
+                sleep(step[1])              # waiting
+              }
+              return name
+            }
 
-        let steak = spawn dish("steak", [["defrost", 3], ["oven", 10]])
-        let eggs  = spawn dish("eggs",  [["boil", 6], ["peel", 1]])
-        print("served: ${[steak.join(), eggs.join()]}")
-        fn counter(n) {
-          let i = 0
-          while i < n { yield i; i += 1 }
-          return "done"
-        }
-        let co = coroutine(counter, 3)
-        print(co.next(), co.next(), co.status)     # 0 1 suspended
-        for x in coroutine(counter, 3) { print(x) }
-        fn consumer() {
-          while true { let data = yield; print("consumer: received ${data}") }
-        }
-        let c = coroutine(consumer)
-        c.send(7)
-        """
+            let steak = spawn dish("steak", [["defrost", 3], ["oven", 10]])
+            let eggs  = spawn dish("eggs",  [["boil", 6], ["peel", 1]])
+            print("served: ${[steak.join(), eggs.join()]}")
+            fn counter(n) {
+              let i = 0
+              while i < n { yield i; i += 1 }
+              return "done"
+            }
+            let co = coroutine(counter, 3)
+            print(co.next(), co.next(), co.status)     # 0 1 suspended
+            for x in coroutine(counter, 3) { print(x) }
+            fn consumer() {
+              while true { let data = yield; print("consumer: received ${data}") }
+            }
+            let c = coroutine(consumer)
+            c.send(7)
+            """
         let result = parse(source)
         #expect(result.diagnostics.isEmpty)
         #expect(result.program.count == 11)
@@ -396,7 +411,10 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(errors("fn f(1) {}") == ["1:6: expected a parameter name, found '1'"])
         #expect(errors("fn f(a b) {}") == ["1:8: expected ',' or ')' after parameter, found 'b'"])
         #expect(errors("fn f() return 1") == ["1:8: expected '{' before the function body, found 'return'"])
-        #expect(errors("let f = fn g() {}") == ["1:12: a function expression has no name: write 'fn (...) { }', or declare 'fn g(...) { }' as a statement"])
+        #expect(
+            errors("let f = fn g() {}") == [
+                "1:12: a function expression has no name: write 'fn (...) { }', or declare 'fn g(...) { }' as a statement"
+            ])
         #expect(errors("for 1 in x {}") == ["1:5: expected a loop variable name after 'for', found '1'"])
         #expect(errors("for x of y {}") == ["1:7: expected 'in' after the loop variable, found 'of'"])
         #expect(errors("try { } x") == ["1:9: expected 'catch' after the try block, found 'x'"])
@@ -408,22 +426,23 @@ private func isIncomplete(_ source: String) -> Bool {
 
     @Test func manyIndependentErrorsAreReported() {
         let source = """
-        let = 1
-        print("fine")
-        x = (1 +
-        ]
-        if y { z = ) }
-        let ok = [1, 2 3]
-        w = 1 @ 2
-        print("still parsed")
-        """
-        #expect(errors(source) == [
-            "1:5: expected a variable name after 'let', found '='",
-            "4:1: expected expression, found ']'",
-            "5:12: expected expression, found ')'",
-            "6:16: expected ',' or ']' after list element, found '3'",
-            "7:7: unexpected character '@'",
-        ])
+            let = 1
+            print("fine")
+            x = (1 +
+            ]
+            if y { z = ) }
+            let ok = [1, 2 3]
+            w = 1 @ 2
+            print("still parsed")
+            """
+        #expect(
+            errors(source) == [
+                "1:5: expected a variable name after 'let', found '='",
+                "4:1: expected expression, found ']'",
+                "5:12: expected expression, found ')'",
+                "6:16: expected ',' or ']' after list element, found '3'",
+                "7:7: unexpected character '@'",
+            ])
         let program = parse(source).program.map(show)
         // A statement followed by an error still arrives (the program will not run anyway).
         #expect(program == ["(call print \"fine\")", "(if y {})", "(= w 1)", "(call print \"still parsed\")"])
@@ -433,23 +452,28 @@ private func isIncomplete(_ source: String) -> Bool {
         // An error inside a block or map must not leave a stray `}` behind.
         #expect(errors("fn f() {\n  x = )\n  y = 2\n}\nz = 3") == ["2:7: expected expression, found ')'"])
         #expect(errors("m = {a: 1, b: }\nprint(m)") == ["1:15: expected expression, found '}'"])
-        #expect(errors("if x = 3 {\n  a()\n}\nelse {\n  b()\n}") .count == 1)
-        #expect(errors("while (x {\n a\n}\nb = 1 @") .count == 2)
+        #expect(errors("if x = 3 {\n  a()\n}\nelse {\n  b()\n}").count == 1)
+        #expect(errors("while (x {\n a\n}\nb = 1 @").count == 2)
         #expect(errors("print(\"abc)\nprint(1)") == ["1:7: unterminated string"])
         #expect(tree("fn f() {\n  if a { b }\n}") == "(fn f () {(if a {b})})")
         // An unclosed `(` inside a block: the block's `}` still closes the block.
         #expect(errors("fn f() {\n  x = (1 +\n}\ny = 2") == ["3:1: expected expression, found '}'"])
-        #expect(errors("fn f() {\n  g(1, [2\n}\nf(") == ["3:1: expected ',' or ']' after list element, found '}'",
-                                                       "4:2: '(' was never closed"])
+        #expect(
+            errors("fn f() {\n  g(1, [2\n}\nf(") == [
+                "3:1: expected ',' or ']' after list element, found '}'",
+                "4:2: '(' was never closed",
+            ])
     }
 
     // MARK: incomplete input
 
     @Test func incompleteInput() {
-        for source in ["fn f() {", "[1, 2", "x = 1 +", "if x {", "if x {\n  print(1)\n", "f(", "f(1,",
-                       "{\"a\": 1,", "m = {a:", "try { } ", "x = (1 +\n 2",
-                       "if x { } else", "let", "fn f(a,", "while x", "for x in", "xs[", "x.", "-", "not",
-                       "spawn", "yield from", "let f = fn() {\n  let g = fn() {\n"] {
+        for source in [
+            "fn f() {", "[1, 2", "x = 1 +", "if x {", "if x {\n  print(1)\n", "f(", "f(1,",
+            "{\"a\": 1,", "m = {a:", "try { } ", "x = (1 +\n 2",
+            "if x { } else", "let", "fn f(a,", "while x", "for x in", "xs[", "x.", "-", "not",
+            "spawn", "yield from", "let f = fn() {\n  let g = fn() {\n",
+        ] {
             #expect(isIncomplete(source), "\(source.debugDescription) should be incomplete")
         }
         // Strings cannot span lines: an unclosed one is an error at once, not a `...` prompt.
@@ -475,8 +499,10 @@ private func isIncomplete(_ source: String) -> Bool {
 
     // MARK: limits and bad input
 
-    @Test(arguments: ["(", "[", "-", "not ", "f(", "x[", "{a: ", "[{a: (", "if x { ", "fn() { ",
-                      "if x { } else ", "yield ", "spawn "])
+    @Test(arguments: [
+        "(", "[", "-", "not ", "f(", "x[", "{a: ", "[{a: (", "if x { ", "fn() { ",
+        "if x { } else ", "yield ", "spawn ",
+    ])
     func deepNestingIsADiagnostic(prefix: String) {
         let source = String(repeating: prefix, count: 10_000) + "1"
         let diagnostics = parse(source).diagnostics
@@ -500,26 +526,31 @@ private func isIncomplete(_ source: String) -> Bool {
 
     @Test func moderateNestingIsFine() {
         let depth = 60
-        #expect(parse(String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth))
-            .diagnostics.isEmpty)
+        #expect(
+            parse(String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth))
+                .diagnostics.isEmpty)
         #expect(parse(String(repeating: "-", count: depth) + "1").diagnostics.isEmpty)
-        #expect(parse(String(repeating: "if x { ", count: depth) + String(repeating: "}", count: depth))
-            .diagnostics.isEmpty)
+        #expect(
+            parse(String(repeating: "if x { ", count: depth) + String(repeating: "}", count: depth))
+                .diagnostics.isEmpty)
     }
 
     @Test func badBytesAreDiagnostics() {
-        let result = Parser.parse(bytes: Array("x = 1\ny = ".utf8) + [0xFF, 0xFE] + Array("\nz = \"a".utf8) + [0, 0x22],
-                                  file: "t.co")
-        #expect(result.diagnostics.map { "\($0.loc): \($0.message)" }
-            == ["2:5: invalid UTF-8 byte 0xFF", "2:6: invalid UTF-8 byte 0xFE", "3:7: invalid NUL byte in source"])
+        let result = Parser.parse(
+            bytes: Array("x = 1\ny = ".utf8) + [0xFF, 0xFE] + Array("\nz = \"a".utf8) + [0, 0x22],
+            file: "t.co")
+        #expect(
+            result.diagnostics.map { "\($0.loc): \($0.message)" }
+                == ["2:5: invalid UTF-8 byte 0xFF", "2:6: invalid UTF-8 byte 0xFE", "3:7: invalid NUL byte in source"])
     }
 
     @Test func randomInputNeverTraps() {
-        let alphabet = Array("()[]{}\"'$\\#,.:;=+-*/%<>!&|@ \n\tabxyz019_é😀".unicodeScalars).map { String($0) }
+        let alphabet =
+            Array("()[]{}\"'$\\#,.:;=+-*/%<>!&|@ \n\tabxyz019_é😀".unicodeScalars).map { String($0) }
             + ["let ", "fn ", "if ", "else ", "yield ", "from ", "spawn ", "try ", "catch ", "${", "not ", "\u{0}"]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func nextRandom(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
         for _ in 0..<3_000 {

@@ -13,7 +13,7 @@ import Testing
             _ = interp.evalREPL("t.cancel()")
             _ = interp.evalREPL("let u = spawn fn() { throw error(\"boom \(i)\") }")
             _ = interp.evalREPL("try { u.join() } catch e { e.message }")
-            _ = interp.evalREPL("1 // 0")                       // an error at the prompt
+            _ = interp.evalREPL("1 // 0")  // an error at the prompt
             _ = interp.evalREPL("let g = coroutine(fn() { yield 1 }); g.next()")
             while interp.runBackground(timeSlice: 1) != nil {}
         }
@@ -26,9 +26,9 @@ import Testing
         options.clock = .virtual
         var errors = 0
         let interp = Interpreter(options: options, stdout: { _ in }, stderr: { _ in errors += 1 })
-        let early = session(rounds: 250, interp)            // 2,000 inputs
-        let late = session(rounds: 1_000, interp)           // 8,000 more
-        #expect(errors > 0)                                 // the failing inputs did fail
+        let early = session(rounds: 250, interp)  // 2,000 inputs
+        let late = session(rounds: 1_000, interp)  // 8,000 more
+        #expect(errors > 0)  // the failing inputs did fail
         #expect(late <= early + early / 10, "live objects grew from \(early) to \(late)")
         #expect(interp.vm.scheduler.live.filter { !$0.status.isFinished }.count <= 1)
         let table = interp.taskTable()

@@ -14,13 +14,16 @@ enum Robust {
 
     /// Runs `source` with the virtual clock on a thread with `stackSize` bytes of stack (8 MB, an
     /// ordinary main thread, unless a test needs more), waiting up to `timeout` seconds.
-    static func run(_ source: String, file: String = "robust.co", maxSteps: Int? = nil,
-                    stdin: [String] = [], stackSize: Int = 8 << 20, timeout: Double = 120) -> Result {
+    static func run(
+        _ source: String, file: String = "robust.co", maxSteps: Int? = nil,
+        stdin: [String] = [], stackSize: Int = 8 << 20, timeout: Double = 120
+    ) -> Result {
         var options = RunOptions()
         options.clock = .virtual
         options.maxSteps = maxSteps
-        return ScriptRunner.run(source: source, file: file, options: options, stdinLines: stdin,
-                                timeout: timeout, stackSize: stackSize)
+        return ScriptRunner.run(
+            source: source, file: file, options: options, stdinLines: stdin,
+            timeout: timeout, stackSize: stackSize)
     }
 
     /// `file:line:col: message` for each diagnostic of `bytes`.
@@ -45,14 +48,15 @@ enum Robust {
 
 @Suite("Robustness: bad bytes in source")
 struct BadBytesTests {
-    @Test(arguments: [
-        ([0x80], "1:10: invalid UTF-8 byte 0x80"),                    // a lone continuation byte
-        ([0xFF], "1:10: invalid UTF-8 byte 0xFF"),
-        ([0xC0, 0x80], "1:10: invalid UTF-8 byte 0xC0"),              // overlong NUL
-        ([0xED, 0xA0, 0x80], "1:10: invalid UTF-8 byte 0xED"),        // a UTF-16 surrogate
-        ([0xF4, 0x90, 0x80, 0x80], "1:10: invalid UTF-8 byte 0xF4"),  // past U+10FFFF
-        ([0xE2, 0x82], "1:10: invalid UTF-8 byte 0xE2"),              // cut short
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0x80], "1:10: invalid UTF-8 byte 0x80"),  // a lone continuation byte
+            ([0xFF], "1:10: invalid UTF-8 byte 0xFF"),
+            ([0xC0, 0x80], "1:10: invalid UTF-8 byte 0xC0"),  // overlong NUL
+            ([0xED, 0xA0, 0x80], "1:10: invalid UTF-8 byte 0xED"),  // a UTF-16 surrogate
+            ([0xF4, 0x90, 0x80, 0x80], "1:10: invalid UTF-8 byte 0xF4"),  // past U+10FFFF
+            ([0xE2, 0x82], "1:10: invalid UTF-8 byte 0xE2"),  // cut short
+        ] as [([UInt8], String)])
     func invalidUTF8InAStringIsLocated(bad: [UInt8], expected: String) {
         let source = Array("let s = \"".utf8) + bad + Array("\"\nprint(s)\n".utf8)
         let found = Robust.diagnostics(source)
@@ -63,21 +67,23 @@ struct BadBytesTests {
     @Test func invalidUTF8AnywhereIsLocated() {
         // In code, in a comment and at the very end of the input (a cut-off sequence).
         let source = Array("x = 1\ny = ".utf8) + [0xFE] + Array("\n# note ".utf8) + [0xC3] + Array("\nz = 2 ".utf8) + [0xF0, 0x9F]
-        #expect(Robust.diagnostics(source) == [
-            "2:5: invalid UTF-8 byte 0xFE",
-            "3:8: invalid UTF-8 byte 0xC3",
-            "4:7: invalid UTF-8 byte 0xF0",
-            "4:8: invalid UTF-8 byte 0x9F",
-        ])
+        #expect(
+            Robust.diagnostics(source) == [
+                "2:5: invalid UTF-8 byte 0xFE",
+                "3:8: invalid UTF-8 byte 0xC3",
+                "4:7: invalid UTF-8 byte 0xF0",
+                "4:8: invalid UTF-8 byte 0x9F",
+            ])
     }
 
     @Test func nulBytesAreLocated() {
         let source = Array("let a = 1".utf8) + [0] + Array("\nlet s = \"x".utf8) + [0] + Array("y\"\n# c".utf8) + [0] + Array("\n".utf8)
-        #expect(Robust.diagnostics(source) == [
-            "1:10: invalid NUL byte in source",
-            "2:11: invalid NUL byte in source",
-            "3:4: invalid NUL byte in source",
-        ])
+        #expect(
+            Robust.diagnostics(source) == [
+                "1:10: invalid NUL byte in source",
+                "2:11: invalid NUL byte in source",
+                "3:4: invalid NUL byte in source",
+            ])
     }
 
     @Test func interpreterReportsANULByteWithLocationAndVisibleExcerpt() {
@@ -108,9 +114,11 @@ struct BadBytesTests {
 
     @Test func randomBytesNeverTrapAndEveryDiagnosticIsLocated() {
         var random = Robust.SplitMix(state: 7)
-        let interesting: [[UInt8]] = [[0], [0xFF], [0xC0, 0x80], [0xE2, 0x82], Array("${".utf8), Array("\"".utf8),
-                                      Array("(".utf8), Array("{".utf8), Array("\n".utf8), Array("yield ".utf8),
-                                      Array("fn ".utf8), Array("\\u{".utf8), Array("é".utf8), [0x1B]]
+        let interesting: [[UInt8]] = [
+            [0], [0xFF], [0xC0, 0x80], [0xE2, 0x82], Array("${".utf8), Array("\"".utf8),
+            Array("(".utf8), Array("{".utf8), Array("\n".utf8), Array("yield ".utf8),
+            Array("fn ".utf8), Array("\\u{".utf8), Array("é".utf8), [0x1B],
+        ]
         for _ in 0..<400 {
             var bytes: [UInt8] = []
             for _ in 0..<random.next(300) {
@@ -122,8 +130,9 @@ struct BadBytesTests {
             }
             let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
             for d in Parser.parse(bytes: bytes, file: "r.co").diagnostics {
-                #expect(d.loc.line >= 1 && d.loc.line <= lines + 1 && d.loc.column >= 1 && !d.message.isEmpty,
-                        "\(d.loc): \(d.message)")
+                #expect(
+                    d.loc.line >= 1 && d.loc.line <= lines + 1 && d.loc.column >= 1 && !d.message.isEmpty,
+                    "\(d.loc): \(d.message)")
             }
         }
     }
@@ -187,8 +196,9 @@ struct HugeInputTests {
     func longLineExcerptsPointAtTheColumn(column: Int) throws {
         let line = (0..<10_000).map { i in i % 10 == 9 ? "é" : String(i % 10) }.joined()
         let marked = Array(line.unicodeScalars)
-        let text = Diagnostic.excerpt(source: SourceText(name: "l.co", text: "x\n" + line + "\n"),
-                                      loc: SourceLoc(line: 2, column: column))
+        let text = Diagnostic.excerpt(
+            source: SourceText(name: "l.co", text: "x\n" + line + "\n"),
+            loc: SourceLoc(line: 2, column: column))
         let lines = text.split(separator: "\n").map { Array($0.unicodeScalars) }
         try #require(lines.count == 2)
         #expect(lines[0].count <= Diagnostic.excerptWidth + 8)
@@ -258,10 +268,12 @@ struct NestingTests {
 
     /// Issue 11: a flat chain is not nesting. 10,000-term chains (once "too much nesting") run on
     /// an ordinary stack: they are parsed, compiled and freed with loops.
-    @Test(arguments: [("addition", "print(1" + String(repeating: " + 1", count: 10_000) + ")", "10001"),
-                      ("and", "print(true" + String(repeating: " and true", count: 10_000) + ")", "true"),
-                      ("or", "print(false" + String(repeating: " or false", count: 10_000) + ")", "false"),
-                      ("comparison", "print(true" + String(repeating: " == true", count: 10_000) + ")", "true")])
+    @Test(arguments: [
+        ("addition", "print(1" + String(repeating: " + 1", count: 10_000) + ")", "10001"),
+        ("and", "print(true" + String(repeating: " and true", count: 10_000) + ")", "true"),
+        ("or", "print(false" + String(repeating: " or false", count: 10_000) + ")", "false"),
+        ("comparison", "print(true" + String(repeating: " == true", count: 10_000) + ")", "true"),
+    ])
     func tenThousandLongChainsRun(name: String, source: String, printed: String) {
         let result = Robust.run(source + "\n", stackSize: 8 << 20, timeout: 60)
         #expect(result.exitCode == 0, "\(name): \(result.stderr.prefix(300))")
@@ -410,8 +422,9 @@ enum LiveColang {
         whileRunning(process)
         process.waitUntilExit()
         try? input.fileHandleForWriting.close()
-        return Run(status: process.terminationStatus, stdout: try scratch.read("stdout"),
-                   stderr: try scratch.read("stderr"), seconds: Date().timeIntervalSince(start))
+        return Run(
+            status: process.terminationStatus, stdout: try scratch.read("stdout"),
+            stderr: try scratch.read("stderr"), seconds: Date().timeIntervalSince(start))
     }
 
     /// Waits (up to 10 s) until `pid` catches SIGINT, so a test does not race the start-up.
@@ -420,7 +433,10 @@ enum LiveColang {
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
             let caught = status.split(separator: "\n").first { $0.hasPrefix("SigCgt:") }
             if let mask = caught.flatMap({ UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) }),
-               mask & (1 << (UInt64(SIGINT) - 1)) != 0 { return }
+                mask & (1 << (UInt64(SIGINT) - 1)) != 0
+            {
+                return
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
@@ -454,13 +470,13 @@ enum LiveColang {
 @Suite("Robustness: the colang binary", .serialized)
 struct BinaryRobustnessTests {
     @Test(arguments: [
-        "sleep(1000)",                                                               // real clock
-        "fn f() { while true {} }\nlet t = spawn f()\nt.join()",                      // a task's busy loop
-        "let ch = channel()\nfn f() { sleep(1000); ch.send(1) }\nspawn f()\nch.recv()", // a channel wait
-        "while true { try { while true {} } catch e { print(\"caught\", e) } }",      // not catchable
-        "fn r(n) { return r(n + 1) }\nwhile true { try { r(0) } catch e { } }",      // deep stacks
-        "fn g() { while true { yield 1 } }\nfor x in coroutine(g) { }",              // inside a coroutine
-        "while true { print(\"spam\") }",                                            // output flowing
+        "sleep(1000)",  // real clock
+        "fn f() { while true {} }\nlet t = spawn f()\nt.join()",  // a task's busy loop
+        "let ch = channel()\nfn f() { sleep(1000); ch.send(1) }\nspawn f()\nch.recv()",  // a channel wait
+        "while true { try { while true {} } catch e { print(\"caught\", e) } }",  // not catchable
+        "fn r(n) { return r(n + 1) }\nwhile true { try { r(0) } catch e { } }",  // deep stacks
+        "fn g() { while true { yield 1 } }\nfor x in coroutine(g) { }",  // inside a coroutine
+        "while true { print(\"spam\") }",  // output flowing
     ])
     func ctrlCExitsWith130(code: String) throws {
         let run = try LiveColang.run(["-e", code]) { LiveColang.interruptOnce($0) }
@@ -581,8 +597,11 @@ struct BinaryRobustnessTests {
         ["--max-memory", "8796093022208"],
     ])
     func hugeLimitsAreNoLimits(flags: [String]) throws {
-        let run = try Colang.run(flags + ["--clock", "virtual", "-e",
-                                          "let a = []\nfor i in range(200000) { a.push([i]) }\nprint(len(a))"])
+        let run = try Colang.run(
+            flags + [
+                "--clock", "virtual", "-e",
+                "let a = []\nfor i in range(200000) { a.push([i]) }\nprint(len(a))",
+            ])
         #expect(run.status == 0 || run.status == 64, "\(flags): status \(run.status), stderr \(run.stderr.prefix(200))")
         if run.status == 0 { #expect(run.stdout == "200000\n") }
         if run.status == 64 { #expect(run.stderr.hasPrefix("colang: \(flags[0])")) }
@@ -649,7 +668,9 @@ struct BinaryRobustnessTests {
     private func peakMemory(of code: String, flags: String) throws -> (run: (status: Int32, stderr: String), peakKB: Int) {
         let directory = try TemporaryDirectory()
         try directory.write("m.co", code + "\n")
-        try directory.write("peak.py", """
+        try directory.write(
+            "peak.py",
+            """
             import resource, subprocess, sys
             status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=open("stderr", "w")).returncode
             open("peak", "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
@@ -677,8 +698,9 @@ struct BinaryRobustnessTests {
         try directory.write("m.co", code + "\n")
         let run = try LiveColang.shell("ulimit -v 1048576; timeout 60 \"$COLANG\" m.co >out 2>stderr", in: directory)
         #expect(run.status == 70, "status \(run.status); stderr \(run.stderr.prefix(300))")
-        #expect(run.stderr.hasPrefix("error: out of memory: the program's data would pass 256 MB\n"),
-                "stderr \(run.stderr.prefix(300))")
+        #expect(
+            run.stderr.hasPrefix("error: out of memory: the program's data would pass 256 MB\n"),
+            "stderr \(run.stderr.prefix(300))")
         #expect(!run.stderr.contains("Fatal error"))
     }
 
@@ -698,8 +720,9 @@ struct BinaryRobustnessTests {
             "ulimit -v 4000000; timeout 60 \"$COLANG\" --clock virtual --max-memory 256 r.co >out 2>stderr", in: directory)
         #expect(run.status == 0, "status \(run.status); stderr \(run.stderr.prefix(200))")
         let lines = (try? directory.read("out"))?.split(separator: "\n") ?? []
-        #expect(lines.count == 10 && lines.allSatisfy { $0.hasSuffix("memory limit exceeded (--max-memory 256 MB)") },
-                "\(lines.prefix(3))")
+        #expect(
+            lines.count == 10 && lines.allSatisfy { $0.hasSuffix("memory limit exceeded (--max-memory 256 MB)") },
+            "\(lines.prefix(3))")
     }
 
     /// Found by fuzz/ (run 5, a "hang" under --trace): tracing formats every stack value in full

@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 @testable import CoLang
 
@@ -17,8 +17,9 @@ private final class RecordedRun {
         var options = RunOptions()
         options.clock = clock
         let box = OutputBox()
-        interpreter = Interpreter(options: options, stdout: { box.out += $0 }, stderr: { box.err += $0 },
-                                  stdin: { nil })
+        interpreter = Interpreter(
+            options: options, stdout: { box.out += $0 }, stderr: { box.err += $0 },
+            stdin: { nil })
         interpreter.recordsSchedulerEvents = true
         status = interpreter.runScript(source: source, file: "test.co")
         interpreter.flush()
@@ -66,7 +67,8 @@ struct ToolsTests {
     /// Recorded events carry ids and sites, not only words: the task a join waits for, the
     /// channel a receive blocks on, the task that woke it, and where the program was.
     @Test func recordedEventsNameTheTasksChannelsAndSitesInvolved() {
-        let run = RecordedRun("""
+        let run = RecordedRun(
+            """
             let ch = channel()
             fn producer() {
               sleep(1)
@@ -79,9 +81,12 @@ struct ToolsTests {
         #expect(run.stdout == "x\n")
         let events = run.interpreter.schedulerEvents
         let kinds = events.map { "\($0.kind.rawValue) \($0.taskName)" }
-        #expect(kinds == ["spawn main", "resume main", "spawn producer#2", "block main", "resume producer#2",
-                          "sleep producer#2", "wake producer#2", "resume producer#2", "wake main", "finish producer#2",
-                          "resume main", "finish main"], "\(kinds)")
+        #expect(
+            kinds == [
+                "spawn main", "resume main", "spawn producer#2", "block main", "resume producer#2",
+                "sleep producer#2", "wake producer#2", "resume producer#2", "wake main", "finish producer#2",
+                "resume main", "finish main",
+            ], "\(kinds)")
         let spawn = events[2], block = events[3], sleep = events[5], wake = events[8]
         #expect(spawn.otherTaskId == 1 && spawn.site == "test.co:6", "\(spawn)")
         #expect(block.channelId == 1 && block.detail == "recv on channel #1" && block.site == "test.co:7", "\(block)")
@@ -114,7 +119,8 @@ struct ToolsTests {
     }
 
     @Test func aRunWhereTheClockNeverMovedCountsEventsInstead() {
-        let run = RecordedRun("""
+        let run = RecordedRun(
+            """
             fn f() { yield }
             let t = spawn f()
             t.join()
@@ -175,35 +181,38 @@ struct ToolsTests {
     /// The text of every `<text>` element, after checking the document is well-formed SVG.
     private func svgTexts(_ svg: String) throws -> [String] {
         #if canImport(FoundationXML) || os(macOS)
-        let document = try XMLDocument(xmlString: svg, options: [])
-        let root = try #require(document.rootElement())
-        #expect(root.name == "svg")
-        return try root.nodes(forXPath: "//*[local-name()='text']").compactMap(\.stringValue)
+            let document = try XMLDocument(xmlString: svg, options: [])
+            let root = try #require(document.rootElement())
+            #expect(root.name == "svg")
+            return try root.nodes(forXPath: "//*[local-name()='text']").compactMap(\.stringValue)
         #else
-        #expect(svg.contains("<svg"))
-        return svg.components(separatedBy: "<text").dropFirst().compactMap { part in
-            part.split(separator: ">", maxSplits: 1).last?.components(separatedBy: "</text").first
-        }
+            #expect(svg.contains("<svg"))
+            return svg.components(separatedBy: "<text").dropFirst().compactMap { part in
+                part.split(separator: ">", maxSplits: 1).last?.components(separatedBy: "</text").first
+            }
         #endif
     }
 
     // MARK: - Explorer
 
     @Test func explorerFindsTheRaceInRaceCo() throws {
-        let report = Interpreter.explore(source: try Examples.source("race.co"), file: "examples/race.co",
-                                         runs: 20, options: Examples.virtualClock)
+        let report = Interpreter.explore(
+            source: try Examples.source("race.co"), file: "examples/race.co",
+            runs: 20, options: Examples.virtualClock)
         #expect(report.runs == 20)
         #expect(report.exitCode == 0)
         #expect(report.outcomes.count > 1)
         #expect(report.outcomes.map(\.seeds.count).reduce(0, +) == 20)
         #expect(report.description.hasPrefix("\(report.outcomes.count) distinct outcomes in 20 runs"))
-        #expect(report.description.contains(
-            "replay: colang --clock virtual --schedule random --seed \(report.outcomes[1].seeds[0]) examples/race.co"))
+        #expect(
+            report.description.contains(
+                "replay: colang --clock virtual --schedule random --seed \(report.outcomes[1].seeds[0]) examples/race.co"))
     }
 
     @Test func explorerFindsOneOutcomeWithTheLock() throws {
-        let report = Interpreter.explore(source: try Examples.source("race_locked.co"),
-                                         file: "examples/race_locked.co", runs: 20, options: Examples.virtualClock)
+        let report = Interpreter.explore(
+            source: try Examples.source("race_locked.co"),
+            file: "examples/race_locked.co", runs: 20, options: Examples.virtualClock)
         #expect(report.outcomes.count == 1)
         #expect(report.outcomes.first?.stdout == "counter: 6 (6 if no update was lost)\n")
         #expect(report.outcomes.first?.seeds == Array(1...20))

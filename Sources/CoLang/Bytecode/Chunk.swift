@@ -29,8 +29,10 @@ final class FunctionProto {
     /// Used by the collector so a prototype's constants are marked once per cycle.
     var markEpoch: UInt32 = 0
 
-    init(name: String, arity: Int, source: SourceText, isPrelude: Bool, code: [UInt8], constants: [Value],
-         positions: [(offset: Int, loc: SourceLoc)], protos: [FunctionProto], upvalues: [UpvalueDesc], maxStack: Int) {
+    init(
+        name: String, arity: Int, source: SourceText, isPrelude: Bool, code: [UInt8], constants: [Value],
+        positions: [(offset: Int, loc: SourceLoc)], protos: [FunctionProto], upvalues: [UpvalueDesc], maxStack: Int
+    ) {
         self.name = name; self.arity = arity; self.source = source; self.isPrelude = isPrelude
         self.code = .allocate(capacity: max(code.count, 1))
         _ = self.code.initialize(from: code)

@@ -80,8 +80,8 @@ enum Disassembler {
         case .localAddSmall, .localSubtractSmall:
             return (prefix + name + "\(pad(a[0], 4)) \(small(a[1]))", next)
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin,
-             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
-             .jumpUnlessEqual, .jumpUnlessNotEqual:
+            .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
+            .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(offset4(a[0]))", next)
         case .closure:
             let i = a[0]
@@ -95,9 +95,9 @@ enum Disassembler {
             }
             return (text, next)
         case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
-             .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
-             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
+            .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
+            .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+            .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
             return (prefix + op.mnemonic, next)
         }
     }

@@ -217,7 +217,7 @@ extension OpCode {
         case .addLocalSmall: return OpLayout([.u8, .u16], .fixed(0))
         case .addSmall, .subtractSmall: return OpLayout([.u16], .fixed(0))
         case .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
-             .jumpUnlessEqual, .jumpUnlessNotEqual:
+            .jumpUnlessEqual, .jumpUnlessNotEqual:
             return OpLayout([.u32], .fixed(-2))
         case .jumpUnlessLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
         case .jumpUnlessLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))

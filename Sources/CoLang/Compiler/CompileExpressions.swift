@@ -38,16 +38,23 @@ extension Compiler {
             expression(operand)
             emit(op == .neg ? .negate : .not, loc)
         case .binary(let op, let lhs, let rhs)
-            where { if case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
-                       fs.resolveLocal(a) != nil, fs.resolveLocal(b) != nil { return true }; return false }():
+        where {
+            if case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
+                fs.resolveLocal(a) != nil, fs.resolveLocal(b) != nil
+            {
+                return true
+            }; return false
+        }():
             // Two locals: one instruction pushes both.
             guard case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
-                  let slotA = fs.resolveLocal(a), let slotB = fs.resolveLocal(b) else { return }
+                let slotA = fs.resolveLocal(a), let slotB = fs.resolveLocal(b)
+            else { return }
             emit(.getLocal2, lhs.loc, slotA, slotB)
             emit(binaryOpCode(op), loc)
         case .binary(let op, let lhs, let rhs):
             if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n),
-               case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a) {
+                case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a)
+            {
                 emit(op == .add ? .localAddSmall : .localSubtractSmall, loc, slot, Int(UInt16(bitPattern: Int16(n))))
                 return
             }
@@ -126,7 +133,7 @@ extension Compiler {
         }
         for p in decl.params {
             addLocal(p.name, p.loc)
-            adjustDepth(1)   // the caller pushed the argument
+            adjustDepth(1)  // the caller pushed the argument
         }
         for s in decl.body { statement(s) }
         emit(.nil, decl.endLoc)

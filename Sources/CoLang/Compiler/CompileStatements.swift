@@ -120,7 +120,9 @@ extension Compiler {
         switch e.kind {
         case .nilLit, .boolLit, .intLit, .floatLit, .string, .name, .function: return true
         case .interpolation(let parts):
-            return parts.allSatisfy { if case .expr(let x) = $0 { return runsNoCode(x) }; return true }
+            return parts.allSatisfy {
+                if case .expr(let x) = $0 { return runsNoCode(x) }; return true
+            }
         case .list(let items): return items.allSatisfy(runsNoCode)
         case .map(let pairs): return pairs.allSatisfy { runsNoCode($0.key) && runsNoCode($0.value) }
         case .unary(_, let x): return runsNoCode(x)
@@ -217,8 +219,10 @@ extension Compiler {
         if case .boolLit(true) = cond.kind { isForever = true }
         let toTest = isForever ? nil : emitJump(.jump, loc)
         let bodyStart = fs.code.count
-        fs.loops.append(LoopContext(start: bodyStart, iterationLocals: fs.locals.count,
-                                    tryDepth: fs.tryDepth, isFor: false))
+        fs.loops.append(
+            LoopContext(
+                start: bodyStart, iterationLocals: fs.locals.count,
+                tryDepth: fs.tryDepth, isFor: false))
         block(body, loc)
         let ctx = fs.loops.removeLast()
         if let toTest { patch(toTest) }
@@ -249,7 +253,8 @@ extension Compiler {
 
     private func localLess(_ cond: Expr) -> LocalLess? {
         guard case .binary(.lt, let lhs, let rhs) = cond.kind, case .name(let a) = lhs.kind,
-              let slotA = fs.resolveLocal(a) else { return nil }
+            let slotA = fs.resolveLocal(a)
+        else { return nil }
         if case .name(let b) = rhs.kind, let slotB = fs.resolveLocal(b) { return .locals(slotA, slotB) }
         if case .intLit(let n) = rhs.kind, let small = Int16(exactly: n) { return .localAndSmall(slotA, small) }
         return nil
@@ -265,8 +270,10 @@ extension Compiler {
         // The exit is reached from FOR_ITER (and from `break`) with the iterator and a result on
         // the stack, one value more than the fall-through from the body leaves.
         let exitDepth = fs.depth
-        fs.loops.append(LoopContext(start: start, iterationLocals: fs.locals.count,
-                                    tryDepth: fs.tryDepth, isFor: true))
+        fs.loops.append(
+            LoopContext(
+                start: start, iterationLocals: fs.locals.count,
+                tryDepth: fs.tryDepth, isFor: true))
         // A fresh scope per iteration: closures capture this iteration's variable.
         beginScope()
         addLocal(name, nameLoc)
@@ -279,7 +286,7 @@ extension Compiler {
         for j in ctx.breakJumps { patch(j) }
         // At the exit the iterator and the finished iteration's result are on the stack.
         emit(.pop, loc)
-        endScope(loc)   // pops the iterator
+        endScope(loc)  // pops the iterator
     }
 
     private func breakStatement(_ loc: SourceLoc) {

@@ -126,9 +126,10 @@ final class Compiler {
     }
 
     func finish(_ state: FunctionState) -> FunctionProto {
-        FunctionProto(name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
-                      code: state.code, constants: state.constants, positions: state.positions,
-                      protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
+        FunctionProto(
+            name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
+            code: state.code, constants: state.constants, positions: state.positions,
+            protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
     }
 
     /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts

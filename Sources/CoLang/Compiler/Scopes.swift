@@ -57,7 +57,7 @@ final class FunctionState {
     var loops: [LoopContext] = []
     var tryDepth = 0
     var intConstants: [Int64: Int] = [:]
-    var stringConstants: [CodePoints: Int] = [:]   // by code points: "e\u{301}" and "\u{E9}" are two constants
+    var stringConstants: [CodePoints: Int] = [:]  // by code points: "e\u{301}" and "\u{E9}" are two constants
 
     init(enclosing: FunctionState?, name: String, arity: Int, isScript: Bool) {
         self.enclosing = enclosing; self.name = name; self.arity = arity; self.isScript = isScript

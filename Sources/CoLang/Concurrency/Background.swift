@@ -112,8 +112,10 @@ extension VM {
             case .sleeping, .blocked: waiting = t.waitingOn.tableText
             default: waiting = scheduler.isPaused(t) ? "(paused)" : "-"
             }
-            rows.append([String(t.id), t.name, t.status.name, waiting, String(t.switches),
-                         CFormat.string("%.3f ms", t.timeRun * 1000)])
+            rows.append([
+                String(t.id), t.name, t.status.name, waiting, String(t.switches),
+                CFormat.string("%.3f ms", t.timeRun * 1000),
+            ])
         }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -128,4 +130,3 @@ extension VM {
         scheduler.hasPendingWork
     }
 }
-

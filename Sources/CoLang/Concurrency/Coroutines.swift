@@ -42,9 +42,10 @@ extension VM {
         var code: [UInt8] = []
         for i in 1...(argc + 1) { code += [OpCode.getLocal.rawValue, UInt8(truncatingIfNeeded: i)] }
         code += [OpCode.call.rawValue, UInt8(truncatingIfNeeded: argc), OpCode.return.rawValue]
-        let proto = FunctionProto(name: "call", arity: argc + 1, source: SourceText(name: "<builtin>", text: ""),
-                                  isPrelude: true, code: code, constants: [], positions: [], protos: [],
-                                  upvalues: [], maxStack: 2 * argc + 6)   // argc + 1 pushed, with room: InstructionBoundaryTests checks it
+        let proto = FunctionProto(
+            name: "call", arity: argc + 1, source: SourceText(name: "<builtin>", text: ""),
+            isPrelude: true, code: code, constants: [], positions: [], protos: [],
+            upvalues: [], maxStack: 2 * argc + 6)  // argc + 1 pushed, with room: InstructionBoundaryTests checks it
         let cl = heap.track(ClosureObj(proto: proto, upvalues: []))
         let v = Value(object: cl, tag: .closure)
         trampolines[argc] = v

@@ -232,8 +232,9 @@ final class Fiber: Obj {
 
     override func trace(_ gc: Collector) {
         assert(sp <= capacity && frameCount <= frameCapacity, "fiber counts past its buffers")
-        assert(openUpvalues.allSatisfy { $0.isOpen && $0.index < sp && $0.slot == stack + $0.index },
-               "an open upvalue points outside the live part of its fiber's stack")
+        assert(
+            openUpvalues.allSatisfy { $0.isOpen && $0.index < sp && $0.slot == stack + $0.index },
+            "an open upvalue points outside the live part of its fiber's stack")
         for i in 0..<sp { gc.mark(stack[i]) }
         gc.mark(entry); gc.mark(result); gc.mark(delegate)
         if let p = primeSend { gc.mark(p) }

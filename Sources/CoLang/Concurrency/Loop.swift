@@ -83,7 +83,7 @@ extension VM {
         current = t.active
         t.status = .running
         t.switches += 1
-        var raising: Value? = nil   // any value, `nil` included, can be thrown
+        var raising: Value? = nil  // any value, `nil` included, can be thrown
         if let e = t.pendingThrow {
             raising = e
             t.pendingThrow = nil

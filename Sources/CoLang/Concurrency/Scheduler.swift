@@ -208,7 +208,7 @@ final class Scheduler {
     /// behind is stale: skipped when reached, and compacted away.
     func leaveWait(_ t: TaskObj) {
         let status = t.status, wait = t.waitingOn
-        t.status = .cancelled   // entries are stale from now on
+        t.status = .cancelled  // entries are stale from now on
         t.waitingOn = .none
         switch status {
         case .sleeping: timers.forget(t)
@@ -284,11 +284,12 @@ final class Scheduler {
         let now = clock.now
         if let maxWait { deadline = min(deadline ?? now + maxWait, now + maxWait) }
         if deadline == nil && fds.isEmpty { return .nothingToWaitFor }
-        if clock.kind == .real { flushOutput() }   // show what was printed before waiting
+        if clock.kind == .real { flushOutput() }  // show what was printed before waiting
         if !fds.isEmpty || clock.kind == .real {
             // Virtual time does not pass in the OS: with a deadline, descriptors are only
             // checked, and the clock jumps there below.
-            let seconds = clock.kind == .virtual
+            let seconds =
+                clock.kind == .virtual
                 ? (deadline == nil ? nil : 0)
                 : deadline.map { min(max($0 - now, 0), Scheduler.longestWait) }
             let n = poll(&fds, seconds: seconds)
@@ -364,7 +365,7 @@ final class TimerSource: WaitSource {
             _ = heap.removeMin()
             let t = top.task
             t.sleepToken = 0
-            t.active.push(.nil)   // the value of `sleep`
+            t.active.push(.nil)  // the value of `sleep`
             t.waitingOn = .none
             scheduler.makeReady(t)
             if scheduler.events.schedulerOn { scheduler.events.emit(.init(t, .wakeByTimer)) }

@@ -100,14 +100,16 @@ final class ChannelObj: Obj {
     func forgetWaiter() {
         staleWaiters += 1
         if staleWaiters > Scheduler.compactionFloor && staleWaiters * 2 > receivers.count + senders.count {
-            receivers = Deque(receivers.filter { t in
-                if t.status == .blocked, case .recv(let c) = t.waitingOn, c === self { return true }
-                return false
-            })
-            senders = Deque(senders.filter { s in
-                if s.status == .blocked, case .send(let c, _) = s.waitingOn, c === self { return true }
-                return false
-            })
+            receivers = Deque(
+                receivers.filter { t in
+                    if t.status == .blocked, case .recv(let c) = t.waitingOn, c === self { return true }
+                    return false
+                })
+            senders = Deque(
+                senders.filter { s in
+                    if s.status == .blocked, case .send(let c, _) = s.waitingOn, c === self { return true }
+                    return false
+                })
             staleWaiters = 0
         }
     }

@@ -132,7 +132,7 @@ extension VM {
             if !x.isFinite || digits > 323 { return Value(x) }
             if digits >= 0 { return Value(Double(CFormat.string("%.*f", Int32(digits), x)) ?? x) }
             if digits < -308 { return Value(0.0 * x) }
-            let scale = pow(10.0, Double(-digits))   // a power of ten, exact up to 10^22
+            let scale = pow(10.0, Double(-digits))  // a power of ten, exact up to 10^22
             let r = (x / scale).rounded(.toNearestOrEven) * scale
             return Value(r.isFinite ? r : x)
         }
@@ -224,7 +224,7 @@ extension VM {
             out.reserveCapacity(Int(count))
             var x = rg.start
             var left = Int(count)
-            while left > 0 {   // charged a piece at a time, so Ctrl-C is heard while it builds
+            while left > 0 {  // charged a piece at a time, so Ctrl-C is heard while it builds
                 let piece = min(left, 1 << 16)
                 try chargeWork(piece)
                 for _ in 0..<piece { out.append(Value(x)); x = x &+ rg.step }

@@ -5,7 +5,7 @@ extension VM {
     /// where every live value is in a fiber's stack, a global, or a task.
     func collectGarbage() {
         let gc = heap.collector
-        scheduler.pruneLive()   // finished tasks are roots no longer (a long REPL session)
+        scheduler.pruneLive()  // finished tasks are roots no longer (a long REPL session)
         for v in globalValues { gc.mark(v) }
         methods.forEachMethod { gc.mark($0) }
         for (_, v) in trampolines { gc.mark(v) }

@@ -103,8 +103,9 @@ final class Heap {
         collector.drain()
         // Every 16th collection (one more full trace each time: checking all of them made debug
         // runs of big heaps twice as slow, and --gc-stress collects thousands of times anyway).
-        assert(collections & (Heap.verificationInterval - 1) != 0 || everyReachableObjectIsMarked(),
-               "the collector would free a reachable object")
+        assert(
+            collections & (Heap.verificationInterval - 1) != 0 || everyReachableObjectIsMarked(),
+            "the collector would free a reachable object")
         var live = 0
         var bytes = 0
         for o in objects where o.marked {
@@ -114,7 +115,7 @@ final class Heap {
             bytes += o.estimatedSize
         }
         objects.removeSubrange(live...)
-        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride   // the heap's own list
+        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride  // the heap's own list
         bigBytesSinceGC = 0
         wantsCollection = false
         threshold = max(Heap.minimumThreshold, live * Heap.thresholdGrowth)

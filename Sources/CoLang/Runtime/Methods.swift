@@ -40,13 +40,15 @@ extension VM {
     }
 
     private func installListMethods() {
-        method(.list, "push", 1, 1) { _, a in a[0].asList.items.append(a[1]); return .nil }
+        method(.list, "push", 1, 1) { _, a in
+            a[0].asList.items.append(a[1]); return .nil
+        }
         method(.list, "pop", 0, 1) { vm, a throws(VMError) in
             let list = a[0].asList
             if list.items.isEmpty { throw vm.fail("pop from empty list") }
             if a.count == 1 { return list.items.removeLast() }
             let i = try vm.normalizeIndex(a[1], count: list.items.count, what: "list")
-            try vm.chargeWork(list.items.count - i)   // the elements moved down
+            try vm.chargeWork(list.items.count - i)  // the elements moved down
             return list.items.remove(at: i)
         }
         method(.list, "insert", 2, 2) { vm, a throws(VMError) in
@@ -54,7 +56,7 @@ extension VM {
             let n = Int64(list.items.count)
             var i = try vm.intArg(a[1], "insert index")
             if i < 0 { i = max(i &+ n, 0) }
-            try vm.chargeWork(Int(n - min(i, n)))   // the elements moved up
+            try vm.chargeWork(Int(n - min(i, n)))  // the elements moved up
             list.items.insert(a[2], at: Int(min(i, n)))
             return .nil
         }
@@ -76,7 +78,9 @@ extension VM {
         }
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
-            let parts = try a[0].asList.items.map { v throws(VMError) in try vm.chargeWork(); return try vm.str(v) }
+            let parts = try a[0].asList.items.map { v throws(VMError) in
+                try vm.chargeWork(); return try vm.str(v)
+            }
             return vm.newString(try vm.concatenate(parts, separator: sep))
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
@@ -112,7 +116,7 @@ extension VM {
     func sortValues(_ items: inout ContiguousArray<Value>) throws(VMError) {
         let n = items.count
         if n < 2 { return }
-        try checkAllocation(bytes: 2 * n * MemoryLayout<Value>.stride)   // the two buffers below
+        try checkAllocation(bytes: 2 * n * MemoryLayout<Value>.stride)  // the two buffers below
         @inline(__always) func less(_ x: Value, _ y: Value) throws(VMError) -> Bool {
             try chargeWork()
             return try compare(x, y) < 0

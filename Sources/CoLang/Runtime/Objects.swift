@@ -195,7 +195,7 @@ final class NativeObj: Obj {
 /// `recv.method` taken as a value: calling it calls the method on `recv`.
 final class BoundMethodObj: Obj {
     let receiver: Value
-    let method: Value      // a native (receiver passed as args[0]) or a prelude closure
+    let method: Value  // a native (receiver passed as args[0]) or a prelude closure
     let name: String
     init(receiver: Value, method: Value, name: String) { self.receiver = receiver; self.method = method; self.name = name }
     override func trace(_ gc: Collector) { gc.mark(receiver); gc.mark(method) }

@@ -22,7 +22,10 @@ extension VM {
     func repr(_ v: Value, maxLength: Int = .max) -> String {
         var out = ""
         try? describe(v, into: &out, depth: 0, quoteStrings: true, limit: maxLength, metered: false)
-        if out.unicodeScalars.count > maxLength { out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(maxLength))) + "..." }   // code points, as `len`
+        // Cut by code points, as `len` counts.
+        if out.unicodeScalars.count > maxLength {
+            out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(maxLength))) + "..."
+        }
         return out
     }
 
@@ -50,8 +53,10 @@ extension VM {
 
     /// Appends the printed form of `v` to `out`, stopping once `out` passes `limit` bytes;
     /// `metered` walks count toward the step limit and stop on Ctrl-C (see `chargeWork`).
-    private func describe(_ v: Value, into out: inout String, depth: Int, quoteStrings: Bool,
-                          limit: Int, metered: Bool) throws(VMError) {
+    private func describe(
+        _ v: Value, into out: inout String, depth: Int, quoteStrings: Bool,
+        limit: Int, metered: Bool
+    ) throws(VMError) {
         if out.utf8.count > limit { return }
         if metered { try chargeWork() }
         switch v.tag {
@@ -61,7 +66,7 @@ extension VM {
         case .float: out += VM.formatFloat(v.asFloat)
         case .string:
             let text = v.asString.value
-            if metered { try chargeText(text.utf8.count) }   // copied (and quoted) below
+            if metered { try chargeText(text.utf8.count) }  // copied (and quoted) below
             if limit < .max && text.utf8.count > limit {
                 // Only the part that can be shown is formatted (a trace of a 100 MB string).
                 let head = String(text.unicodeScalars.prefix(limit))

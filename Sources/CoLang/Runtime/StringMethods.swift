@@ -20,8 +20,10 @@ extension VM {
 
     /// Calls `body` with the byte range of each piece of `hay` between separators: the matches of
     /// `separator`, or (nil) runs of white space, with no empty pieces, as `split()` does.
-    func forEachPiece(of hay: UnsafeBufferPointer<UInt8>, separator: UnsafeBufferPointer<UInt8>?,
-                      _ body: (Range<Int>) throws(VMError) -> Void) throws(VMError) {
+    func forEachPiece(
+        of hay: UnsafeBufferPointer<UInt8>, separator: UnsafeBufferPointer<UInt8>?,
+        _ body: (Range<Int>) throws(VMError) -> Void
+    ) throws(VMError) {
         if let pin = separator {
             var matches = Matches(pin, in: hay)
             var at = 0
@@ -132,7 +134,7 @@ extension VM {
                                 written += hit - at
                                 if rep.count > 0 { (o + written).update(from: rep.baseAddress!, count: rep.count) }
                                 written += rep.count
-                                matches.work += hit - at + rep.count   // the bytes written
+                                matches.work += hit - at + rep.count  // the bytes written
                                 at = hit + pin.count
                             }
                             (o + written).update(from: h + at, count: hay.count - at)
@@ -161,7 +163,7 @@ extension VM {
             var at = 0
             while at < hay.count {
                 var end = min(at + VM.textChunk, hay.count)
-                while end < hay.count && hay[end] & 0xC0 == 0x80 { end -= 1 }   // a code point boundary
+                while end < hay.count && hay[end] & 0xC0 == 0x80 { end -= 1 }  // a code point boundary
                 let piece = String.fromUTF8(UnsafeBufferPointer(rebasing: hay[at..<end]))
                 let mapped = upper ? piece.uppercased() : piece.lowercased()
                 let grown = out.utf8.count + mapped.utf8.count + (hay.count - end)
@@ -305,7 +307,7 @@ struct Matches {
     mutating func next(_ vm: VM) throws(VMError) -> Int? {
         let m = pin.count
         guard m > 0, hay.count >= m, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
-        let lastStart = hay.count - m   // the last offset a match can start at
+        let lastStart = hay.count - m  // the last offset a match can start at
         let first = Int32(p.pointee)
         while at <= lastStart {
             if work >= chunk { try vm.chargeText(work); work = 0 }

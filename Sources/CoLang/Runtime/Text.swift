@@ -23,7 +23,8 @@ extension String {
     public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         return String(scalars[first...last])
     }
 
@@ -58,7 +59,7 @@ extension String {
         if result == nil {
             ContiguousArray(utf8).withUnsafeBufferPointer { b in result = Result { () throws(E) in try body(b) } }
         }
-        return try result.unsafelyUnwrapped.get()   // one of the two branches above ran `body`
+        return try result.unsafelyUnwrapped.get()  // one of the two branches above ran `body`
     }
 
     /// The same code points (not Swift's canonical equivalence).

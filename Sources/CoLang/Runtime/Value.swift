@@ -2,7 +2,7 @@
 
 /// The dynamic type of a value. Object tags point to a heap object through `bits`.
 enum Tag: UInt8 {
-    case undefined = 0   // an unset global slot: never visible to programs
+    case undefined = 0  // an unset global slot: never visible to programs
     case `nil`, bool, int, float
     // heap objects from here on
     case string, list, map, range, closure, native, boundMethod

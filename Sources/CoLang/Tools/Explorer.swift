@@ -27,8 +27,9 @@ enum Explorer {
             done.append(run)
             if run.exitCode == ExitCode.syntaxError { exitCode = ExitCode.syntaxError; break }
         }
-        return ExploreReport(file: file, options: options, requestedRuns: runs, runs: done.count,
-                             outcomes: group(done), exitCode: exitCode)
+        return ExploreReport(
+            file: file, options: options, requestedRuns: runs, runs: done.count,
+            outcomes: group(done), exitCode: exitCode)
     }
 
     /// A fresh interpreter on a random schedule with this seed; traces off, no standard input.
@@ -39,10 +40,11 @@ enum Explorer {
         options.trace = false
         options.traceScheduler = false
         let captured = CapturedOutput()
-        let interpreter = Interpreter(options: options,
-                                      stdout: { captured.stdout += $0 },
-                                      stderr: { captured.stderr += $0 },
-                                      stdin: { nil })
+        let interpreter = Interpreter(
+            options: options,
+            stdout: { captured.stdout += $0 },
+            stderr: { captured.stderr += $0 },
+            stdin: { nil })
         let status = interpreter.runScript(source: source, file: file)
         interpreter.flush()
         return Run(seed: seed, stdout: captured.stdout, stderr: captured.stderr, exitCode: status)
@@ -51,15 +53,17 @@ enum Explorer {
     /// Groups runs by standard output and exit code, in order of each outcome's first seed.
     static func group(_ runs: [Run]) -> [ExploreReport.Outcome] {
         var outcomes: [ExploreReport.Outcome] = []
-        var indexOfKey: [CodePoints: Int] = [:]   // outputs differ when their code points do
+        var indexOfKey: [CodePoints: Int] = [:]  // outputs differ when their code points do
         for run in runs {
             let key = CodePoints("\(run.exitCode)\u{0}\(run.stdout)")
             if let index = indexOfKey[key] {
                 outcomes[index].seeds.append(run.seed)
             } else {
                 indexOfKey[key] = outcomes.count
-                outcomes.append(ExploreReport.Outcome(stdout: run.stdout, exitCode: run.exitCode,
-                                                      stderr: run.stderr, seeds: [run.seed]))
+                outcomes.append(
+                    ExploreReport.Outcome(
+                        stdout: run.stdout, exitCode: run.exitCode,
+                        stderr: run.stderr, seeds: [run.seed]))
             }
         }
         return outcomes
@@ -92,9 +96,11 @@ extension ExploreReport {
 
     private func describe(_ outcome: Outcome, number: Int) -> [String] {
         let share = "\(outcome.seeds.count) of \(runs) run\(runs == 1 ? "" : "s")"
-        var lines = ["outcome \(number): \(share), exit \(outcome.exitCode) (\(meaning(outcome.exitCode)))",
-                     "  seeds: " + Self.ranges(outcome.seeds),
-                     "  replay: " + replayCommand(seed: outcome.seeds[0])]
+        var lines = [
+            "outcome \(number): \(share), exit \(outcome.exitCode) (\(meaning(outcome.exitCode)))",
+            "  seeds: " + Self.ranges(outcome.seeds),
+            "  replay: " + replayCommand(seed: outcome.seeds[0]),
+        ]
         lines += quoted("stdout", outcome.stdout)
         if !outcome.stderr.isEmpty { lines += quoted("stderr of seed \(outcome.seeds[0])", outcome.stderr) }
         return lines

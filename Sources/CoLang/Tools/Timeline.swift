@@ -175,15 +175,21 @@ enum TimelineWording {
     static func utilisation(_ model: TimelineModel) -> [String] {
         let turns = "\(model.busy.count) turn\(model.busy.count == 1 ? "" : "s") ran"
         if model.axis == .events {
-            return ["CPU utilisation: not measurable: the clock never moved (nobody slept),",
-                    "so the axis counts scheduler events instead of seconds (\(turns))."]
+            return [
+                "CPU utilisation: not measurable: the clock never moved (nobody slept),",
+                "so the axis counts scheduler events instead of seconds (\(turns)).",
+            ]
         }
         if let percent = percent(model) {
-            return ["CPU utilisation: \(percent) (busy \(seconds(model.busySeconds)) of "
-                    + "\(seconds(model.duration)); \(turns))."]
+            return [
+                "CPU utilisation: \(percent) (busy \(seconds(model.busySeconds)) of "
+                    + "\(seconds(model.duration)); \(turns))."
+            ]
         }
-        return ["CPU utilisation: not measurable on the virtual clock, where running takes no time;",
-                "each mark is an instant when a task ran (\(turns); --clock real measures it)."]
+        return [
+            "CPU utilisation: not measurable on the virtual clock, where running takes no time;",
+            "each mark is an instant when a task ran (\(turns); --clock real measures it).",
+        ]
     }
 
     static func heading(_ model: TimelineModel) -> String {
@@ -224,8 +230,10 @@ struct TextTimeline {
 
     private func legend() -> [String] {
         let states = TaskActivity.allCases.map { "\($0.symbol) \($0)" }.joined(separator: "   ")
-        return ["legend: \(states)   (blank: not spawned yet, or over)",
-                "CPU:    # some task ran in that column   (blank: idle)"] + TimelineWording.utilisation(model)
+        return [
+            "legend: \(states)   (blank: not spawned yet, or over)",
+            "CPU:    # some task ran in that column   (blank: idle)",
+        ] + TimelineWording.utilisation(model)
     }
 
     private var columnWidth: Double { max(model.duration, 1e-12) / Double(width) }
@@ -267,7 +275,8 @@ struct TextTimeline {
     private func dominant(_ time: [Double]) -> Character {
         let waits: [TaskActivity] = [.blocked, .ready, .sleeping]
         guard let best = waits.max(by: { time[$0.rawValue] < time[$1.rawValue] }),
-              time[best.rawValue] > 0 else { return " " }
+            time[best.rawValue] > 0
+        else { return " " }
         let top = waits.first { time[$0.rawValue] == time[best.rawValue] } ?? best
         return top.symbol
     }

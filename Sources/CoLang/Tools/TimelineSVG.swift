@@ -96,8 +96,9 @@ struct SVGTimeline {
     private func drawRow(_ row: TimelineRow, index: Int, on svg: inout SVGWriter) {
         let top = plotTop + Double(index) * rowHeight
         let size = min(12.5, rowHeight * 0.62)
-        svg.text(clipped(row.name), x: left - 8, y: top + rowHeight / 2 + size * 0.36, size: size,
-                 anchor: "end", fill: "#1a202c", family: SVGWriter.mono)
+        svg.text(
+            clipped(row.name), x: left - 8, y: top + rowHeight / 2 + size * 0.36, size: size,
+            anchor: "end", fill: "#1a202c", family: SVGWriter.mono)
         let order: [TaskActivity] = [.sleeping, .ready, .blocked, .running]
         for activity in order {
             let spans = row.spans.filter { $0.activity == activity }
@@ -111,23 +112,29 @@ struct SVGTimeline {
 
     /// Bars for one activity of one row; spans closer than half a pixel merge, and zero-width
     /// running instants (the virtual clock) still get a visible mark.
-    private func drawBars(_ spans: [ActivitySpan], activity: TaskActivity, top: Double, name: String,
-                          on svg: inout SVGWriter) {
+    private func drawBars(
+        _ spans: [ActivitySpan], activity: TaskActivity, top: Double, name: String,
+        on svg: inout SVGWriter
+    ) {
         let (fill, share) = style(activity)
         let h = rowHeight * share
-        for bar in PixelBars(spans: spans, x: x, minimumWidth: activity == .running ? markWidth : 0.01,
-                                 bounds: left...(left + plotWidth)) {
+        for bar in PixelBars(
+            spans: spans, x: x, minimumWidth: activity == .running ? markWidth : 0.01,
+            bounds: left...(left + plotWidth))
+        {
             let tip = "\(name): \(activity) \(bar.describe(model.axis))"
-            svg.rect(x: bar.x0, y: top + (rowHeight - h) / 2, width: bar.x1 - bar.x0, height: h,
-                     fill: fill, tooltip: tip)
+            svg.rect(
+                x: bar.x0, y: top + (rowHeight - h) / 2, width: bar.x1 - bar.x0, height: h,
+                fill: fill, tooltip: tip)
         }
     }
 
     private func drawCPU(_ svg: inout SVGWriter) {
         svg.rect(x: left, y: cpuTop, width: plotWidth, height: cpuHeight, fill: "#e5e7eb")
         for bar in PixelBars(spans: model.busy, x: x, minimumWidth: markWidth, bounds: left...(left + plotWidth)) {
-            svg.rect(x: bar.x0, y: cpuTop, width: bar.x1 - bar.x0, height: cpuHeight, fill: "#1e3a8a",
-                     tooltip: "CPU busy \(bar.describe(model.axis))")
+            svg.rect(
+                x: bar.x0, y: cpuTop, width: bar.x1 - bar.x0, height: cpuHeight, fill: "#1e3a8a",
+                tooltip: "CPU busy \(bar.describe(model.axis))")
         }
         svg.text("CPU", x: left - 8, y: cpuTop + 13, size: 13, weight: "bold", anchor: "end", fill: "#1a202c")
         let note = TimelineWording.percent(model) ?? "n/a"
@@ -140,8 +147,9 @@ struct SVGTimeline {
         svg.line(x1: left, y1: axisY, x2: left + plotWidth, y2: axisY, stroke: "#4a5568")
         for value in ticks.values {
             svg.line(x1: x(value), y1: axisY, x2: x(value), y2: axisY + 6, stroke: "#4a5568")
-            svg.text(ticks.label(value, axis: model.axis), x: x(value), y: axisY + 20, size: 12,
-                     anchor: "middle", fill: "#2d3748")
+            svg.text(
+                ticks.label(value, axis: model.axis), x: x(value), y: axisY + 20, size: 12,
+                anchor: "middle", fill: "#2d3748")
         }
         let name = model.axis == .seconds ? "time (\(model.clock.rawValue) clock)" : "scheduler events"
         svg.text(name, x: left + plotWidth / 2, y: axisY + 40, size: 12.5, anchor: "middle", fill: "#4a5568")
@@ -171,8 +179,9 @@ struct PixelBars: Sequence {
         for span in spans {
             var x0 = x(span.start), x1 = x(span.end)
             if x1 - x0 < minimumWidth {
-                let middle = Swift.min(Swift.max((x0 + x1) / 2, bounds.lowerBound + minimumWidth / 2),
-                                       bounds.upperBound - minimumWidth / 2)
+                let middle = Swift.min(
+                    Swift.max((x0 + x1) / 2, bounds.lowerBound + minimumWidth / 2),
+                    bounds.upperBound - minimumWidth / 2)
                 x0 = middle - minimumWidth / 2
                 x1 = middle + minimumWidth / 2
             }
@@ -198,7 +207,8 @@ struct SVGWriter {
 
     mutating func open(width: Double, height: Double) {
         output += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        output += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
+        output +=
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
             + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"\(Self.sans)\">\n"
     }
 
@@ -217,10 +227,13 @@ struct SVGWriter {
         output += "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"1\"/>\n"
     }
 
-    mutating func text(_ content: String, x: Double, y: Double, size: Double, weight: String = "normal",
-                       anchor: String = "start", fill: String, family: String? = nil) {
+    mutating func text(
+        _ content: String, x: Double, y: Double, size: Double, weight: String = "normal",
+        anchor: String = "start", fill: String, family: String? = nil
+    ) {
         let font = family.map { " font-family=\"\($0)\"" } ?? ""
-        output += "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" "
+        output +=
+            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" font-weight=\"\(weight)\" "
             + "text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(font)>\(Self.escape(content))</text>\n"
     }
 

@@ -62,10 +62,11 @@ extension VM {
     /// The REPL's echo: expression statements print their value in repr form unless nil.
     var echoFunction: Value {
         if let e = echoValue { return e }
-        let n = heap.track(NativeObj(name: "echo", minArgs: 1, maxArgs: 1) { vm, a in
-            if !a[0].isNil { vm.write(vm.repr(a[0]) + "\n") }
-            return .nil
-        })
+        let n = heap.track(
+            NativeObj(name: "echo", minArgs: 1, maxArgs: 1) { vm, a in
+                if !a[0].isNil { vm.write(vm.repr(a[0]) + "\n") }
+                return .nil
+            })
         let v = Value(object: n, tag: .native)
         echoValue = v
         extraRoots.append(v)

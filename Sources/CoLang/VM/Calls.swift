@@ -40,7 +40,9 @@ extension VM {
     }
 
     /// Calls a method implementation (native or prelude closure) whose receiver is the first argument.
-    func callMethodValue(_ method: Value, name: String, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+    func callMethodValue(_ method: Value, name: String, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers)
+        throws(VMError) -> ExecStop?
+    {
         if method.tag == .closure {
             let cl = method.asClosure
             if cl.proto.arity != argc { throw arityError(name, expected: cl.proto.arity - 1, got: argc - 1) }
@@ -57,13 +59,16 @@ extension VM {
         if recv.tag == .map {
             let name = r.consts[nameConst].asString.value
             if let e = recv.asMap.entries[.string(CodePoints(name))],
-               e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod {
+                e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod
+            {
                 recvSlot.pointee = e.value
                 return try callValue(recvSlot, argc: argc, &r)
             }
         }
-        if recv.tag == .coroutine && argc <= 1 && (id == resumeIDs.resume || id == resumeIDs.send && argc == 1 || id == resumeIDs.next && argc == 0),
-           try invokeResume(recvSlot, argc: argc, &r) {
+        if recv.tag == .coroutine && argc <= 1
+            && (id == resumeIDs.resume || id == resumeIDs.send && argc == 1 || id == resumeIDs.next && argc == 0),
+            try invokeResume(recvSlot, argc: argc, &r)
+        {
             return nil
         }
         let m = methods.lookup(recv.tag, id)

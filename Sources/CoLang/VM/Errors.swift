@@ -23,7 +23,7 @@ extension VM {
             f.frameCount = 0
             f.sp = 0
             if f.isTaskRoot { return .failed(v) }
-            transfer(.fail)   // and go on unwinding in the resumer
+            transfer(.fail)  // and go on unwinding in the resumer
         }
     }
 
@@ -38,7 +38,7 @@ extension VM {
         // again and again in a deep recursion (a caught step limit) must not cost O(depth) each time.
         let keep = VM.tracebackFramesKept
         let skipFrom = total > 2 * keep ? keep : total, skipTo = total > 2 * keep ? total - keep : total
-        var offset = 0   // frames of the outer fibers already walked
+        var offset = 0  // frames of the outer fibers already walked
         var entries: [TraceEntry] = []
         for (n, fiber) in chain.reversed().enumerated() {
             var boundary: String? = n == 0 ? nil : "resumed coroutine \(fiber.name) (co#\(fiber.id))"
@@ -81,8 +81,10 @@ extension VM {
             out.append(e)
             if run > 1 { out.append(e) }
             if run > 2 {
-                out.append(TraceEntry(file: e.file, line: e.line, function: e.function, boundary: nil,
-                                      repeatCount: run - 2))
+                out.append(
+                    TraceEntry(
+                        file: e.file, line: e.line, function: e.function, boundary: nil,
+                        repeatCount: run - 2))
             }
             i = j
         }

@@ -40,7 +40,7 @@ extension VM {
         let separators = separator.utf8.count.multipliedReportingOverflow(by: max(parts.count - 1, 0))
         let bytes = separators.overflow ? Int.max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count }
         try checkAllocation(bytes: bytes)
-        try chargeText(bytes)   // copied in one go below: charged before
+        try chargeText(bytes)  // copied in one go below: charged before
         return parts.joined(separator: separator)
     }
 
@@ -120,11 +120,11 @@ extension VM {
     func compare(_ a: Value, _ b: Value) throws(VMError) -> Int {
         if a.tag == .int && b.tag == .int { return a.asInt < b.asInt ? -1 : (a.asInt == b.asInt ? 0 : 1) }
         if let x = numeric(a), let y = numeric(b) {
-            if x.isNaN || y.isNaN { return 2 }   // every ordering test is false
+            if x.isNaN || y.isNaN { return 2 }  // every ordering test is false
             return x < y ? -1 : (x == y ? 0 : 1)
         }
         if a.tag == .string && b.tag == .string {
-            return a.asString.value.codePointCompare(b.asString.value)   // by code point, never normalised
+            return a.asString.value.codePointCompare(b.asString.value)  // by code point, never normalised
         }
         throw fail("cannot compare \(a.typeName) and \(b.typeName)")
     }

@@ -77,11 +77,12 @@ extension VM {
 
     /// Loads the registers of the current fiber's top frame.
     @inline(__always) func load() -> Registers {
-        let fRef = currentRef.unsafelyUnwrapped   // registers are loaded only while a fiber runs
+        let fRef = currentRef.unsafelyUnwrapped  // registers are loaded only while a fiber runs
         return fRef._withUnsafeGuaranteedRef { f in
             let frame = f.topFrame.pointee
-            return Registers(ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
-                             consts: frame.consts, closureRef: frame.closure, fiberRef: fRef)
+            return Registers(
+                ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
+                consts: frame.consts, closureRef: frame.closure, fiberRef: fRef)
         }
     }
 }

@@ -413,7 +413,7 @@ extension VM {
                     if let caller = r.fiberRef._withUnsafeGuaranteedRef({ $0.popFrame() }) {
                         let frame = caller.pointee
                         let stack = r.fiberRef._withUnsafeGuaranteedRef { $0.stack }
-                        r.sp = r.base   // the callee's slot, where the result goes
+                        r.sp = r.base  // the callee's slot, where the result goes
                         r.closureRef = frame.closure
                         r.code = frame.code
                         r.consts = frame.consts
@@ -497,7 +497,9 @@ extension VM {
                         // Only a resume that happened makes `it` the delegate (a refused one, e.g. of
                         // a running coroutine, must not leave a stale delegate for `throw` to find).
                         if r.fiberRef.toOpaque() != delegator.toOpaque() {
-                            delegator._withUnsafeGuaranteedRef { $0.delegate = it; $0.delegateExit = exit }
+                            delegator._withUnsafeGuaranteedRef {
+                                $0.delegate = it; $0.delegateExit = exit
+                            }
                         }
                         if let stop { return stop }
                     }
@@ -517,7 +519,7 @@ extension VM {
                 case .spawn:
                     let argc = r.readU8()
                     let calleeSlot = r.sp - argc - 1
-                    save(r)   // the spawn site is recorded from the saved ip
+                    save(r)  // the spawn site is recorded from the saved ip
                     let task = try spawnTask(UnsafeBufferPointer(start: calleeSlot, count: argc + 1))
                     r.sp = calleeSlot
                     r.push(task)
@@ -621,7 +623,7 @@ extension VM {
             return .yielded
         }
         var next = tracing ? 1 : VM.checkpointInterval
-        if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }   // no +1: limit may be Int.max
+        if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }  // no +1: limit may be Int.max
         if options.preempt != nil { next = min(next, max(sliceEnd - steps, 1)) }
         budget = next - 1
         lastBudget = next

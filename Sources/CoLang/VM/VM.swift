@@ -28,8 +28,10 @@ final class VM {
     /// Built-in methods, by receiver tag and interned method id.
     let methods = MethodTable()
     /// Method ids of the coroutine calls that get a fast path.
-    lazy var resumeIDs = (resume: methods.ids.slot(for: "resume"), next: methods.ids.slot(for: "next"),
-                          send: methods.ids.slot(for: "send"))
+    lazy var resumeIDs = (
+        resume: methods.ids.slot(for: "resume"), next: methods.ids.slot(for: "next"),
+        send: methods.ids.slot(for: "send")
+    )
 
     /// The fiber whose code is running. Unretained (a switch touches no reference counts):
     /// sound because the running fiber is always on the current task's resume chain, and the
@@ -64,7 +66,7 @@ final class VM {
             guard let next = f.resumer else { return false }
             f = next
             hops += 1
-            if hops == 64 { return true }   // deeper links were checked when they were made
+            if hops == 64 { return true }  // deeper links were checked when they were made
         }
         return f === task.root
     }
@@ -120,10 +122,11 @@ final class VM {
         self.clock = Clock(kind: options.clock)
         self.events = EventStream(clock: clock)
         self.scheduler = Scheduler(clock: clock, events: events)
-        self.memoryLimit = options.maxMemoryMB.map { megabytes in
-            let (bytes, overflow) = megabytes.multipliedReportingOverflow(by: 1_048_576)
-            return overflow ? .max : bytes
-        } ?? VM.defaultMemoryLimit()
+        self.memoryLimit =
+            options.maxMemoryMB.map { megabytes in
+                let (bytes, overflow) = megabytes.multipliedReportingOverflow(by: 1_048_576)
+                return overflow ? .max : bytes
+            } ?? VM.defaultMemoryLimit()
         self.tracing = options.trace
         events.traceCoroutines = options.trace
         events.traceScheduler = options.traceScheduler
@@ -146,7 +149,7 @@ final class VM {
         var bytes = physical.overflow || physical.partialValue <= 0 ? Int.max : physical.partialValue / 2
         for resource in [RLIMIT_AS, RLIMIT_DATA] {
             var limit = rlimit()
-            if getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {   // RLIM_INFINITY
+            if getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
                 bytes = min(bytes, Int(clamping: limit.rlim_cur / 4))
             }
         }
