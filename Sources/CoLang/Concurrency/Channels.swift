@@ -7,22 +7,6 @@ extension VM {
         return Value(object: c, tag: .channel)
     }
 
-    /// The first receiver still waiting on `c` (cancelled ones are skipped).
-    private func popReceiver(_ c: ChannelObj) -> TaskObj? {
-        while let t = c.receivers.popFirst() {
-            if t.status == .blocked, case .recv(let w) = t.waitingOn, w === c { return t }
-        }
-        return nil
-    }
-
-    /// The first sender still waiting on `c`, with the value it sends.
-    private func popSender(_ c: ChannelObj) -> (task: TaskObj, value: Value)? {
-        while let t = c.senders.popFirst() {
-            if t.status == .blocked, case .send(let w, let v) = t.waitingOn, w === c { return (t, v) }
-        }
-        return nil
-    }
-
     /// Hands `v` to a receiver blocked on `c`, continuing its `recv` or its `for` loop.
     private func deliver(_ v: Value, to t: TaskObj) {
         t.recvExit = -1
@@ -32,7 +16,7 @@ extension VM {
     func channelSend(_ c: ChannelObj, _ v: Value) throws(VMError) -> NativeResult {
         if v.isNil { throw fail("cannot send nil on a channel") }
         if c.closed { throw fail("send on closed channel") }
-        if let receiver = popReceiver(c) {
+        if let receiver = scheduler.takeReceiver(c) {
             deliver(v, to: receiver)
             return .value(.nil)
         }
@@ -46,13 +30,13 @@ extension VM {
     /// Takes the next value if one is available now, waking a sender whose value moves up.
     private func takeNow(_ c: ChannelObj) -> Value? {
         if let v = c.buffer.popFirst() {
-            if let s = popSender(c) {
+            if let s = scheduler.takeSender(c) {
                 c.buffer.append(s.value)
                 scheduler.wake(s.task, with: .nil, by: currentTask)
             }
             return v
         }
-        if let s = popSender(c) {
+        if let s = scheduler.takeSender(c) {
             scheduler.wake(s.task, with: .nil, by: currentTask)
             return s.value
         }
@@ -85,14 +69,14 @@ extension VM {
     func channelClose(_ c: ChannelObj) -> Value {
         if c.closed { return .nil }
         c.closed = true
-        while let t = popReceiver(c) {
+        while let t = scheduler.takeReceiver(c) {
             if t.recvExit >= 0 {
                 t.active.topFrame.pointee.ip = t.recvExit
                 t.recvExit = -1
             }
             scheduler.wake(t, with: .nil, by: currentTask)
         }
-        while let s = popSender(c) {
+        while let s = scheduler.takeSender(c) {
             scheduler.wake(s.task, raising: fail("send on closed channel").value, by: currentTask)
         }
         return .nil

@@ -111,10 +111,7 @@ extension VM {
             break
         case .failed(let e):
             if events.schedulerOn { events.emit(.init(t, .fail(message: message(of: e)))) }
-            let observed = t.joiners.contains { j in
-                if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
-                return false
-            }
+            let observed = scheduler.isJoined(t)
             finishTask(t, status: .failed, result: .nil, error: e)
             if t === mainTask {
                 writeError(report(e, header: "error: "))
@@ -139,21 +136,12 @@ extension VM {
         t.result = result
         t.error = error
         t.waitingOn = .none
-        t.pendingValue = .nil
         t.pendingThrow = nil
         endChain(of: t)
-        let joiners = t.joiners
-        t.joiners = []
-        t.staleJoiners = 0
-        for j in joiners {
-            // A joiner cancelled (or otherwise moved on) since it blocked is not woken.
-            guard j.status == .blocked, case .join(let target) = j.waitingOn, target === t else { continue }
-            if status == .done {
-                scheduler.wake(j, with: result, by: t)
-            } else {
-                let e = status == .cancelled ? fail("task \(t.name) was cancelled").value : error
-                scheduler.wake(j, raising: e, by: t)
-            }
+        switch status {
+        case .done: scheduler.wakeJoiners(of: t, with: result)
+        case .cancelled: scheduler.wakeJoiners(of: t, raising: { self.fail("task \(t.name) was cancelled").value })
+        default: scheduler.wakeJoiners(of: t, raising: { error })
         }
     }
 

@@ -204,6 +204,52 @@ final class Scheduler {
         if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: true))) }
     }
 
+    /// The first task still waiting to receive on `c` (cancelled ones are skipped).
+    func takeReceiver(_ c: ChannelObj) -> TaskObj? {
+        while let t = c.receivers.popFirst() {
+            if t.status == .blocked, case .recv(let w) = t.waitingOn, w === c { return t }
+        }
+        return nil
+    }
+
+    /// The first task still waiting to send on `c`, with the value it sends.
+    func takeSender(_ c: ChannelObj) -> (task: TaskObj, value: Value)? {
+        while let t = c.senders.popFirst() {
+            if t.status == .blocked, case .send(let w, let v) = t.waitingOn, w === c { return (t, v) }
+        }
+        return nil
+    }
+
+    /// Whether a task waits to join `t`.
+    func isJoined(_ t: TaskObj) -> Bool {
+        t.joiners.contains { j in
+            if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
+            return false
+        }
+    }
+
+    /// `t` finished: the tasks waiting to join it get its result.
+    func wakeJoiners(of t: TaskObj, with result: Value) {
+        for j in takeJoiners(of: t) { wake(j, with: result, by: t) }
+    }
+
+    /// `t` failed or was cancelled: the tasks waiting to join it raise `error()` (each its own).
+    func wakeJoiners(of t: TaskObj, raising error: () -> Value) {
+        for j in takeJoiners(of: t) { wake(j, raising: error(), by: t) }
+    }
+
+    /// Empties `t`'s joiners, returning those still waiting for it (a joiner cancelled since it
+    /// blocked is not woken).
+    private func takeJoiners(of t: TaskObj) -> [TaskObj] {
+        let joiners = t.joiners
+        t.joiners = []
+        t.staleJoiners = 0
+        return joiners.filter { j in
+            if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
+            return false
+        }
+    }
+
     /// Takes `t` out of whatever it waits on (it is being cancelled). The entry it leaves
     /// behind is stale: skipped when reached, and compacted away.
     func leaveWait(_ t: TaskObj) {

@@ -36,8 +36,6 @@ final class TaskObj: Obj {
     var error: Value = .nil
     var joiners: [TaskObj] = []
     var waitingOn: WaitTarget = .none
-    /// The value a channel hands to this task when it unblocks a send or receive.
-    var pendingValue: Value = .nil
     /// An error to raise in the task when it next runs (a failed join, a send on a closed channel).
     var pendingThrow: Value?
     /// The sequence number of its entry in the timer heap while it sleeps; 0 otherwise.
@@ -70,7 +68,7 @@ final class TaskObj: Obj {
     override var estimatedSize: Int { 480 + joiners.capacity * 8 }
     override func trace(_ gc: Collector) {
         gc.markObject(root); gc.markObject(active)
-        gc.mark(result); gc.mark(error); gc.mark(pendingValue)
+        gc.mark(result); gc.mark(error)
         if let p = pendingThrow { gc.mark(p) }
         for j in joiners { gc.markObject(j) }
         waitingOn.mark(gc)

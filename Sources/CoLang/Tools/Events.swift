@@ -84,8 +84,6 @@ final class EventStream {
     private var nextListener = 1
     private(set) var schedulerOn = false
     private(set) var coroutinesOn = false
-    /// True when any consumer listens.
-    var isOn: Bool { schedulerOn || coroutinesOn }
     var recorded: [SchedulerEvent] = []
     /// At most this many events are recorded (about 200 MB).
     static let maxRecorded = 2_000_000

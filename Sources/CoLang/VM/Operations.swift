@@ -206,7 +206,7 @@ extension VM {
             let co = obj.asCoroutine
             switch name {
             case "status": return newString(co.status.name)
-            case "done": return Value(co.status == .done || co.status == .failed)
+            case "done": return Value(co.isFinished)
             case "result": return co.result
             default: break
             }
