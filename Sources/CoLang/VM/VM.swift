@@ -21,8 +21,10 @@ final class VM {
     /// Global values by slot, in a raw buffer the dispatch loop indexes directly.
     /// Sound: only indexed by slots the `GlobalTable` handed out, below `globalCount`, which
     /// `ensureGlobalCapacity` keeps initialised; freed in `deinit`.
-    var globalSlots = UnsafeMutablePointer<Value>.allocate(capacity: 256)
-    var globalCapacity = 256
+    var globalSlots = UnsafeMutablePointer<Value>.allocate(capacity: VM.initialGlobalCapacity)
+    var globalCapacity = VM.initialGlobalCapacity
+    /// Global slots allocated up front; the table grows by doubling past it.
+    static let initialGlobalCapacity = 256
     var globalCount = 0
     var globalValues: UnsafeMutableBufferPointer<Value> { UnsafeMutableBufferPointer(start: globalSlots, count: globalCount) }
     /// Built-in methods, by receiver tag and interned method id.
