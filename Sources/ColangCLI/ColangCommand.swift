@@ -82,6 +82,9 @@ struct ColangCommand: ParsableCommand {
             valueName: "N"))
     var preempt: Int?
 
+    @Flag(help: "No files and no network: read_file, write_file and lines are runtime errors.")
+    var sandbox = false
+
     @Flag(help: .hidden)
     var gcStress = false
 
@@ -104,7 +107,8 @@ struct ColangCommand: ParsableCommand {
         Invocation(
             code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
             timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
-            maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, file: file, arguments: arguments)
+            maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, sandbox: sandbox, file: file,
+            arguments: arguments)
     }
 }
 

@@ -16,6 +16,7 @@ struct Invocation {
     var maxMemory: Int? = nil
     var preempt: Int? = nil
     var gcStress = false
+    var sandbox = false
     var file: String? = nil
     var arguments: [String] = []
 
@@ -33,6 +34,7 @@ struct Invocation {
         options.scriptArgs = scriptArgs
         options.gcStress = gcStress
         options.preempt = preempt
+        options.sandbox = sandbox
         return options
     }
 

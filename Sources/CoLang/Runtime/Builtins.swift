@@ -26,6 +26,7 @@ extension VM {
     }
 
     func installBuiltins() {
+        installFileBuiltins()
         native("print", 0, -1) { vm, a throws(VMError) in
             var line = ""
             for (i, v) in a.enumerated() {
