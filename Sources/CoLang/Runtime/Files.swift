@@ -15,9 +15,7 @@ extension VM {
             let text = try vm.readWholeFile(path)
             var items = ContiguousArray<Value>()
             var line = Substring.UnicodeScalarView()
-            var sawText = false
             for scalar in text.unicodeScalars {
-                sawText = true
                 if scalar == "\n" {
                     if line.last == "\r" { line.removeLast() }
                     try vm.chargeWork()
@@ -28,7 +26,7 @@ extension VM {
                 }
             }
             // A last line without a newline is still a line.
-            if sawText && !line.isEmpty {
+            if !line.isEmpty {
                 if line.last == "\r" { line.removeLast() }
                 items.append(vm.newString(String(line)))
             }
