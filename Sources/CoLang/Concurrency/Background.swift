@@ -29,7 +29,7 @@ extension VM {
         if scheduler.hasReady { return 0 }
         guard let next = scheduler.timers.nextDeadline() else { return nil }
         if clock.kind == .virtual {
-            clock.wait(until: next)
+            clock.wait(until: next)  // virtual time moves on; the sleepers wake on the next turn
             return 0
         }
         return max(next - clock.now, 0)
@@ -58,10 +58,7 @@ extension VM {
     func step() -> StepReport? {
         scheduler.unpauseAll()
         scheduler.wakeDueTimers()
-        if scheduler.ready.isEmpty, let next = scheduler.timers.nextDeadline() {
-            clock.wait(until: next)
-            scheduler.wakeDueTimers()
-        }
+        if scheduler.ready.isEmpty { scheduler.waitForEvents() }
         guard let t = nextReady() else { return nil }
         let from = position(of: t)
         // How the turn ended is the last event of `t` on the stream.

@@ -207,7 +207,7 @@ final class Scheduler {
     /// The first task still waiting to receive on `c` (cancelled ones are skipped).
     func takeReceiver(_ c: ChannelObj) -> TaskObj? {
         while let t = c.receivers.popFirst() {
-            if t.status == .blocked, case .recv(let w) = t.waitingOn, w === c { return t }
+            if t.waitsToReceive(on: c) { return t }
         }
         return nil
     }
@@ -215,17 +215,14 @@ final class Scheduler {
     /// The first task still waiting to send on `c`, with the value it sends.
     func takeSender(_ c: ChannelObj) -> (task: TaskObj, value: Value)? {
         while let t = c.senders.popFirst() {
-            if t.status == .blocked, case .send(let w, let v) = t.waitingOn, w === c { return (t, v) }
+            if let v = t.valueWaitingToSend(on: c) { return (t, v) }
         }
         return nil
     }
 
     /// Whether a task waits to join `t`.
     func isJoined(_ t: TaskObj) -> Bool {
-        t.joiners.contains { j in
-            if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
-            return false
-        }
+        t.joiners.contains { $0.waitsToJoin(t) }
     }
 
     /// `t` finished: the tasks waiting to join it get its result.
@@ -244,10 +241,7 @@ final class Scheduler {
         let joiners = t.joiners
         t.joiners = []
         t.staleJoiners = 0
-        return joiners.filter { j in
-            if j.status == .blocked, case .join(let target) = j.waitingOn, target === t { return true }
-            return false
-        }
+        return joiners.filter { $0.waitsToJoin(t) }
     }
 
     /// Takes `t` out of whatever it waits on (it is being cancelled). The entry it leaves

@@ -53,14 +53,30 @@ final class TaskObj: Obj {
         self.id = id; self.name = name; self.root = root; self.activeRef = Unmanaged.passUnretained(root)
     }
 
+    /// Whether this task is blocked joining `t`. An entry in a wait queue whose task no longer
+    /// answers yes (it was cancelled, or woken and moved on) is stale.
+    func waitsToJoin(_ t: TaskObj) -> Bool {
+        if status == .blocked, case .join(let target) = waitingOn, target === t { return true }
+        return false
+    }
+
+    /// Whether this task is blocked receiving on `c`.
+    func waitsToReceive(on c: ChannelObj) -> Bool {
+        if status == .blocked, case .recv(let w) = waitingOn, w === c { return true }
+        return false
+    }
+
+    /// The value this task is blocked sending on `c`, or nil when it does not wait there.
+    func valueWaitingToSend(on c: ChannelObj) -> Value? {
+        if status == .blocked, case .send(let w, let v) = waitingOn, w === c { return v }
+        return nil
+    }
+
     /// A joiner left without being woken: compacts `joiners` once stale entries dominate.
     func forgetJoiner() {
         staleJoiners += 1
         if staleJoiners > Scheduler.compactionFloor && staleJoiners * 2 > joiners.count {
-            joiners.removeAll { j in
-                if j.status == .blocked, case .join(let target) = j.waitingOn, target === self { return false }
-                return true
-            }
+            joiners.removeAll { !$0.waitsToJoin(self) }
             staleJoiners = 0
         }
     }
@@ -98,16 +114,8 @@ final class ChannelObj: Obj {
     func forgetWaiter() {
         staleWaiters += 1
         if staleWaiters > Scheduler.compactionFloor && staleWaiters * 2 > receivers.count + senders.count {
-            receivers = Deque(
-                receivers.filter { t in
-                    if t.status == .blocked, case .recv(let c) = t.waitingOn, c === self { return true }
-                    return false
-                })
-            senders = Deque(
-                senders.filter { s in
-                    if s.status == .blocked, case .send(let c, _) = s.waitingOn, c === self { return true }
-                    return false
-                })
+            receivers = Deque(receivers.filter { $0.waitsToReceive(on: self) })
+            senders = Deque(senders.filter { $0.valueWaitingToSend(on: self) != nil })
             staleWaiters = 0
         }
     }
