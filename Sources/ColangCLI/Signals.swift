@@ -27,12 +27,19 @@ public enum Signals {
 
     /// Starts from a clean slate: a parent (e.g. Foundation's `Process`) may hand us blocked
     /// signals, which would make Ctrl-C and `kill` do nothing. SIGPIPE is ignored so that a write to
-    /// a closed pipe returns EPIPE (handled by `Output`) instead of killing us.
+    /// a closed pipe returns EPIPE (handled by `Output`) instead of killing us. The soft limit
+    /// on open descriptors is raised to the hard one, so a server can hold thousands of
+    /// connections (the default soft limit is often 1,024).
     public static func prepareProcess() {
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
         signal(SIGPIPE, SIG_IGN)
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
     }
 
     /// Script mode: Ctrl-C stops the program at the VM's next check (exit 130); a second Ctrl-C

@@ -9,7 +9,7 @@ extension VM {
 
     /// Hands `v` to a receiver blocked on `c`, continuing its `recv` or its `for` loop.
     private func deliver(_ v: Value, to t: TaskObj) {
-        t.recvExit = -1
+        t.loopExit = -1
         scheduler.wake(t, with: v, by: currentTask)
     }
 
@@ -46,7 +46,7 @@ extension VM {
     func channelRecv(_ c: ChannelObj) -> NativeResult {
         if let v = takeNow(c) { return .value(v) }
         if c.closed { return .value(.nil) }
-        currentTask.recvExit = -1
+        currentTask.loopExit = -1
         return .block(on: .recv(c))
     }
 
@@ -62,7 +62,7 @@ extension VM {
             return nil
         }
         save(r)
-        currentTask.recvExit = exit
+        currentTask.loopExit = exit
         return block(on: .recv(c))
     }
 
@@ -70,9 +70,9 @@ extension VM {
         if c.closed { return .nil }
         c.closed = true
         while let t = scheduler.takeReceiver(c) {
-            if t.recvExit >= 0 {
-                t.active.topFrame.pointee.ip = t.recvExit
-                t.recvExit = -1
+            if t.loopExit >= 0 {
+                t.active.topFrame.pointee.ip = t.loopExit
+                t.loopExit = -1
             }
             scheduler.wake(t, with: .nil, by: currentTask)
         }

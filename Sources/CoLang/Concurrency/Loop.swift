@@ -50,12 +50,17 @@ extension VM {
 
     /// Runs tasks until every task has finished (or, with `untilMainDone`, until main has).
     func runLoop(untilMainDone: Bool) -> LoopEnd {
+        var turns = 0
         while true {
             scheduler.wakeDueTimers()
             if let t = nextReady() {
                 let outcome = runTask(t)
                 if let outcome { return outcome }
                 if untilMainDone && mainTask.status.isFinished { return .mainDone }
+                turns &+= 1
+                // Busy tasks must not starve the sockets (the virtual clock looks only when
+                // nothing is ready, so that such runs stay deterministic).
+                if turns % Scheduler.networkCheckInterval == 0 && clock.kind == .real { scheduler.checkNetwork() }
                 continue
             }
             switch scheduler.waitForEvents() {
@@ -223,7 +228,7 @@ extension VM {
                 }
                 cur = next
             }
-        case .none, .timer, .recv, .send:
+        case .none, .timer, .recv, .send, .socket:
             return t.waitingOn.deadlockText
         }
     }

@@ -15,6 +15,9 @@ enum WaitTarget {
     case recv(ChannelObj)
     /// `ch.send(v)` on a full channel: a receiver takes `v` and wakes it, or `close` fails it.
     case send(ChannelObj, Value)
+    /// `accept`, `connect`, `read`, `read_line` or `write` that could not finish at once: the
+    /// network source tries it again when the socket is ready.
+    case socket(SocketObj, SocketOp)
 }
 
 extension WaitTarget {
@@ -25,6 +28,7 @@ extension WaitTarget {
         case .join(let t): return "join \(t.name)"
         case .recv(let c): return "recv on channel #\(c.id)"
         case .send(let c, _): return "send on channel #\(c.id)"
+        case .socket(let s, let op): return op.words(s)
         }
     }
 
@@ -36,6 +40,7 @@ extension WaitTarget {
         case .join(let t): return "join \(t.name)"
         case .recv(let c): return "recv channel #\(c.id)"
         case .send(let c, _): return "send channel #\(c.id)"
+        case .socket(let s, let op): return op.words(s)
         }
     }
 
@@ -46,6 +51,7 @@ extension WaitTarget {
         case .none, .timer, .join: return "is blocked"
         case .recv(let c): return "waits to receive on channel #\(c.id): no live task can send on it"
         case .send(let c, _): return "waits to send on channel #\(c.id): no live task can receive from it"
+        case .socket(let s, let op): return "is \(op.words(s))"
         }
     }
 
@@ -56,6 +62,7 @@ extension WaitTarget {
         case .join(let t): gc.markObject(t)
         case .recv(let c): gc.markObject(c)
         case .send(let c, let v): gc.markObject(c); gc.mark(v)
+        case .socket(let s, _): gc.markObject(s)
         }
     }
 }
@@ -103,6 +110,7 @@ final class Scheduler {
     /// A task failed and nobody joined it.
     var unjoinedFailure = false
     let timers = TimerSource()
+    let network = NetworkSource()
     /// The wait sources asked by `waitForEvents`, timers first.
     private var sources: [WaitSource]
     let clock: Clock
@@ -119,7 +127,7 @@ final class Scheduler {
     init(clock: Clock, events: EventStream) {
         self.clock = clock
         self.events = events
-        self.sources = [timers]
+        self.sources = [timers, network]
     }
 
     // MARK: - Tasks
@@ -182,6 +190,9 @@ final class Scheduler {
         case .send(let c, _):
             t.status = .blocked
             c.senders.append(t)
+        case .socket(let s, _):
+            t.status = .blocked
+            network.add(t, to: s)
         }
         if events.schedulerOn {
             if case .timer(let time) = target { events.emit(.init(t, .sleep(until: time))) } else { events.emit(.init(t, .block(target))) }
@@ -189,19 +200,27 @@ final class Scheduler {
     }
 
     /// Makes a waiting task ready, handing it `value` as the result of what it waited on.
-    func wake(_ t: TaskObj, with value: Value, by waker: TaskObj?) {
+    /// `network` says what the socket it waited on did (then there is no `waker`).
+    func wake(_ t: TaskObj, with value: Value, by waker: TaskObj?, network: String? = nil) {
         t.active.push(value)
         t.waitingOn = .none
         makeReady(t)
-        if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: false))) }
+        if events.schedulerOn { emitWake(t, by: waker, raising: false, network: network) }
     }
 
-    /// Makes a waiting task ready to raise `e` where it waited (a failed join, a closed channel).
-    func wake(_ t: TaskObj, raising e: Value, by waker: TaskObj?) {
+    /// Makes a waiting task ready to raise `e` where it waited (a failed join, a closed channel,
+    /// a reset connection).
+    func wake(_ t: TaskObj, raising e: Value, by waker: TaskObj?, network: String? = nil) {
         t.pendingThrow = e
         t.waitingOn = .none
         makeReady(t)
-        if events.schedulerOn { events.emit(.init(t, .wake(by: waker, raising: true))) }
+        if events.schedulerOn { emitWake(t, by: waker, raising: true, network: network) }
+    }
+
+    private func emitWake(_ t: TaskObj, by waker: TaskObj?, raising: Bool, network: String?) {
+        if let network { events.emit(.init(t, .wakeByNetwork(network, raising: raising))) } else {
+            events.emit(.init(t, .wake(by: waker, raising: raising)))
+        }
     }
 
     /// The first task still waiting to receive on `c` (cancelled ones are skipped).
@@ -259,6 +278,7 @@ final class Scheduler {
             case .none, .timer: break
             case .join(let target): target.forgetJoiner()
             case .recv(let c), .send(let c, _): c.forgetWaiter()
+            case .socket(let s, _): network.remove(t, from: s)
             }
         case .running, .done, .failed, .cancelled: break
         }
@@ -296,6 +316,18 @@ final class Scheduler {
     func isPaused(_ t: TaskObj) -> Bool { paused.contains { $0 === t } }
 
     // MARK: - Waiting
+
+    /// While tasks keep the CPU busy, the loop looks at the network now and then without
+    /// waiting (every `networkCheckInterval` turns), so that ready sockets are not starved.
+    func checkNetwork() {
+        guard network.isWatching else { return }
+        var fds: [pollfd] = []
+        network.addDescriptors(to: &fds)
+        if poll(&fds, seconds: 0) > 0 { network.dispatch(fds[...], now: clock.now, scheduler: self) }
+    }
+
+    /// Turns between two looks at the network while tasks are ready (see `checkNetwork`).
+    static let networkCheckInterval = 64
 
     /// Moves every task whose timer is due to the ready queue, in wake-up order.
     func wakeDueTimers() {

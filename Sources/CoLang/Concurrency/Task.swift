@@ -40,10 +40,13 @@ final class TaskObj: Obj {
     var pendingThrow: Value?
     /// The sequence number of its entry in the timer heap while it sleeps; 0 otherwise.
     var sleepToken = 0
+    /// The order in which it began its current socket wait (see `NetworkSource`).
+    var waitSequence = 0
     /// Entries of `joiners` that no longer wait (cancelled joiners), see `Scheduler`.
     var staleJoiners = 0
-    /// For a receive in a `for` loop: where to continue when the channel closes.
-    var recvExit = -1
+    /// For a receive, an accept or a line read in a `for` loop: where to continue when the
+    /// channel closes, the listener is closed, or the stream ends.
+    var loopExit = -1
     /// True once a joiner has seen its failure (so it is not reported as unjoined).
     var failureObserved = false
     var switches = 0

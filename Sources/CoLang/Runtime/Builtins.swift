@@ -27,6 +27,7 @@ extension VM {
 
     func installBuiltins() {
         installFileBuiltins()
+        installNetworkBuiltins()
         native("print", 0, -1) { vm, a throws(VMError) in
             var line = ""
             for (i, v) in a.enumerated() {

@@ -49,22 +49,16 @@ extension VM {
     /// The error of every file and network call under `--sandbox`.
     static let sandboxMessage = "file and network access are off (--sandbox)"
 
-    /// The system's reason for `code`, as Python words it: "no such file or directory".
-    private func reason(_ code: Int32) -> String {
-        let text = String(cString: strerror(code))
-        return text.prefix(1).lowercased() + text.dropFirst()
-    }
-
     /// The whole text of the regular file at `path`, as UTF-8 (invalid bytes become U+FFFD).
     /// Opened without blocking, and refused unless it is a regular file, so that a FIFO or a
     /// terminal cannot stop the loop; a file bigger than the memory limit is refused before it is read.
     func readWholeFile(_ path: String) throws(VMError) -> String {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 { throw fail("cannot read '\(path)': \(reason(errno))") }
+        if fd < 0 { throw fail("cannot read '\(path)': \(VM.reason(errno))") }
         defer { Glibc.close(fd) }
         var info = stat()
-        if fstat(fd, &info) != 0 { throw fail("cannot read '\(path)': \(reason(errno))") }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw fail("cannot read '\(path)': \(reason(EISDIR))") }
+        if fstat(fd, &info) != 0 { throw fail("cannot read '\(path)': \(VM.reason(errno))") }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw fail("cannot read '\(path)': \(VM.reason(EISDIR))") }
         if (info.st_mode & S_IFMT) != S_IFREG { throw fail("cannot read '\(path)': not a regular file") }
         if Int(info.st_size) > memoryLimit { throw fail(memoryLimitMessage) }
         var bytes: [UInt8] = []
@@ -74,7 +68,7 @@ extension VM {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw fail("cannot read '\(path)': \(reason(errno))")
+                throw fail("cannot read '\(path)': \(VM.reason(errno))")
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
@@ -88,7 +82,7 @@ extension VM {
     /// missing). Opened without blocking: a FIFO with no reader is an error, not a hang.
     func writeWholeFile(_ path: String, _ text: String) throws(VMError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0o644)
-        if fd < 0 { throw fail("cannot write '\(path)': \(reason(errno))") }
+        if fd < 0 { throw fail("cannot write '\(path)': \(VM.reason(errno))") }
         defer { Glibc.close(fd) }
         var info = stat()
         if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
@@ -100,7 +94,7 @@ extension VM {
             let n = utf8.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw fail("cannot write '\(path)': \(reason(errno))")
+                throw fail("cannot write '\(path)': \(VM.reason(errno))")
             }
             offset += n
             try chargeText(n)

@@ -231,7 +231,9 @@ extension VM {
 }
 
 extension Builtins {
-    static let fieldNames = ["status", "done", "result", "id", "name", "capacity", "closed", "message", "trace"]
+    static let fieldNames = [
+        "status", "done", "result", "id", "name", "capacity", "closed", "message", "trace", "port", "address", "peer",
+    ]
 }
 
 /// Static facts about the builtins, for completion.
@@ -239,7 +241,7 @@ enum Builtins {
     static let methodNames = [
         "push", "pop", "insert", "remove", "contains", "join", "slice", "sort", "reverse", "map", "filter",
         "keys", "values", "has", "upper", "lower", "split", "trim", "starts_with", "ends_with", "replace",
-        "resume", "next", "send", "throw", "close", "cancel", "recv",
+        "resume", "next", "send", "throw", "close", "cancel", "recv", "accept", "read", "read_line", "write",
     ]
     static var allMemberNames: [String] { Array(Set(methodNames + fieldNames)).sorted() }
 }

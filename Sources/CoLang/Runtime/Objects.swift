@@ -240,7 +240,7 @@ final class ErrorObj: Obj {
 
 /// Iteration state for `for` loops over lists, maps, strings, ranges and channels.
 final class IteratorObj: Obj {
-    enum Kind { case list, map, string, range, channel }
+    enum Kind { case list, map, string, range, channel, accept, lines }
     let kind: Kind
     let source: Value
     var index: Int = 0

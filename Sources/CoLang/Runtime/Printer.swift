@@ -121,6 +121,9 @@ extension VM {
             out += "<channel \(c.buffer.count)/\(c.capacity)>"
         case .error: out += "<error \(v.asError.message)>"
         case .iterator: out += "<iterator>"
+        case .listener, .connection:
+            let sock = v.asSocket
+            out += "<\(v.typeName) \(sock.address)\(sock.isClosed ? " closed" : "")>"
         }
     }
 

@@ -7,6 +7,7 @@ enum Tag: UInt8 {
     // heap objects from here on
     case string, list, map, range, closure, native, boundMethod
     case coroutine, task, channel, error, iterator
+    case listener, connection
 }
 
 /// A CoLang value. Copying it never touches reference counts: objects are owned by the `Heap`
@@ -53,6 +54,7 @@ struct Value {
     @inline(__always) var asTask: TaskObj { self.obj(TaskObj.self) }
     @inline(__always) var asChannel: ChannelObj { self.obj(ChannelObj.self) }
     @inline(__always) var asError: ErrorObj { self.obj(ErrorObj.self) }
+    @inline(__always) var asSocket: SocketObj { self.obj(SocketObj.self) }
 
     /// Same tag and bits: identity for objects, exact equality for scalars.
     @inline(__always) func identical(_ o: Value) -> Bool { tag == o.tag && bits == o.bits }
@@ -74,6 +76,8 @@ struct Value {
         case .channel: return "channel"
         case .error: return "error"
         case .iterator: return "iterator"
+        case .listener: return "listener"
+        case .connection: return "connection"
         }
     }
 }

@@ -19,6 +19,9 @@ struct RunEvent {
         case block(WaitTarget)
         /// A timer woke the task.
         case wakeByTimer
+        /// The socket the task waited on was ready (what it did, in words) and its operation
+        /// finished or failed.
+        case wakeByNetwork(String, raising: Bool)
         /// Another task (or nobody) woke the task, handing it a value or an error to raise.
         case wake(by: TaskObj?, raising: Bool)
         case finish
@@ -66,6 +69,8 @@ public struct SchedulerEvent: Sendable {
     public var otherTaskId: Int? = nil
     /// The channel it blocks on.
     public var channelId: Int? = nil
+    /// It blocks on a socket (timelines draw that wait apart from sleeping and blocking).
+    public var network = false
     /// Where the running code was (`file:line`), when it was in CoLang code.
     public var site: String? = nil
 }
@@ -129,6 +134,7 @@ final class EventStream {
             case .spawn(let by?), .wake(let by?, _), .cancel(let by?): r.otherTaskId = by.id
             case .block(.join(let other)): r.otherTaskId = other.id
             case .block(.recv(let c)), .block(.send(let c, _)): r.channelId = c.id
+            case .block(.socket): r.network = true
             default: break
             }
             r.site = site()
@@ -151,6 +157,7 @@ final class EventStream {
         case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
         case .block(let target): return (.block, target.blockDetail)
         case .wakeByTimer: return (.wake, "timer fired")
+        case .wakeByNetwork(let words, let raising): return (.wake, words + (raising ? " (raising)" : ""))
         case .wake(let by, let raising): return (.wake, by.map { "by \($0.name)\(raising ? " (raising)" : "")" })
         case .finish: return (.finish, nil)
         case .fail(let message): return (.fail, message)

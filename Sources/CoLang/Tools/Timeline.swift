@@ -5,6 +5,8 @@ import Glibc
 /// What a task is doing during one span of a timeline.
 enum TaskActivity: Int, CaseIterable {
     case running, ready, sleeping, blocked
+    /// Waiting on a socket: for data, a client, room to write, or a connection.
+    case network
 
     /// The text chart's character for it.
     var symbol: Character {
@@ -13,16 +15,17 @@ enum TaskActivity: Int, CaseIterable {
         case .ready: return "-"
         case .sleeping: return "."
         case .blocked: return "x"
+        case .network: return "~"
         }
     }
 
     /// The state a task enters with an event, `nil` when the event ends it.
-    static func after(_ kind: SchedulerEvent.Kind) -> TaskActivity? {
-        switch kind {
+    static func after(_ event: SchedulerEvent) -> TaskActivity? {
+        switch event.kind {
         case .spawn, .wake, .yield: return .ready
         case .resume: return .running
         case .sleep: return .sleeping
-        case .block: return .blocked
+        case .block: return event.network ? .network : .blocked
         case .finish, .fail, .cancel: return nil
         }
     }
@@ -101,7 +104,7 @@ private struct SpanRecorder {
     mutating func apply(_ event: SchedulerEvent, at time: Double) {
         let row = rowIndex(for: event)
         close(row, at: time)
-        if let next = TaskActivity.after(event.kind) {
+        if let next = TaskActivity.after(event) {
             open[row] = ActivitySpan(activity: next, start: time, end: time, detail: event.detail)
         }
     }
@@ -254,7 +257,7 @@ struct TextTimeline {
 
     /// Each column shows `#` if the task ran in it at all, else what it did longest there.
     private func cells(for spans: [ActivitySpan]) -> [Character] {
-        var time = [[Double]](repeating: [0, 0, 0, 0], count: width)
+        var time = [[Double]](repeating: Array(repeating: 0, count: TaskActivity.allCases.count), count: width)
         var ran = [Bool](repeating: false, count: width)
         for span in spans {
             if span.duration <= 0 {
@@ -273,7 +276,7 @@ struct TextTimeline {
 
     /// The waiting state that filled most of a column (blocked first on ties), or blank.
     private func dominant(_ time: [Double]) -> Character {
-        let waits: [TaskActivity] = [.blocked, .ready, .sleeping]
+        let waits: [TaskActivity] = [.blocked, .network, .ready, .sleeping]
         guard let best = waits.max(by: { time[$0.rawValue] < time[$1.rawValue] }),
             time[best.rawValue] > 0
         else { return " " }

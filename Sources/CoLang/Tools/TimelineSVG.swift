@@ -41,7 +41,7 @@ struct SVGTimeline {
     // Colours, and how much of a row's height each activity's bar fills.
     static let palette: [(TaskActivity, fill: String, share: Double)] = [
         (.running, "#2563eb", 0.80), (.ready, "#f59e0b", 0.46), (.sleeping, "#a5b4c8", 0.26),
-        (.blocked, "#e05252", 0.46),
+        (.blocked, "#e05252", 0.46), (.network, "#0d9488", 0.46),
     ]
 
     private func style(_ activity: TaskActivity) -> (fill: String, share: Double) {
@@ -99,7 +99,7 @@ struct SVGTimeline {
         svg.text(
             clipped(row.name), x: left - 8, y: top + rowHeight / 2 + size * 0.36, size: size,
             anchor: "end", fill: "#1a202c", family: SVGWriter.mono)
-        let order: [TaskActivity] = [.sleeping, .ready, .blocked, .running]
+        let order: [TaskActivity] = [.sleeping, .ready, .blocked, .network, .running]
         for activity in order {
             let spans = row.spans.filter { $0.activity == activity }
             drawBars(spans, activity: activity, top: top, name: row.name, on: &svg)

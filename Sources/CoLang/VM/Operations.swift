@@ -226,6 +226,15 @@ extension VM {
             case "closed": return Value(c.closed)
             default: break
             }
+        case .listener, .connection:
+            let s = obj.asSocket
+            switch name {
+            case "closed": return Value(s.isClosed)
+            case "port" where s.kind == .listener: return Value(Int64(s.port))
+            case "address" where s.kind == .listener: return newString(s.address)
+            case "peer" where s.kind == .connection: return newString(s.address)
+            default: break
+            }
         case .error:
             let e = obj.asError
             switch name {
@@ -265,6 +274,8 @@ extension VM {
         case .string: kind = .string
         case .range: kind = .range
         case .channel: kind = .channel
+        case .listener: kind = .accept
+        case .connection: kind = .lines
         case .coroutine, .iterator: return v
         default: throw fail("cannot iterate over \(v.typeName)")
         }
@@ -302,6 +313,10 @@ extension VM {
             }
         case .channel:
             return try receiveForIteration(io.source.asChannel, exit: exit, &r)
+        case .accept:
+            return try socketIteration(io.source.asSocket, .accept, exit: exit, &r)
+        case .lines:
+            return try socketIteration(io.source.asSocket, .readLine, exit: exit, &r)
         }
         if let next {
             r.push(next)

@@ -97,6 +97,8 @@ final class VM {
     var lastThrowSite: (source: SourceText?, loc: SourceLoc, trace: [TraceEntry], task: String)?
     /// Program output not yet handed to `out`.
     var outBuffer = ""
+    /// Where socket reads land before they join a socket's buffer.
+    var scratch = [UInt8](repeating: 0, count: SocketObj.chunk)
 
     /// Instructions executed, for `--max-steps`.
     var steps = 0
