@@ -109,7 +109,7 @@ struct ToolsTests {
             CPU    |#                             #                            #|
                    +------------------------------------------------------------+
                     |0s            |0.5s          |1.0s          |1.5s          |2.0s
-            legend: # running   - ready   . sleeping   x blocked   (blank: not spawned yet, or over)
+            legend: # running   - ready   . sleeping   x blocked   ~ network   (blank: not spawned yet, or over)
             CPU:    # some task ran in that column   (blank: idle)
             CPU utilisation: not measurable on the virtual clock, where running takes no time;
             each mark is an instant when a task ran (6 turns ran; --clock real measures it).

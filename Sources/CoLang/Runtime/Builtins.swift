@@ -86,6 +86,13 @@ extension VM {
             return Value(lo &+ Int64(bitPattern: r))
         }
         native("now", 0, 0) { vm, _ in Value(vm.clock.now) }
+        // The CPU seconds this process has used (user + system), as Python's time.process_time():
+        // with `now()`, how busy a stretch of the program kept the CPU. Real on either clock.
+        native("cpu_time", 0, 0) { _, _ in
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Value(Double(t.tv_sec) + Double(t.tv_nsec) / 1e9)
+        }
         controlNative("sleep", 1, 1) { vm, a throws(VMError) in
             guard let d = vm.numeric(a[0]) else { throw vm.fail("sleep expects a number of seconds, not \(a[0].typeName)") }
             return try vm.sleep(d)

@@ -82,7 +82,7 @@ extension VM {
         let port = try intArg(portValue, "\(name)'s port")
         guard (0...65535).contains(port) else { throw fail("port must be from 0 to 65535, not \(port)") }
         guard let address = SocketAddress(host: host, port: Int(port)) else {
-            throw fail("cannot \(name) on '\(host)': the host must be an IP address or localhost")
+            throw fail("cannot \(name) \(name == "listen" ? "on" : "to") '\(host)': the host must be an IP address or localhost")
         }
         return address
     }

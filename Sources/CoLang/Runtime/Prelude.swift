@@ -55,19 +55,23 @@ extension VM {
 
     /// Compiles the prelude and keeps its functions (they are not globals: users cannot break them).
     func installPrelude() {
-        let source = SourceText(name: "<prelude>", text: VM.preludeSource)
-        let (program, diagnostics) = Parser.parse(source: VM.preludeSource, file: "<prelude>")
-        let compiler = Compiler(source: source, globals: globals, methodIDs: methods.ids, heap: heap, isPrelude: true)
-        guard diagnostics.isEmpty, let script = compiler.compileScript(program) else {
-            preconditionFailure("the prelude does not compile: \(diagnostics + compiler.diagnostics)")
-        }
-        for proto in script.protos {
-            let cl = Value(object: heap.track(ClosureObj(proto: proto, upvalues: [])), tag: .closure)
-            preludeFunctions[proto.name] = cl
-            extraRoots.append(cl)
+        for (name, text) in [("<prelude>", VM.preludeSource), ("<http_get>", VM.httpClientSource)] {
+            let source = SourceText(name: name, text: text)
+            let (program, diagnostics) = Parser.parse(source: text, file: name)
+            let compiler = Compiler(source: source, globals: globals, methodIDs: methods.ids, heap: heap, isPrelude: true)
+            guard diagnostics.isEmpty, let script = compiler.compileScript(program) else {
+                preconditionFailure("\(name) does not compile: \(diagnostics + compiler.diagnostics)")
+            }
+            for proto in script.protos {
+                let cl = Value(object: heap.track(ClosureObj(proto: proto, upvalues: [])), tag: .closure)
+                preludeFunctions[proto.name] = cl
+                extraRoots.append(cl)
+            }
         }
         methods.set(.list, "map", preludeFunction("map"))
         methods.set(.list, "filter", preludeFunction("filter"))
+        // A global, unlike the helpers above: a learner calls it, and may read it (HTTPClient.swift).
+        defineGlobal("http_get", preludeFunction("http_get"))
     }
 
     func preludeFunction(_ name: String) -> Value {

@@ -235,7 +235,9 @@ struct TextTimeline {
         let states = TaskActivity.allCases.map { "\($0.symbol) \($0)" }.joined(separator: "   ")
         return [
             "legend: \(states)   (blank: not spawned yet, or over)",
-            "CPU:    # some task ran in that column   (blank: idle)",
+            measuresBusyTime
+                ? "CPU:    # busy most of that column   + a tenth to a half   . less   (blank: idle)"
+                : "CPU:    # some task ran in that column   (blank: idle)",
         ] + TimelineWording.utilisation(model)
     }
 
@@ -284,8 +286,28 @@ struct TextTimeline {
         return top.symbol
     }
 
+    /// On the real clock the CPU row shows how busy each column was, so that a stretch of
+    /// short turns between long waits (a task fetching one URL after another) reads as mostly
+    /// idle; on the virtual clock, where turns take no time, it marks the columns with a turn.
+    private var measuresBusyTime: Bool { model.utilisation != nil }
+
     private func cpuCells() -> [Character] {
-        cells(for: model.busy).map { $0 == TaskActivity.running.symbol ? "#" : " " }
+        guard measuresBusyTime else { return cells(for: model.busy).map { $0 == TaskActivity.running.symbol ? "#" : " " } }
+        var busy = [Double](repeating: 0, count: width)
+        var ran = [Bool](repeating: false, count: width)
+        for span in model.busy {
+            ran[column(of: span.start)] = true
+            guard span.duration > 0 else { continue }
+            for c in column(of: span.start)...column(of: span.end) {
+                busy[c] += max(0, min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c)))
+            }
+        }
+        return (0..<width).map { c in
+            let share = busy[c] / columnWidth + 1e-9  // a half that rounding made 0.4999…
+            if share >= 0.5 { return "#" }
+            if share >= 0.1 { return "+" }
+            return ran[c] || busy[c] > 0 ? "." : " "
+        }
     }
 
     private var ticks: AxisTicks { AxisTicks(start: model.start, end: model.end, about: 6) }
