@@ -477,6 +477,8 @@ struct BinaryRobustnessTests {
         "fn r(n) { return r(n + 1) }\nwhile true { try { r(0) } catch e { } }",  // deep stacks
         "fn g() { while true { yield 1 } }\nfor x in coroutine(g) { }",  // inside a coroutine
         "while true { print(\"spam\") }",  // output flowing
+        "let l = listen(\"127.0.0.1\", 0)\nl.accept()",  // a wait on the network
+        "let l = listen(\"127.0.0.1\", 0)\nlet c = connect(\"127.0.0.1\", l.port)\nc.read()",  // and another
     ])
     func ctrlCExitsWith130(code: String) throws {
         let run = try LiveColang.run(["-e", code]) { LiveColang.interruptOnce($0) }

@@ -6,6 +6,7 @@ Exits 0 when every check passes; otherwise prints what was expected and what the
 """
 import os
 import re
+import socket
 import sys
 import tempfile
 import time
@@ -90,6 +91,8 @@ def run_checks(child, workdir):
     shown = enter(child, "2")
     check("the line being typed survives background output", shows("42", shown), shown)
 
+    network_checks(child)
+
     shown = enter(child, ":help")
     check(":help lists the commands", ":save FILE" in shown and ":quit" in shown, shown)
 
@@ -118,6 +121,43 @@ def run_checks(child, workdir):
     with open(os.path.join(workdir, "history")) as f:
         history = f.read()
     check("history is saved to COLANG_HISTORY", "let x = 40" in history, history)
+
+
+def echo_client(port, line):
+    """Connects to 127.0.0.1:port, sends `line`, and returns the line that comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as s:
+        s.sendall((line + "\n").encode())
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(1024)
+            if not chunk:
+                break
+            reply += chunk
+        return reply.decode().rstrip("\n")
+
+
+def network_checks(child):
+    """A server task keeps serving while the learner types; Ctrl-C leaves it running."""
+    enter(child, 'let l = listen("127.0.0.1", 0)')
+    port = int(re.search(r"(\d+)", enter(child, "l.port")).group(1))
+    enter(child, 'fn echo(c) { for line in c { c.write("echo: ${line}\\n") } }')
+    enter(child, "spawn fn() { for c in l { spawn echo(c) } }()")
+    shown = enter(child, ":tasks")
+    check(":tasks says what the server waits on", "accepting on 127.0.0.1:%d" % port in shown, shown)
+    child.send("20 + ")  # half a line typed while a client is served
+    reply = echo_client(port, "hello")
+    check("a server task answers while the REPL waits for keys", reply == "echo: hello", reply)
+    shown = enter(child, "22")
+    check("the typed line survives serving", shows("42", shown), shown)
+    enter(child, 'let l2 = listen("127.0.0.1", 0)')
+    child.sendline("l2.accept()")
+    time.sleep(0.3)
+    child.sendintr()
+    child.expect_exact(PROMPT)
+    check("Ctrl-C interrupts an input waiting in accept", "interrupted" in child.before, child.before)
+    reply = echo_client(port, "still there?")
+    check("after Ctrl-C the server task still serves", reply == "echo: still there?", reply)
+    enter(child, "l.close()")
 
 
 def main():
