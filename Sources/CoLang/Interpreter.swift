@@ -35,8 +35,8 @@ public struct RunOptions: Sendable {
     /// `--preempt N`, "threads" mode: the running task is also switched out after every N
     /// instructions, wherever it is (a time slice). `nil` is cooperative scheduling only.
     public var preempt: Int? = nil
-    /// `--sandbox`: no files and no network; every call of `read_file`, `write_file`, `lines`
-    /// (and the network calls) is a runtime error.
+    /// `--sandbox`: no files and no network; every call of `read_file`, `write_file`, `lines`,
+    /// `listen` and `connect` (so `http_get` too) is a runtime error.
     public var sandbox = false
     public init() {}
 }

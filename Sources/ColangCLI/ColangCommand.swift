@@ -82,7 +82,7 @@ struct ColangCommand: ParsableCommand {
             valueName: "N"))
     var preempt: Int?
 
-    @Flag(help: "No files and no network: read_file, write_file and lines are runtime errors.")
+    @Flag(help: "No files and no network: read_file, write_file, lines, listen and connect are runtime errors.")
     var sandbox = false
 
     @Flag(help: .hidden)
