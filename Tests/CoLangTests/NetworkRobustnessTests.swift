@@ -38,14 +38,33 @@ final class EchoServer {
 
         """
 
+    /// Echoes whatever `read()` returns, in brackets: `[ab]`.
+    static let chunks = """
+        let l = listen("127.0.0.1", 0)
+        print(l.port)
+        for c in l {
+          spawn fn() {
+            try {
+              let s = c.read()
+              while s != nil { c.write("[" + s + "]"); s = c.read() }
+            } catch e { print("handler: ${e.message}") }
+            c.close()
+          }()
+        }
+
+        """
+
     let process = Process()
     let scratch: TemporaryDirectory
     private(set) var port: UInt16 = 0
+    /// Whether it answers as `chunks` does, not line by line.
+    let bracketed: Bool
 
     /// Starts `colang arguments script` and waits (up to `timeout` seconds) for the port on its stdout.
     init(script: String = EchoServer.echo, arguments: [String] = [], timeout: Double = 10) throws {
         let binary = try #require(Colang.path, "build colang first: swift build")
         scratch = try TemporaryDirectory()
+        bracketed = script == EchoServer.chunks
         let file = try scratch.write("server.co", script)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments + [file]
@@ -110,7 +129,18 @@ final class EchoServer {
             let c = try Client(port: port)
             for line in ["hello", "wörld \u{1F600}", ""] {
                 try c.send(line + "\n")
-                #expect(try c.readLine() == line, sourceLocation: sourceLocation)
+                if bracketed {
+                    // `[` and `]` around each chunk `read` returned: the text between them.
+                    var text: [UInt8] = []
+                    while text.count < line.utf8.count + 1 {
+                        let chunk = try c.receive()
+                        if chunk.isEmpty { break }
+                        text += chunk.filter { $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") }
+                    }
+                    #expect(String(decoding: text, as: UTF8.self) == line + "\n", sourceLocation: sourceLocation)
+                } else {
+                    #expect(try c.readLine() == line, sourceLocation: sourceLocation)
+                }
             }
             c.close()
         } catch {
@@ -300,6 +330,37 @@ struct NetworkRobustnessTests {
         #expect(try c.readBytes(9) == [0x61, 0xEF, 0xBF, 0xBD, 0x00, 0x62, 0xEF, 0xBF, 0xBD])
         #expect(try c.readLine() == "")  // the rest of the first line: its \r\n
         #expect(try c.readLine() == "\u{FFFD}")  // a sequence cut by the line's end
+        c.close()
+        server.expectHealthy()
+    }
+
+    /// 1b. `read()` keeps back only a character cut short that more bytes can still complete:
+    /// a byte that starts none (or a start already ruled out) comes back at once as U+FFFD,
+    /// or a peer that ends with it and waits for an answer would wait for ever.
+    @Test func readGivesAtOnceBytesThatStartNoCharacter() throws {
+        let server = try EchoServer(script: EchoServer.chunks)
+        let cases: [([UInt8], String)] = [
+            ([0x61, 0xFF], "[a\u{FFFD}]"), ([0x61, 0xC0], "[a\u{FFFD}]"), ([0x61, 0xF8], "[a\u{FFFD}]"),
+            ([0x61, 0xED, 0xA0], "[a\u{FFFD}\u{FFFD}]"), ([0x61, 0xE0, 0x80], "[a\u{FFFD}\u{FFFD}]"),
+            ([0x61, 0xF4, 0x90], "[a\u{FFFD}\u{FFFD}]"),
+        ]
+        for (bytes, expected) in cases {
+            let c = try Client(port: server.port, timeout: 2)
+            try c.send(bytes)
+            var got: [UInt8] = []
+            while got.last != UInt8(ascii: "]") {
+                guard let chunk = try? c.receive(), !chunk.isEmpty else { break }
+                got += chunk
+            }
+            #expect(String(decoding: got, as: UTF8.self) == expected, "\(bytes)")
+            c.close()
+        }
+        // The start of a character that may still be completed waits for the rest.
+        let c = try Client(port: server.port, timeout: 2)
+        try c.send([0x61, 0xF0, 0x9F, 0x98])
+        #expect(try c.readBytes(3) == Array("[a]".utf8))
+        try c.send([0x80])
+        #expect(try c.readBytes(6) == Array("[\u{1F600}]".utf8))
         c.close()
         server.expectHealthy()
     }
