@@ -60,14 +60,21 @@ final class EchoServer {
     /// Whether it answers as `chunks` does, not line by line.
     let bracketed: Bool
 
-    /// Starts `colang arguments script` and waits (up to `timeout` seconds) for the port on its stdout.
-    init(script: String = EchoServer.echo, arguments: [String] = [], timeout: Double = 10) throws {
+    /// Starts `colang arguments script` (with at most `descriptorLimit` open descriptors, when
+    /// given) and waits (up to `timeout` seconds) for the port on its stdout.
+    init(script: String = EchoServer.echo, arguments: [String] = [], timeout: Double = 10, descriptorLimit: Int? = nil) throws {
         let binary = try #require(Colang.path, "build colang first: swift build")
         scratch = try TemporaryDirectory()
         bracketed = script == EchoServer.chunks
         let file = try scratch.write("server.co", script)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments + [file]
+        if let descriptorLimit {
+            // The shell sets the limit and becomes colang: the process is still this one.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", binary] + arguments + [file]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments + [file]
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
         process.standardInput = FileHandle.nullDevice
         // Files, not pipes: a pipe nobody drains would make the server's prints block it.
@@ -444,6 +451,43 @@ struct NetworkRobustnessTests {
         }
         #expect(waitForDescriptors(of: server, toReach: baseline), "descriptors: \(baseline) before, \(server.openDescriptors) after")
         server.expectHealthy()
+    }
+
+    /// 4b. More clients than the server may open descriptors: the ones past the limit find
+    /// their connection closed, and the server neither dies (`too many open files` used to end
+    /// `for c in l`) nor spins, and serves again once descriptors are free.
+    @Test func moreClientsThanDescriptors() throws {
+        let server = try EchoServer(descriptorLimit: 24)
+        var clients: [Client] = []
+        for _ in 0..<60 { clients.append(try Client(port: server.port, timeout: 1)) }
+        var served = 0
+        var refused = 0
+        for c in clients {
+            do {
+                try c.send("hi\n")
+                if try c.readLine() == "hi" { served += 1 } else { refused += 1 }
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(served >= 10 && served < 24, "served \(served)")
+        #expect(served + refused == 60)
+        #expect(server.isRunning, "stderr: \(server.stderr)")
+        for c in clients { c.close() }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(cpuSeconds(of: server.pid) < 2, "the server spun")
+        server.expectHealthy()
+    }
+
+    /// The user and system CPU time `pid` has used, in seconds.
+    private func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return -1 }
+        // After the name: utime and stime, fields 14 and 15 of the line.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// 5. A client that sends and never reads: its handler waits in `write` once the buffers are

@@ -51,6 +51,7 @@ extension VM {
             throw fail("\(VM.reason(failure)) (\(target))")
         }
         let local = SocketCalls.localAddress(fd) ?? address
+        scheduler.network.keepSpareDescriptor()
         let s = heap.track(SocketObj(kind: .listener, fd: fd, address: local.text, port: local.port))
         return Value(object: s, tag: .listener)
     }
@@ -163,10 +164,17 @@ extension VM {
                 let c = heap.track(SocketObj(kind: .connection, fd: fd, address: address?.text ?? "?", port: address?.port ?? 0))
                 return .done(Value(object: c, tag: .connection))
             }
-            switch errno {
+            var code = errno
+            switch code {
             case EAGAIN, EWOULDBLOCK: return .wait
             case EINTR, ECONNABORTED, EPROTO: continue  // that client is gone: take the next one
-            default: return .failed(fail("\(VM.reason(errno)) (accepting on \(l.address))"))
+            case EMFILE, ENFILE:
+                // Out of descriptors: refuse the waiting client rather than end the server.
+                code = scheduler.network.dropOneClient(l.fd)
+                if code == 0 { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { return .wait }
+                return .failed(fail("\(VM.reason(code)) (accepting on \(l.address))"))
+            default: return .failed(fail("\(VM.reason(code)) (accepting on \(l.address))"))
             }
         }
     }
