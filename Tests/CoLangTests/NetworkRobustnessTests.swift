@@ -491,7 +491,7 @@ struct NetworkRobustnessTests {
     }
 
     /// 5. A client that sends and never reads: its handler waits in `write` once the buffers are
-    /// full, and another client still gets every echo at once.
+    /// full (without spinning), and another client still gets every echo at once.
     @Test func aClientThatNeverReads() throws {
         let server = try EchoServer()
         let greedy = try Client(port: server.port, timeout: 0.5)
@@ -504,6 +504,9 @@ struct NetworkRobustnessTests {
             if n < line.count { break }  // 0.5 s without room: the server stopped reading
         }
         #expect(Date().timeIntervalSince(start) < 5, "the server read \(sent) bytes and kept reading")
+        let cpu = cpuSeconds(of: server.pid)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(cpuSeconds(of: server.pid) - cpu < 0.2, "the waiting writer made the server spin")
         let polite = try Client(port: server.port, timeout: 2)
         for i in 0..<200 {
             let before = Date()
