@@ -64,6 +64,34 @@ final class NetworkSource: WaitSource {
     /// Tries a waiting task's socket operation again (set by the VM).
     var retry: (TaskObj) -> Void = { _ in }
 
+    /// A descriptor (on /dev/null) held back for `dropOneClient`; -1 until the first `listen`.
+    private var spare: Int32 = -1
+
+    deinit {
+        if spare >= 0 { close(spare) }
+    }
+
+    /// Opens the spare descriptor, once (at the first `listen`).
+    func keepSpareDescriptor() {
+        if spare < 0 { spare = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+    }
+
+    /// The process is out of descriptors while clients wait on `listener`: none can be accepted,
+    /// and waiting would spin (the listener stays readable) while failing would end a server.
+    /// So the spare descriptor is freed to accept one client and close it at once (libuv's
+    /// trick): that client sees its connection closed, the server goes on. Returns 0 when a
+    /// client was dropped, else the `errno` of that accept (EAGAIN: nobody was waiting), or
+    /// `EMFILE` when there is no spare.
+    func dropOneClient(_ listener: Int32) -> Int32 {
+        guard spare >= 0 else { return EMFILE }
+        close(spare)
+        let c = accept(listener, nil, nil)
+        let code = c < 0 ? errno : 0
+        if c >= 0 { close(c) }
+        spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        return code
+    }
+
     /// Whether any task waits on the network (the program is then alive, never deadlocked).
     var isWatching: Bool { waitingTasks > 0 }
 

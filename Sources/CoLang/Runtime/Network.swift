@@ -51,6 +51,7 @@ extension VM {
             throw fail("\(VM.reason(failure)) (\(target))")
         }
         let local = SocketCalls.localAddress(fd) ?? address
+        scheduler.network.keepSpareDescriptor()
         let s = heap.track(SocketObj(kind: .listener, fd: fd, address: local.text, port: local.port))
         return Value(object: s, tag: .listener)
     }
@@ -163,10 +164,17 @@ extension VM {
                 let c = heap.track(SocketObj(kind: .connection, fd: fd, address: address?.text ?? "?", port: address?.port ?? 0))
                 return .done(Value(object: c, tag: .connection))
             }
-            switch errno {
+            var code = errno
+            switch code {
             case EAGAIN, EWOULDBLOCK: return .wait
             case EINTR, ECONNABORTED, EPROTO: continue  // that client is gone: take the next one
-            default: return .failed(fail("\(VM.reason(errno)) (accepting on \(l.address))"))
+            case EMFILE, ENFILE:
+                // Out of descriptors: refuse the waiting client rather than end the server.
+                code = scheduler.network.dropOneClient(l.fd)
+                if code == 0 { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { return .wait }
+                return .failed(fail("\(VM.reason(code)) (accepting on \(l.address))"))
+            default: return .failed(fail("\(VM.reason(code)) (accepting on \(l.address))"))
             }
         }
     }
@@ -315,18 +323,28 @@ extension VM {
 
     /// The end of the longest prefix of `bytes[start...]` of at most `limit` bytes that does not
     /// split a UTF-8 sequence (a sequence cut by the end of what has arrived is kept for later).
+    /// Only the start of a sequence that more bytes can still complete is kept: a byte that
+    /// never begins one (0xC0, 0xC1, 0xF5 to 0xFF), or a lead whose second byte already rules
+    /// the sequence out, goes now (as U+FFFD), else a peer that ends with it would wait for ever.
     static func utf8Boundary(_ bytes: [UInt8], from start: Int, limit: Int) -> Int {
-        var end = min(bytes.count, start + limit)
+        let end = min(bytes.count, start + limit)
         // Step back over at most three continuation bytes to the sequence's first byte.
         var i = end - 1
         var back = 0
         while i >= start && back < 3 && bytes[i] & 0xC0 == 0x80 { i -= 1; back += 1 }
-        if i >= start {
-            let lead = bytes[i]
-            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-            if length > 1 && i + length > end { end = i }
+        guard i >= start else { return end }
+        let lead = bytes[i]
+        let length = lead >= 0xF5 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 1
+        guard length > 1 && i + length > end else { return end }
+        if i + 1 < end {
+            // The second byte's range (Unicode table 3-7: no overlong forms, no surrogates,
+            // nothing past U+10FFFF).
+            let second = bytes[i + 1]
+            let low: UInt8 = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80
+            let high: UInt8 = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF
+            if second < low || second > high { return end }
         }
-        return end
+        return i
     }
 
     /// The system's reason for `code`, in lower case as Python prints it: "no such file or directory".
