@@ -307,13 +307,10 @@ struct NetworkRobustnessTests {
     }
 
     /// The same under `--clock virtual`, where the loop waits for the network in real time too
-    /// (section 11). Known bug: `Scheduler.waitForEvents` flushes output only when the clock is
-    /// real, so the port stays in the buffer and the test never learns it.
+    /// (section 11): output is flushed before that wait as before a real-clock one.
     @Test func thePortIsPrintedBeforeAVirtualClockServerWaits() throws {
-        withKnownIssue("output is not flushed before a network wait under --clock virtual") {
-            let server = try EchoServer(arguments: ["--clock", "virtual"], timeout: 2)
-            server.expectHealthy()
-        }
+        let server = try EchoServer(arguments: ["--clock", "virtual"], timeout: 2)
+        server.expectHealthy()
     }
 
     /// 1. Random bytes, invalid UTF-8 and NULs, then a close, on 60 connections; then bytes that

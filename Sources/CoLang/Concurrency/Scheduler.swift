@@ -356,7 +356,9 @@ final class Scheduler {
         let now = clock.now
         if let maxWait { deadline = min(deadline ?? now + maxWait, now + maxWait) }
         if deadline == nil && fds.isEmpty { return .nothingToWaitFor }
-        if clock.kind == .real { flushOutput() }  // show what was printed before waiting
+        // Show what was printed before a real wait (on the virtual clock, one for the network
+        // with no sleeper to jump to).
+        if clock.kind == .real || (deadline == nil && !fds.isEmpty) { flushOutput() }
         if !fds.isEmpty || clock.kind == .real {
             // Virtual time does not pass in the OS: with a deadline, descriptors are only
             // checked, and the clock jumps there below.
