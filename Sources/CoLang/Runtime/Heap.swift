@@ -68,6 +68,19 @@ final class Heap {
         if bigBytesSinceGC > min(limit / Heap.bigBytesShareOfLimit, max(liveBytes, Heap.minimumGrowth)) { wantsCollection = true }
     }
 
+    /// Sockets opened since the last collection (see `noteDescriptor`).
+    private var descriptorsSinceGC = 0
+
+    /// A socket was opened. An unreachable socket keeps its descriptor until it is collected,
+    /// and a process runs out of descriptors (1,024 by default) long before it runs out of
+    /// memory, so every `descriptorsPerCollection` sockets ask for a collection.
+    @inline(__always) func noteDescriptor() {
+        descriptorsSinceGC &+= 1
+        if descriptorsSinceGC >= Heap.descriptorsPerCollection { wantsCollection = true }
+    }
+
+    static let descriptorsPerCollection = 256
+
     /// Bytes of big values that may be built between two collections however little is live.
     static let minimumGrowth = 32 << 20
 
@@ -118,6 +131,7 @@ final class Heap {
         liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride  // the heap's own list
         bigBytesSinceGC = 0
         wantsCollection = false
+        descriptorsSinceGC = 0
         threshold = max(Heap.minimumThreshold, live * Heap.thresholdGrowth)
         collections += 1
         collector.nextEpoch()

@@ -38,6 +38,12 @@ extension VM {
 
     // MARK: - Opening sockets
 
+    /// A new socket, owned by the heap like every object (and counted toward a collection).
+    private func trackSocket(_ s: SocketObj) -> SocketObj {
+        heap.noteDescriptor()
+        return heap.track(s)
+    }
+
     /// `listen(host, port)`: a listening socket, its port read back for port 0.
     func listen(_ hostValue: Value, _ portValue: Value) throws(VMError) -> Value {
         let address = try socketAddress(hostValue, portValue, "listen")
@@ -52,7 +58,7 @@ extension VM {
         }
         let local = SocketCalls.localAddress(fd) ?? address
         scheduler.network.keepSpareDescriptor()
-        let s = heap.track(SocketObj(kind: .listener, fd: fd, address: local.text, port: local.port))
+        let s = trackSocket(SocketObj(kind: .listener, fd: fd, address: local.text, port: local.port))
         return Value(object: s, tag: .listener)
     }
 
@@ -63,7 +69,7 @@ extension VM {
         let fd = SocketCalls.stream(address.family)
         if fd < 0 { throw fail("\(VM.reason(errno)) (\(target))") }
         SocketCalls.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
-        let s = heap.track(SocketObj(kind: .connection, fd: fd, address: target, port: address.port))
+        let s = trackSocket(SocketObj(kind: .connection, fd: fd, address: target, port: address.port))
         let value = Value(object: s, tag: .connection)
         while true {
             if address.withPointer({ p, n in Glibc.connect(fd, p, n) }) == 0 { return .value(value) }
@@ -161,7 +167,7 @@ extension VM {
             if l.isClosed { return .done(.nil) }
             let (fd, address) = SocketCalls.accept(l.fd)
             if fd >= 0 {
-                let c = heap.track(SocketObj(kind: .connection, fd: fd, address: address?.text ?? "?", port: address?.port ?? 0))
+                let c = trackSocket(SocketObj(kind: .connection, fd: fd, address: address?.text ?? "?", port: address?.port ?? 0))
                 return .done(Value(object: c, tag: .connection))
             }
             var code = errno
