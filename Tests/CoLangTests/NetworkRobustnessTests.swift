@@ -130,7 +130,9 @@ final class EchoServer {
     /// The end of every test: the process is alive, a fresh client gets its lines echoed, and
     /// nothing reached stderr unless `quietStderr` is false.
     func expectHealthy(quietStderr: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(isRunning, "the server died: status \(process.isRunning ? 0 : process.terminationStatus), stderr \(stderr)", sourceLocation: sourceLocation)
+        #expect(
+            isRunning, "the server died: status \(process.isRunning ? 0 : process.terminationStatus), stderr \(stderr)",
+            sourceLocation: sourceLocation)
         guard isRunning else { return }
         do {
             let c = try Client(port: port)
@@ -318,7 +320,9 @@ struct NetworkRobustnessTests {
     @Test func garbageThenClose() throws {
         let server = try EchoServer()
         var random = Robust.SplitMix(state: 2026)
-        let nasty: [[UInt8]] = [[0], [0xFF], [0xFE], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [13], [10], [0x1B]]
+        let nasty: [[UInt8]] = [
+            [0], [0xFF], [0xFE], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [13], [10], [0x1B],
+        ]
         for i in 0..<60 {
             let c = try Client(port: server.port)
             var bytes: [UInt8] = []

@@ -218,7 +218,9 @@ final class Scheduler {
     }
 
     private func emitWake(_ t: TaskObj, by waker: TaskObj?, raising: Bool, network: String?) {
-        if let network { events.emit(.init(t, .wakeByNetwork(network, raising: raising))) } else {
+        if let network {
+            events.emit(.init(t, .wakeByNetwork(network, raising: raising)))
+        } else {
             events.emit(.init(t, .wake(by: waker, raising: raising)))
         }
     }
