@@ -105,25 +105,27 @@ struct SocketAddress {
     /// would block the whole loop).
     init?(host: String, port: Int) {
         let name = host == "localhost" ? "127.0.0.1" : host
+        let portBytes = in_port_t(UInt16(port).bigEndian)
         var v4 = sockaddr_in()
+        var v6 = sockaddr_in6()
         if inet_pton(AF_INET, name, &v4.sin_addr) == 1 {
             v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = in_port_t(UInt16(port).bigEndian)
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: v4) { dst.copyMemory(from: $0) } }
-            return
-        }
-        var v6 = sockaddr_in6()
-        if inet_pton(AF_INET6, name, &v6.sin6_addr) == 1 {
+            v4.sin_port = portBytes
+            self.init(AF_INET, v4)
+        } else if inet_pton(AF_INET6, name, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = in_port_t(UInt16(port).bigEndian)
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: v6) { dst.copyMemory(from: $0) } }
-            return
+            v6.sin6_port = portBytes
+            self.init(AF_INET6, v6)
+        } else {
+            return nil
         }
-        return nil
+    }
+
+    /// `address` (a `sockaddr_in` or `sockaddr_in6`) copied into the storage.
+    private init<Address>(_ family: Int32, _ address: Address) {
+        self.family = family
+        length = socklen_t(MemoryLayout<Address>.size)
+        withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: address) { dst.copyMemory(from: $0) } }
     }
 
     /// Wraps an address the system filled in (`accept`, `getsockname`).
