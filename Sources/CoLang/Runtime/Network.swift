@@ -274,12 +274,13 @@ extension VM {
     /// Hands `text` to `s` for sending and returns the write's wait: until all bytes so far
     /// are sent. Sends at once what the socket takes (when nothing else waits to be sent).
     private func queueForWriting(_ s: SocketObj, _ text: String) -> SocketOp {
-        var bytes = text.utf8
+        let bytes = text.utf8
         s.queued += bytes.count
         if s.unsentCount == 0 {
+            // Nothing queued before: straight from the string's own bytes (a string whose bytes
+            // are not contiguous goes through the outbox, sent by the `flush` that follows).
             let taken = bytes.withContiguousStorageIfAvailable { s.sendNow($0) } ?? 0
             s.sent += taken
-            bytes = text.utf8  // (a view; sliced below)
             if taken < bytes.count { s.outbox.append(contentsOf: bytes.dropFirst(taken)) }
         } else {
             s.outbox.append(contentsOf: bytes)
