@@ -3,11 +3,12 @@
 /// Binary arithmetic and comparison operators.
 public enum BinaryOp: Sendable {
     case add, sub, mul, div, floorDiv, mod
+    case pow, bitAnd, bitOr, bitXor, shiftLeft, shiftRight
     case eq, ne, lt, le, gt, ge
 }
 
 /// Prefix operators.
-public enum UnaryOp: Sendable { case neg, not }
+public enum UnaryOp: Sendable { case neg, not, bitNot }
 
 /// Short-circuit operators; they return one of their operands.
 public enum LogicalOp: Sendable { case and, or }

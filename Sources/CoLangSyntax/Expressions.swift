@@ -57,9 +57,9 @@ extension TokenParser {
         return Expr(.unary(.not, try parseNot()), op.loc)
     }
 
-    /// comparison = additive { ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) additive }  (left-assoc)
+    /// comparison = bitOr { ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) bitOr }  (left-assoc)
     func parseComparison() throws -> Expr {
-        try parseBinary(operand: parseAdditive) { kind in
+        try parseBinary(operand: parseBitOr) { kind in
             switch kind {
             case .eq: return .eq
             case .ne: return .ne
@@ -67,6 +67,32 @@ extension TokenParser {
             case .le: return .le
             case .gt: return .gt
             case .ge: return .ge
+            default: return nil
+            }
+        }
+    }
+
+    /// bitOr = bitXor { "|" bitXor }
+    func parseBitOr() throws -> Expr {
+        try parseBinary(operand: parseBitXor) { $0 == .pipe ? .bitOr : nil }
+    }
+
+    /// bitXor = bitAnd { "^" bitAnd }
+    func parseBitXor() throws -> Expr {
+        try parseBinary(operand: parseBitAnd) { $0 == .caret ? .bitXor : nil }
+    }
+
+    /// bitAnd = shift { "&" shift }
+    func parseBitAnd() throws -> Expr {
+        try parseBinary(operand: parseShift) { $0 == .amp ? .bitAnd : nil }
+    }
+
+    /// shift = additive { ( "<<" | ">>" ) additive }
+    func parseShift() throws -> Expr {
+        try parseBinary(operand: parseAdditive) { kind in
+            switch kind {
+            case .shiftLeft: return .shiftLeft
+            case .shiftRight: return .shiftRight
             default: return nil
             }
         }
@@ -108,12 +134,22 @@ extension TokenParser {
         return Parser.chain(first, links)
     }
 
-    /// unary = "-" unary | postfix
+    /// unary = ( "-" | "~" ) unary | power
     func parseUnary() throws -> Expr {
-        guard let op = match(.minus) else { return try parsePostfix() }
+        guard let op = match(.minus) ?? match(.tilde) else { return try parsePower() }
         try enter()
         defer { leave() }
-        return Expr(.unary(.neg, try parseUnary()), op.loc)
+        return Expr(.unary(op.kind == .minus ? .neg : .bitNot, try parseUnary()), op.loc)
+    }
+
+    /// power = postfix [ "**" unary ]   (right-associative, and tighter than a unary minus on
+    /// its left: `-2 ** 2` is `-(2 ** 2)`, `2 ** -1` is `2 ** (-1)`, as in Python)
+    func parsePower() throws -> Expr {
+        let base = try parsePostfix()
+        guard let op = match(.starStar) else { return base }
+        try enter()
+        defer { leave() }
+        return Expr(.binary(.pow, base, try parseUnary()), op.loc)
     }
 
     /// postfix = primary { arguments | "[" expression "]" | "." NAME [ arguments ] }

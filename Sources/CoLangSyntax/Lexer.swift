@@ -123,6 +123,7 @@ extension TokenKind {
     var continuesOnNextLine: Bool {
         switch self {
         case .plus, .minus, .star, .slash, .slashSlash, .percent,
+            .starStar, .amp, .pipe, .caret, .tilde, .shiftLeft, .shiftRight,
             .eq, .ne, .lt, .le, .gt, .ge,
             .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .slashSlashAssign, .percentAssign,
             .comma, .lParen, .lBracket, .lBrace, .dot, .colon, .semicolon, .newline,
@@ -244,11 +245,22 @@ extension Lexer {
         switch byte {
         case UInt8(ascii: "+"): return withEquals(.plus, .plusAssign)
         case UInt8(ascii: "-"): return withEquals(.minus, .minusAssign)
-        case UInt8(ascii: "*"): return withEquals(.star, .starAssign)
+        case UInt8(ascii: "*"):
+            if peek(1) == UInt8(ascii: "*") { advanceByte(); advanceByte(); return .starStar }
+            return withEquals(.star, .starAssign)
         case UInt8(ascii: "%"): return withEquals(.percent, .percentAssign)
         case UInt8(ascii: "="): return withEquals(.assign, .eq)
-        case UInt8(ascii: "<"): return withEquals(.lt, .le)
-        case UInt8(ascii: ">"): return withEquals(.gt, .ge)
+        case UInt8(ascii: "<"):
+            if peek(1) == UInt8(ascii: "<") { advanceByte(); advanceByte(); return .shiftLeft }
+            return withEquals(.lt, .le)
+        case UInt8(ascii: ">"):
+            if peek(1) == UInt8(ascii: ">") { advanceByte(); advanceByte(); return .shiftRight }
+            return withEquals(.gt, .ge)
+        // `&&` and `||` are not operators: lexInvalidCharacter explains them.
+        case UInt8(ascii: "&") where peek(1) != UInt8(ascii: "&"): advanceByte(); return .amp
+        case UInt8(ascii: "|") where peek(1) != UInt8(ascii: "|"): advanceByte(); return .pipe
+        case UInt8(ascii: "^"): advanceByte(); return .caret
+        case UInt8(ascii: "~"): advanceByte(); return .tilde
         case UInt8(ascii: "/"):
             if peek(1) == UInt8(ascii: "/") {
                 advanceByte()

@@ -29,6 +29,7 @@ public enum TokenKind: Equatable, Sendable {
     case lParen, rParen, lBracket, rBracket, lBrace, rBrace
     case comma, dot, colon, semicolon
     case plus, minus, star, slash, slashSlash, percent
+    case starStar, amp, pipe, caret, tilde, shiftLeft, shiftRight
     case assign, plusAssign, minusAssign, starAssign, slashAssign, slashSlashAssign, percentAssign
     case eq, ne, lt, le, gt, ge
 

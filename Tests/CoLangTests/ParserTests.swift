@@ -23,7 +23,7 @@ private func show(_ e: Expr) -> String {
     case .name(let n): return n
     case .list(let items): return "(list\(items.map { " " + show($0) }.joined()))"
     case .map(let entries): return "(map\(entries.map { " (\(show($0.key)) \(show($0.value)))" }.joined()))"
-    case .unary(let op, let x): return "(\(op == .neg ? "-" : "not") \(show(x)))"
+    case .unary(let op, let x): return "(\(op == .neg ? "-" : op == .not ? "not" : "~") \(show(x)))"
     case .binary(let op, let a, let b): return "(\(binarySymbol(op)) \(show(a)) \(show(b)))"
     case .logical(let op, let a, let b): return "(\(op == .and ? "and" : "or") \(show(a)) \(show(b)))"
     case .chain(let first, let links):  // shown as the tree it stands for
@@ -53,6 +53,12 @@ private func binarySymbol(_ op: BinaryOp) -> String {
     case .div: return "/"
     case .floorDiv: return "//"
     case .mod: return "%"
+    case .pow: return "**"
+    case .bitAnd: return "&"
+    case .bitOr: return "|"
+    case .bitXor: return "^"
+    case .shiftLeft: return "<<"
+    case .shiftRight: return ">>"
     case .eq: return "=="
     case .ne: return "!="
     case .lt: return "<"
@@ -142,6 +148,19 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(tree("--x") == "(- (- x))")
         #expect(tree("(1 + 2) * 3") == "(* (+ 1 2) 3)")
         #expect(tree("1.5 + 2") == "(+ 1.5 2)")
+    }
+
+    /// Python's order: comparisons < | < ^ < & < shifts < + - < * / // % < unary - ~ < **.
+    @Test func powerAndBitwisePrecedence() {
+        #expect(tree("-2 ** 2") == "(- (** 2 2))")
+        #expect(tree("2 ** 3 ** 2") == "(** 2 (** 3 2))")
+        #expect(tree("2 ** -x") == "(** 2 (- x))")
+        #expect(tree("a * b ** c") == "(* a (** b c))")
+        #expect(tree("~a ** 2") == "(~ (** a 2))")
+        #expect(tree("a | b ^ c & d << e + f") == "(| a (^ b (& c (<< d (+ e f)))))")
+        #expect(tree("a & b == c") == "(== (& a b) c)")
+        #expect(tree("a >> b >> c") == "(>> (>> a b) c)")
+        #expect(tree("f(x) ** 2") == "(** (call f x) 2)")
     }
 
     /// A long chain is kept flat (`.chain`) but stands for the same left-leaning tree.

@@ -96,6 +96,7 @@ enum Disassembler {
             return (text, next)
         case .nil, .true, .false, .pop, .popUnder, .dup, .dup2, .getIndex, .setIndex,
             .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
+            .power, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight, .bitNot,
             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
             .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
             return (prefix + op.mnemonic, next)

@@ -97,8 +97,22 @@ enum OpCode: UInt8, CaseIterable {
     case floorDivide
     /// `a b -> a%b` (floored)
     case modulo
+    /// `a b -> a**b`
+    case power
+    /// `a b -> a&b` (ints)
+    case bitAnd
+    /// `a b -> a|b` (ints)
+    case bitOr
+    /// `a b -> a^b` (ints)
+    case bitXor
+    /// `a b -> a<<b` (ints)
+    case shiftLeft
+    /// `a b -> a>>b` (ints, arithmetic)
+    case shiftRight
     /// `a -> -a`
     case negate
+    /// `a -> ~a` (ints)
+    case bitNot
     /// `a -> not a`
     case not
     /// `a b -> a==b`
@@ -238,7 +252,8 @@ extension OpCode {
         case .getField: return OpLayout([.u16], .fixed(0))
         case .setField: return OpLayout([.u16], .fixed(-1))
         case .add, .subtract, .multiply, .divide, .floorDivide, .modulo: return OpLayout([], .fixed(-1))
-        case .negate, .not: return OpLayout([], .fixed(0))
+        case .power, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: return OpLayout([], .fixed(-1))
+        case .negate, .not, .bitNot: return OpLayout([], .fixed(0))
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return OpLayout([], .fixed(-1))
         case .jump, .jumpIfFalse, .jumpIfTrue: return OpLayout([.u32], .fixed(0))
         case .popJumpIfFalse: return OpLayout([.u32], .fixed(-1))

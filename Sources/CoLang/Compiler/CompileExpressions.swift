@@ -36,7 +36,11 @@ extension Compiler {
             emit(.buildMap, loc, pairs.count)
         case .unary(let op, let operand):
             expression(operand)
-            emit(op == .neg ? .negate : .not, loc)
+            switch op {
+            case .neg: emit(.negate, loc)
+            case .not: emit(.not, loc)
+            case .bitNot: emit(.bitNot, loc)
+            }
         case .binary(let op, let lhs, let rhs)
         where {
             if case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
@@ -108,6 +112,12 @@ extension Compiler {
         case .div: return .divide
         case .floorDiv: return .floorDivide
         case .mod: return .modulo
+        case .pow: return .power
+        case .bitAnd: return .bitAnd
+        case .bitOr: return .bitOr
+        case .bitXor: return .bitXor
+        case .shiftLeft: return .shiftLeft
+        case .shiftRight: return .shiftRight
         case .eq: return .equal
         case .ne: return .notEqual
         case .lt: return .less

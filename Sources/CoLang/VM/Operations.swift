@@ -92,6 +92,74 @@ extension VM {
         }
     }
 
+    /// `**` and the bitwise operators (LANGUAGE.md section 3). `int ** int` with a non-negative
+    /// exponent is an exact int (overflow is an error); any other power is a float. The bitwise
+    /// operators take ints only; shifts are arithmetic, a negative count an error, and a left
+    /// shift that loses bits `integer overflow` (ints are 64-bit, not Python's unbounded ones).
+    func powerOrBitwise(_ op: OpCode, _ a: Value, _ b: Value) throws(VMError) -> Value {
+        if op == .power {
+            if a.tag == .int && b.tag == .int && b.asInt >= 0 {
+                guard let p = VM.integerPower(a.asInt, b.asInt) else { throw fail("integer overflow") }
+                return Value(p)
+            }
+            guard let x = numeric(a), let y = numeric(b) else {
+                throw fail("cannot apply '**' to \(a.typeName) and \(b.typeName)")
+            }
+            if x == 0 && y < 0 { throw fail("division by zero") }
+            if x < 0 && y != y.rounded() { throw fail("math domain error") }  // a complex result
+            return Value(pow(x, y))
+        }
+        guard a.tag == .int && b.tag == .int else {
+            throw fail("cannot apply '\(VM.symbol(op))' to \(a.typeName) and \(b.typeName)")
+        }
+        let x = a.asInt, y = b.asInt
+        switch op {
+        case .bitAnd: return Value(x & y)
+        case .bitOr: return Value(x | y)
+        case .bitXor: return Value(x ^ y)
+        case .shiftLeft:
+            if y < 0 { throw fail("negative shift count") }
+            if x == 0 { return Value(Int64(0)) }
+            let shifted = y >= 64 ? 0 : x << y
+            if y >= 64 || shifted >> y != x { throw fail("integer overflow") }
+            return Value(shifted)
+        case .shiftRight:
+            if y < 0 { throw fail("negative shift count") }
+            return Value(y >= 64 ? (x < 0 ? -1 : 0) : x >> y)
+        default: return .nil
+        }
+    }
+
+    /// `base ** exponent` by repeated squaring, or nil when it passes 64 bits.
+    static func integerPower(_ base: Int64, _ exponent: Int64) -> Int64? {
+        var result: Int64 = 1, b = base, e = exponent
+        while e > 0 {
+            if e & 1 == 1 {
+                let (r, o) = result.multipliedReportingOverflow(by: b)
+                if o { return nil }
+                result = r
+            }
+            e >>= 1
+            if e > 0 {
+                let (s, o) = b.multipliedReportingOverflow(by: b)
+                if o { return nil }
+                b = s
+            }
+        }
+        return result
+    }
+
+    private static func symbol(_ op: OpCode) -> String {
+        switch op {
+        case .bitAnd: return "&"
+        case .bitOr: return "|"
+        case .bitXor: return "^"
+        case .shiftLeft: return "<<"
+        case .shiftRight: return ">>"
+        default: return "**"
+        }
+    }
+
     private func verb(_ op: OpCode) -> String {
         switch op {
         case .add: return "add"

@@ -313,6 +313,14 @@ extension VM {
                     } else {
                         r.sp[-1] = try arithmetic(.modulo, a, b)
                     }
+                case .power, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight:
+                    let b = r.sp[-1], a = r.sp[-2]
+                    r.sp -= 1
+                    r.sp[-1] = try powerOrBitwise(op, a, b)
+                case .bitNot:
+                    let a = r.sp[-1]
+                    guard a.tag == .int else { throw fail("cannot apply '~' to \(a.typeName)") }
+                    r.sp[-1] = Value(~a.asInt)
                 case .negate:
                     let a = r.sp[-1]
                     if a.tag == .int {
