@@ -73,7 +73,7 @@ extension VM {
         }
         let m = methods.lookup(recv.tag, id)
         if m.tag == .undefined {
-            throw fail("\(recv.typeName) has no method '\(r.consts[nameConst].asString.value)'")
+            throw noMethod(recv, r.consts[nameConst].asString.value)
         }
         insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
         if m.tag == .native {

@@ -314,7 +314,7 @@ extension VM {
         default: break
         }
         if let m = methods.lookup(obj.tag, name: name) { return bindMethod(obj, m, name) }
-        throw fail("\(obj.typeName) has no field '\(name)'")
+        throw noField(obj, name)
     }
 
     func bindMethod(_ recv: Value, _ method: Value, _ name: String) -> Value {

@@ -87,7 +87,7 @@ extension VM {
                     r.closureRef._withUnsafeGuaranteedRef { $0.upvalueRefs[u]._withUnsafeGuaranteedRef { $0.value = v } }
                 case .storeGlobal:
                     let g = r.readU16()
-                    if globalSlots[g].tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    if globalSlots[g].tag == .undefined { throw undefinedVariable(globals.names[g]) }
                     r.sp -= 1
                     globalSlots[g] = r.sp.pointee
                 case .addToLocal:
@@ -235,7 +235,7 @@ extension VM {
                 case .getGlobal:
                     let g = r.readU16()
                     let v = globalSlots[g]
-                    if v.tag == .undefined { throw fail("undefined variable '\(globals.names[g])'") }
+                    if v.tag == .undefined { throw undefinedVariable(globals.names[g]) }
                     r.push(v)
                 case .defineGlobal:
                     let g = r.readU16()
