@@ -145,6 +145,7 @@ extension Compiler {
             addLocal(p.name, p.loc)
             adjustDepth(1)  // the caller pushed the argument
         }
+        hoistFunctions(decl.body)
         for s in decl.body { statement(s) }
         emit(.nil, decl.endLoc)
         emit(.return, decl.endLoc)

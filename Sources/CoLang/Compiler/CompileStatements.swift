@@ -58,6 +58,7 @@ extension Compiler {
 
     func block(_ body: [Stmt], _ loc: SourceLoc) {
         beginScope()
+        hoistFunctions(body)
         for s in body { statement(s) }
         endScope(body.last?.loc ?? loc)
     }
@@ -187,11 +188,28 @@ extension Compiler {
         emit(code, loc)
     }
 
+    /// Declares the named functions of a block (or function body) before its first statement,
+    /// each a local that holds nil until its `fn` statement runs, so that sibling functions can
+    /// call one another whatever their order (as in Python and JavaScript). Top-level functions
+    /// are globals, found at run time anyway.
+    func hoistFunctions(_ body: [Stmt]) {
+        guard !declaresGlobals else { return }
+        for s in body {
+            guard case .function(let decl) = s.kind, let name = decl.name else { continue }
+            emit(.nil, decl.loc)
+            addLocal(name, decl.loc)
+            fs.hoisted[ObjectIdentifier(decl)] = fs.locals.count - 1
+        }
+    }
+
     private func functionDeclaration(_ decl: FunctionDecl) {
         let name = decl.name ?? "<fn>"
         if declaresGlobals {
             function(decl)
             emit(.defineGlobal, decl.loc, globalSlot(name, decl.loc))
+        } else if let slot = fs.hoisted[ObjectIdentifier(decl)] {
+            function(decl)
+            emit(.storeLocal, decl.loc, slot)
         } else {
             // Declared before its body so the function can call itself.
             addLocal(name, decl.loc)

@@ -56,6 +56,8 @@ final class FunctionState {
     var maxDepth = 0
     var loops: [LoopContext] = []
     var tryDepth = 0
+    /// The local slot of each named function declared ahead of its block (see `hoistFunctions`).
+    var hoisted: [ObjectIdentifier: Int] = [:]
     var intConstants: [Int64: Int] = [:]
     var stringConstants: [CodePoints: Int] = [:]  // by code points: "e\u{301}" and "\u{E9}" are two constants
 
