@@ -69,7 +69,7 @@ extension WaitTarget {
 
 /// Something outside the program that tasks wait on, which the loop asks when nothing is
 /// ready: when it has something due and which file descriptors to watch. Timers are one;
-/// sockets are next (each waiting task registers its descriptor); the REPL's stdin is one too,
+/// the network is another (a pollfd per socket with waiting tasks); the REPL's stdin is one too,
 /// for as long as the line editor waits (see `Scheduler.waitForEvents`).
 protocol WaitSource: AnyObject {
     /// The earliest clock time at which the source has a task to wake, or nil.
