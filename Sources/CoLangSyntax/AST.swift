@@ -100,8 +100,17 @@ public indirect enum StmtKind {
     case `break`
     case `continue`
     case `return`(Expr?)
-    case `try`(body: [Stmt], catchName: String?, catchLoc: SourceLoc, handler: [Stmt])
+    /// `try` with a `catch`, a `finally` or both (the parser requires at least one).
+    case `try`(body: [Stmt], catch: CatchClause?, finally: [Stmt]?)
     case `throw`(Expr)
+}
+
+/// `catch [name] { body }`; `loc` is the name's position, or the keyword's without a name.
+public struct CatchClause {
+    public var name: String?
+    public var loc: SourceLoc
+    public var body: [Stmt]
+    public init(name: String?, loc: SourceLoc, body: [Stmt]) { self.name = name; self.loc = loc; self.body = body }
 }
 
 public struct Stmt {

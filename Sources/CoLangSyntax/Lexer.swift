@@ -9,7 +9,7 @@ public struct Lexer {
     /// CoLang's reserved words, in the order of the language contract.
     public static let keywords: [String] = [
         "let", "fn", "return", "if", "else", "while", "for", "in", "break", "continue",
-        "true", "false", "nil", "and", "or", "not", "yield", "from", "spawn", "try", "catch", "throw",
+        "true", "false", "nil", "and", "or", "not", "yield", "from", "spawn", "try", "catch", "finally", "throw",
     ]
 
     static let keywordKinds: [String: TokenKind] = [
@@ -17,7 +17,7 @@ public struct Lexer {
         "while": .kwWhile, "for": .kwFor, "in": .kwIn, "break": .kwBreak, "continue": .kwContinue,
         "true": .kwTrue, "false": .kwFalse, "nil": .kwNil, "and": .kwAnd, "or": .kwOr,
         "not": .kwNot, "yield": .kwYield, "from": .kwFrom, "spawn": .kwSpawn, "try": .kwTry,
-        "catch": .kwCatch, "throw": .kwThrow,
+        "catch": .kwCatch, "finally": .kwFinally, "throw": .kwThrow,
     ]
 
     /// Deepest `"${ "${ ... }" }"` nesting before the lexer gives up on the line.

@@ -220,8 +220,8 @@ extension TokenParser {
         while !check(.eof) {
             switch current.kind {
             case .newline where open.isEmpty:
-                // `}` newline `else` / `catch` still belongs to the abandoned statement.
-                if next.kind != .kwElse && next.kind != .kwCatch { return }
+                // `}` newline `else` / `catch` / `finally` still belongs to the abandoned statement.
+                if next.kind != .kwElse && next.kind != .kwCatch && next.kind != .kwFinally { return }
             case .semicolon where open.isEmpty:
                 return
             case .rBrace where !open.contains(.lBrace):

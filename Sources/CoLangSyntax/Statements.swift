@@ -69,6 +69,7 @@ extension TokenParser {
         case .kwThrow: return try parseThrow()
         case .kwElse: throw fail("'else' without a matching 'if'", at: current.loc)
         case .kwCatch: throw fail("'catch' without a matching 'try'", at: current.loc)
+        case .kwFinally: throw fail("'finally' without a matching 'try'", at: current.loc)
         case .rParen, .rBracket: throw fail("unexpected '\(current.kind.spelling)'", at: current.loc)
         default: return try parseExpressionStatement()
         }
@@ -187,21 +188,30 @@ extension TokenParser {
         return Stmt(.return(value), returnToken.loc)
     }
 
-    /// try = "try" block "catch" [ NAME ] block
+    /// try = "try" block ( "catch" [ NAME ] block [ "finally" block ] | "finally" block )
     func parseTry() throws -> Stmt {
         let tryToken = advance()
         let body = try parseBlock("after 'try'").body
-        guard continues(with: .kwCatch) else { throw fail("expected 'catch' after the try block") }
-        let catchToken = advance()
-        var name: String?
-        var nameLoc = catchToken.loc
-        if !check(.lBrace) {
-            let binding = try expectName("a variable name", after: "'catch'")
-            name = binding.text
-            nameLoc = binding.loc
+        var clause: CatchClause?
+        if continues(with: .kwCatch) {
+            let catchToken = advance()
+            var name: String?
+            var nameLoc = catchToken.loc
+            if !check(.lBrace) {
+                let binding = try expectName("a variable name", after: "'catch'")
+                name = binding.text
+                nameLoc = binding.loc
+            }
+            let handler = try parseBlock("after 'catch'").body
+            clause = CatchClause(name: name, loc: nameLoc, body: handler)
         }
-        let handler = try parseBlock("after 'catch'").body
-        return Stmt(.try(body: body, catchName: name, catchLoc: nameLoc, handler: handler), tryToken.loc)
+        var cleanup: [Stmt]?
+        if continues(with: .kwFinally) {
+            advance()
+            cleanup = try parseBlock("after 'finally'").body
+        }
+        if clause == nil && cleanup == nil { throw fail("expected 'catch' or 'finally' after the try block") }
+        return Stmt(.try(body: body, catch: clause, finally: cleanup), tryToken.loc)
     }
 
     /// throw = "throw" expression

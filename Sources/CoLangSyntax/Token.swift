@@ -23,7 +23,7 @@ public enum TokenKind: Equatable, Sendable {
     // keywords
     case kwLet, kwFn, kwReturn, kwIf, kwElse, kwWhile, kwFor, kwIn, kwBreak, kwContinue
     case kwTrue, kwFalse, kwNil, kwAnd, kwOr, kwNot, kwYield, kwFrom, kwSpawn
-    case kwTry, kwCatch, kwThrow
+    case kwTry, kwCatch, kwFinally, kwThrow
 
     // punctuation and operators
     case lParen, rParen, lBracket, rBracket, lBrace, rBrace

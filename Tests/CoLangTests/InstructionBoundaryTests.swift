@@ -159,11 +159,11 @@ enum BytecodeCheck {
             peak = max(peak, depth + ins.op.layout.transient, after)
             if after < 1 { out.append("\(ins.op.mnemonic) at \(offset) pops into the callee slot") }
             switch ins.op {
-            case .return, .returnLocal, .throw:
+            case .return, .returnLocal, .throw, .rethrow:
                 break
             case .jump, .loop:
                 work.append((ins.target!, after))
-            case .tryBegin:
+            case .tryBegin, .tryFinally:
                 work.append((ins.next, after))
                 work.append((ins.target!, depth + 1))
             default:

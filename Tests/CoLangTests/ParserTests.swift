@@ -89,8 +89,9 @@ private func show(_ s: Stmt) -> String {
     case .break: return "break"
     case .continue: return "continue"
     case .return(let x): return x.map { "(return \(show($0)))" } ?? "(return)"
-    case .try(let body, let name, _, let handler):
-        return "(try \(show(body)) catch \(name ?? "_") \(show(handler)))"
+    case .try(let body, let clause, let cleanup):
+        let c = clause.map { " catch \($0.name ?? "_") \(show($0.body))" } ?? ""
+        return "(try \(show(body))\(c)\(cleanup.map { " finally " + show($0) } ?? ""))"
     case .throw(let x): return "(throw \(show(x)))"
     }
 }
@@ -333,11 +334,13 @@ private func isIncomplete(_ source: String) -> Bool {
         #expect(tree("try {\n a()\n}\ncatch {\n}") == "(try {(call a)} catch _ {})")
         #expect(tree("throw error(\"boom\")") == "(throw (call error \"boom\"))")
         let program = parse("try { } catch err { }").program
-        guard case .try(_, _, let catchLoc, _)? = program.first?.kind else {
+        guard case .try(_, let clause?, _)? = program.first?.kind else {
             Issue.record("not a try")
             return
         }
-        #expect(catchLoc == SourceLoc(line: 1, column: 15))
+        #expect(clause.loc == SourceLoc(line: 1, column: 15))
+        #expect(tree("try { a() } finally { b() }") == "(try {(call a)} finally {(call b)})")
+        #expect(tree("try {\n a()\n}\ncatch e {\n}\nfinally {\n b()\n}") == "(try {(call a)} catch e {} finally {(call b)})")
     }
 
     @Test func listsAndMaps() {

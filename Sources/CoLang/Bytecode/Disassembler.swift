@@ -79,7 +79,7 @@ enum Disassembler {
             return (prefix + name + "\(pad(a[0], 4)) \(n >= 0 ? "+" : "")\(n)", next)
         case .localAddSmall, .localSubtractSmall:
             return (prefix + name + "\(pad(a[0], 4)) \(small(a[1]))", next)
-        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin,
+        case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin, .tryFinally,
             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
             .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(offset4(a[0]))", next)
@@ -98,7 +98,7 @@ enum Disassembler {
             .add, .subtract, .multiply, .divide, .floorDivide, .modulo, .negate, .not,
             .power, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight, .bitNot,
             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-            .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw:
+            .closeUpvalue, .return, .getIter, .yield, .tryEnd, .throw, .rethrow:
             return (prefix + op.mnemonic, next)
         }
     }

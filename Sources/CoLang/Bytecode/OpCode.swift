@@ -166,8 +166,13 @@ enum OpCode: UInt8, CaseIterable {
     case tryBegin
     /// removes the innermost handler
     case tryEnd
+    /// t:t32 · installs a `finally` handler whose code starts at t: it also runs for a close or
+    /// a cancellation, which `catch` handlers let through
+    case tryFinally
     /// `v ->` throws v
     case `throw`
+    /// `v ->` throws v again at the end of a `finally` block (its trace is the original one)
+    case rethrow
     /// n:u8 · `f a1..an -> task`
     case spawn
 }
@@ -267,9 +272,9 @@ extension OpCode {
         case .getIter: return OpLayout([], .fixed(0))
         case .forIter: return OpLayout([.u32], .fixed(1))
         case .yield: return OpLayout([], .fixed(0))
-        case .yieldFromNext, .tryBegin: return OpLayout([.u32], .fixed(0))
+        case .yieldFromNext, .tryBegin, .tryFinally: return OpLayout([.u32], .fixed(0))
         case .tryEnd: return OpLayout([], .fixed(0))
-        case .throw: return OpLayout([], .fixed(-1))
+        case .throw, .rethrow: return OpLayout([], .fixed(-1))
         case .spawn: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
         }
     }

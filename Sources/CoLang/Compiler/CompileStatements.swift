@@ -42,14 +42,20 @@ extension Compiler {
         case .continue:
             continueStatement(loc)
         case .return(let value):
-            if let value, case .name(let name) = value.kind, let slot = fs.resolveLocal(name) {
+            if !fs.finallies.isEmpty {
+                returnThroughFinally(value, loc)
+            } else if let value, case .name(let name) = value.kind, let slot = fs.resolveLocal(name) {
                 emit(.returnLocal, loc, slot)
             } else {
                 if let value { expression(value) } else { emit(.nil, loc) }
                 emit(.return, loc)
             }
-        case .try(let body, let catchName, let catchLoc, let handler):
-            tryStatement(body: body, catchName: catchName, catchLoc: catchLoc, handler: handler, loc: loc)
+        case .try(let body, let clause, let cleanup):
+            if let cleanup {
+                tryFinally(body: body, clause: clause, cleanup: cleanup, loc: loc)
+            } else if let clause {
+                tryCatch(body: body, clause: clause, loc: loc)
+            }
         case .throw(let value):
             expression(value)
             emit(.throw, loc)
@@ -313,7 +319,8 @@ extension Compiler {
             return
         }
         let saved = fs.depth
-        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc) }
+        let handlers = runFinallies(leavingLoop: fs.loops.count - 1, loc)
+        for _ in 0..<(handlers - ctx.tryDepth) { emit(.tryEnd, loc) }
         discardLocals(downTo: ctx.iterationLocals, loc)
         // A `for` loop's exit expects the iterator and a finished-iteration result.
         if ctx.isFor { emit(.nil, loc) }
@@ -327,8 +334,9 @@ extension Compiler {
             error("'continue' outside a loop", loc)
             return
         }
-        for _ in 0..<(fs.tryDepth - ctx.tryDepth) { emit(.tryEnd, loc) }
         let saved = fs.depth
+        let handlers = runFinallies(leavingLoop: fs.loops.count - 1, loc)
+        for _ in 0..<(handlers - ctx.tryDepth) { emit(.tryEnd, loc) }
         discardLocals(downTo: ctx.iterationLocals, loc)
         if ctx.isFor {
             emitLoop(to: ctx.start, loc)
@@ -340,7 +348,61 @@ extension Compiler {
         fs.depth = saved
     }
 
-    private func tryStatement(body: [Stmt], catchName: String?, catchLoc: SourceLoc, handler: [Stmt], loc: SourceLoc) {
+    /// `return` inside a `try` or `catch` with a `finally`: the value is kept in a hidden local
+    /// while a copy of each enclosing `finally` block runs, innermost first, then returned. (A
+    /// `return` in one of those copies returns instead, Python's rule.)
+    private func returnThroughFinally(_ value: Expr?, _ loc: SourceLoc) {
+        let saved = fs.depth
+        beginScope()
+        addLocal("(return value)", loc)
+        if let value { expression(value) } else { emit(.nil, loc) }
+        _ = runFinallies(leavingLoop: nil, loc)
+        emit(.return, loc)
+        // Unreachable from here: forget the hidden local without emitting code for it.
+        fs.locals.removeLast()
+        fs.scopeDepth -= 1
+        fs.depth = saved
+    }
+
+    /// Emits what leaving the `finally` blocks that enclose this point does before a jump out:
+    /// for each, innermost first, remove the handlers installed since it began and run a copy
+    /// of its block. Leaving `loop` (an index of `fs.loops`) leaves only the `finally` blocks
+    /// inside that loop; `nil` (a `return`) leaves all of them. Returns the number of handlers
+    /// still installed.
+    private func runFinallies(leavingLoop loop: Int?, _ loc: SourceLoc) -> Int {
+        var handlers = fs.tryDepth
+        let all = fs.finallies
+        var i = all.count - 1
+        while i >= 0, loop.map({ all[i].loopCount > $0 }) ?? true {
+            let ctx = all[i]
+            for _ in 0..<(handlers - ctx.tryDepth) { emit(.tryEnd, loc) }
+            handlers = ctx.tryDepth
+            compileFinallyCopy(ctx, outer: Array(all[..<i]))
+            i -= 1
+        }
+        return handlers
+    }
+
+    /// Compiles `ctx`'s block where control leaves its `try`: as if it stood right after the
+    /// `try` statement (its loops, handlers and the `finally` blocks around it), with the
+    /// locals declared inside the `try` out of sight.
+    private func compileFinallyCopy(_ ctx: FinallyContext, outer: [FinallyContext]) {
+        let saved = (fs.tryDepth, fs.finallies, fs.loops, fs.hiddenLocals.count)
+        fs.tryDepth = ctx.tryDepth
+        fs.finallies = outer
+        fs.loops = Array(fs.loops[..<ctx.loopCount])
+        fs.hiddenLocals.append(ctx.localCount..<fs.locals.count)
+        block(ctx.body, ctx.loc)
+        let innerLoops = saved.2[ctx.loopCount...]
+        fs.loops += innerLoops
+        // Jumps recorded by the copy belong to the (unchanged) loops outside the try.
+        fs.tryDepth = saved.0
+        fs.finallies = saved.1
+        fs.hiddenLocals.removeLast(fs.hiddenLocals.count - saved.3)
+    }
+
+    /// `try { body } catch e { handler }`.
+    private func tryCatch(body: [Stmt], clause: CatchClause, loc: SourceLoc) {
         let begin = emitJump(.tryBegin, loc)
         fs.tryDepth += 1
         block(body, loc)
@@ -351,13 +413,39 @@ extension Compiler {
         // The VM restores the stack to its depth at `try` and pushes the thrown value.
         adjustDepth(1)
         beginScope()
-        if let catchName {
-            addLocal(catchName, catchLoc)
-        } else {
-            addLocal("(error)", catchLoc)
-        }
-        for s in handler { statement(s) }
-        endScope(handler.last?.loc ?? catchLoc)
+        addLocal(clause.name ?? "(error)", clause.loc)
+        for s in clause.body { statement(s) }
+        endScope(clause.body.last?.loc ?? clause.loc)
+        patch(toEnd)
+    }
+
+    /// `try { body } [catch e { handler }] finally { cleanup }`: the `catch` part is a
+    /// try-catch inside the try-finally. The block is compiled once for falling out of the
+    /// `try`, once after the handler (an error, a close or a cancellation in flight, kept in a
+    /// hidden local and thrown again at its end), and once per `return`, `break` or `continue`
+    /// that leaves it (`runFinallies`).
+    private func tryFinally(body: [Stmt], clause: CatchClause?, cleanup: [Stmt], loc: SourceLoc) {
+        let ctx = FinallyContext(
+            body: cleanup, loc: cleanup.first?.loc ?? loc, tryDepth: fs.tryDepth, loopCount: fs.loops.count,
+            localCount: fs.locals.count)
+        let begin = emitJump(.tryFinally, loc)
+        fs.tryDepth += 1
+        fs.finallies.append(ctx)
+        if let clause { tryCatch(body: body, clause: clause, loc: loc) } else { block(body, loc) }
+        fs.finallies.removeLast()
+        fs.tryDepth -= 1
+        emit(.tryEnd, loc)
+        block(cleanup, ctx.loc)
+        let toEnd = emitJump(.jump, loc)
+        patch(begin)
+        adjustDepth(1)
+        beginScope()
+        addLocal("(in flight)", loc)
+        let slot = fs.locals.count - 1
+        block(cleanup, ctx.loc)
+        emit(.getLocal, cleanup.last?.loc ?? loc, slot)
+        emit(.rethrow, cleanup.last?.loc ?? loc)
+        endScope(loc)
         patch(toEnd)
     }
 }

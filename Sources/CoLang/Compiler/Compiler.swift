@@ -34,6 +34,8 @@ final class Compiler {
     // MARK: - Emitting
 
     func error(_ message: String, _ loc: SourceLoc) {
+        // A `finally` block is compiled once per way out of its `try`: say each problem once.
+        if diagnostics.contains(where: { $0.loc == loc && $0.message == message }) { return }
         diagnostics.append(Diagnostic(file: source.name, loc: loc, message: message))
     }
 

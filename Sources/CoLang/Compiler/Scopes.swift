@@ -25,6 +25,20 @@ struct LoopContext {
     var isFor: Bool
 }
 
+/// A `finally` block around the code being compiled (in its `try` or `catch` part). `return`,
+/// `break` and `continue` that leave it run a copy of it first (as CPython compiles them), so a
+/// `finally` needs no run-time bookkeeping on those paths.
+struct FinallyContext {
+    var body: [Stmt]
+    var loc: SourceLoc
+    /// Handlers installed outside the `try`: leaving it removes those above this count.
+    var tryDepth: Int
+    /// Loops outside the `try`: a `break` or `continue` of a loop inside it does not leave it.
+    var loopCount: Int
+    /// Locals declared before the `try`: a copy of the block must not see the later ones.
+    var localCount: Int
+}
+
 /// The globals table: names to slots, shared by every compilation in one interpreter (REPL inputs).
 final class GlobalTable {
     private(set) var names: [String] = []
@@ -56,6 +70,10 @@ final class FunctionState {
     var maxDepth = 0
     var loops: [LoopContext] = []
     var tryDepth = 0
+    /// The `finally` blocks around the code being compiled, outermost first.
+    var finallies: [FinallyContext] = []
+    /// Local slots a copied `finally` block must not see (declared inside its `try`).
+    var hiddenLocals: [Range<Int>] = []
     /// The local slot of each named function declared ahead of its block (see `hoistFunctions`).
     var hoisted: [ObjectIdentifier: Int] = [:]
     var intConstants: [Int64: Int] = [:]
@@ -74,9 +92,14 @@ final class FunctionState {
     func resolveLocal(_ name: String, fromInnerFunction: Bool = false) -> Int? {
         var i = locals.count - 1
         while i > 0 {
-            if locals[i].name == name && (fromInnerFunction || !locals[i].initializing) { return i }
+            if locals[i].name == name && (fromInnerFunction || !locals[i].initializing) && !isHidden(i) { return i }
             i -= 1
         }
         return nil
+    }
+
+    /// Whether slot `i` is out of sight of the `finally` copy being compiled.
+    @inline(__always) private func isHidden(_ i: Int) -> Bool {
+        !hiddenLocals.isEmpty && hiddenLocals.contains { $0.contains(i) }
     }
 }

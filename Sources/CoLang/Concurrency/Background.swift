@@ -74,7 +74,7 @@ extension VM {
         switch last {
         case .finish: why = "finished with \(repr(t.result))"
         case .fail(let message): why = "failed: \(message)"
-        case .cancel: why = "was cancelled"
+        case .cancel, .unwound: why = "was cancelled"
         case .sleep(let until): why = "sleeps until t=\(VM.formatFloat(until))"
         case .block: why = "blocked: \(waitDescription(t))"
         case .yield: why = "gave up its turn (back of the ready queue)"

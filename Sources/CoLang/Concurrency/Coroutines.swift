@@ -114,8 +114,8 @@ extension VM {
             if events.coroutinesOn && traced {
                 emitCoroutineEvent(.coroutineReturn(co: from.takeUnretainedValue(), to: resumer.takeUnretainedValue()))
             }
-        case .fail:
-            let resumer = unlink(from, as: .failed)
+        case .fail, .unwound:
+            let resumer = unlink(from, as: reason.isFail ? .failed : .done)
             from._withUnsafeGuaranteedRef { f in
                 f.primeSend = nil
                 f.releaseStack()
@@ -124,7 +124,8 @@ extension VM {
             resumer._withUnsafeGuaranteedRef { $0.delegate = .nil }
             switchTo(resumer)
             if events.coroutinesOn && traced {
-                emitCoroutineEvent(.coroutineFail(co: from.takeUnretainedValue(), to: resumer.takeUnretainedValue()))
+                let co = from.takeUnretainedValue(), to = resumer.takeUnretainedValue()
+                emitCoroutineEvent(reason.isFail ? .coroutineFail(co: co, to: to) : .coroutineReturn(co: co, to: to))
             }
         }
     }
@@ -137,6 +138,7 @@ extension VM {
             let resumer = f.resumerRef.unsafelyUnwrapped
             f.state = state
             f.resumerRef = nil
+            if state != .suspended { f.unwinding = .none }
             return resumer
         }
     }
@@ -180,16 +182,25 @@ extension VM {
         }
     }
 
-    /// `co.throw(e)` while `co` runs `yield from inner`: `co` resumes `inner` with `e` raised in
-    /// it, and what `inner` does next (yield, return, fail) flows through `co` as usual.
-    private func forwardThrow(_ value: Value, into co: Fiber) -> NativeResult {
-        let inner = co.delegate.asCoroutine
+    /// `co.throw(e)` or `co.close()` while `co` runs `yield from inner`: `co` resumes `inner`
+    /// (and `inner` its own delegate, down the chain) with `e` raised in the innermost, and what
+    /// that one does next (yield, return, fail) flows back up through the delegators as usual.
+    /// With `closing`, every delegate is marked as closed along with `co`.
+    private func forwardThrow(_ value: Value, into co: Fiber, closing: Bool = false) -> NativeResult {
+        var outer = co
         // Back onto the `yield` of the delegation loop, so a value `inner` yields is passed on.
-        co.topFrame.pointee.ip -= 1
-        transfer(.resume(Unmanaged.passUnretained(co), value: nil, exit: -1), traced: false)
-        inner.frameLimit = co.frameLimitForResumed
-        transfer(.resume(Unmanaged.passUnretained(inner), value: nil, exit: co.delegateExit), traced: false)
-        if events.coroutinesOn { emitCoroutineEvent(.throwInto(inner: inner, via: co)) }
+        outer.topFrame.pointee.ip -= 1
+        transfer(.resume(Unmanaged.passUnretained(outer), value: nil, exit: -1), traced: false)
+        while true {
+            let inner = outer.delegate.asCoroutine
+            inner.frameLimit = outer.frameLimitForResumed
+            if closing { inner.unwinding = .closeDelegate }
+            transfer(.resume(Unmanaged.passUnretained(inner), value: nil, exit: outer.delegateExit), traced: false)
+            if events.coroutinesOn { emitCoroutineEvent(.throwInto(inner: inner, via: outer)) }
+            guard delegatesToCoroutine(inner) else { break }
+            inner.topFrame.pointee.ip -= 1
+            outer = inner
+        }
         return .switched(raising: value)
     }
 
@@ -215,8 +226,10 @@ extension VM {
         if fRef._withUnsafeGuaranteedRef({ $0.isTaskRoot }) {
             r.push(.nil)
             save(r)
+            if currentTask.cancelling { return raiseCancellationAgain(&r) }
             return .yielded
         }
+        if fRef._withUnsafeGuaranteedRef({ $0.unwinding != .none }) { return yieldWhileUnwinding(v, &r) }
         let prime: Value? = fRef._withUnsafeGuaranteedRef { f in
             let p = f.primeSend
             if p != nil { f.primeSend = nil }
@@ -230,6 +243,36 @@ extension VM {
         transfer(.yield(v))
         r = load()
         return nil
+    }
+
+    /// `yield` in a `finally` block run by a close or a cancellation. A coroutine being closed
+    /// stays suspended at that `yield` and `coroutine yielded while closing` is raised in its
+    /// resumer (Python's "generator ignored GeneratorExit"); a cancelled task cannot give up
+    /// its turn, so the cancellation is raised again at the `yield`.
+    @inline(never)
+    private func yieldWhileUnwinding(_ v: Value, _ r: inout Registers) -> ExecStop? {
+        let f: Fiber = current
+        if f.unwinding == .cancel {
+            r.push(.nil)
+            save(r)
+            return raiseCancellationAgain(&r)
+        }
+        f.unwinding = .none
+        save(r)
+        transfer(.yield(v))
+        r = load()
+        r.sp -= 1  // the yielded value, which `close()` does not return
+        save(r)
+        if let stop = handleError(fail("coroutine yielded while closing").value) { return stop }
+        r = load()
+        return nil
+    }
+
+    /// The running task is being cancelled and tried to wait or give up its turn: the
+    /// cancellation is raised again where it stands.
+    func raiseCancellationAgain(_ r: inout Registers) -> ExecStop? {
+        let t: TaskObj = currentTask
+        return raiseAtYield(unwindingError(.cancel, "task \(t.name) was cancelled"), &r)
     }
 
     /// A fiber's entry function returned: a task ends, a coroutine hands its result to the resumer.
@@ -269,21 +312,44 @@ extension VM {
         return nil
     }
 
-    /// `co.close()`: a created or suspended coroutine becomes done without running more.
-    func closeCoroutine(_ co: Fiber) throws(VMError) {
+    /// `co.close()`. A created coroutine becomes done without running. A suspended one is
+    /// unwound from its `yield`: the close error is raised there (after the `yield from`
+    /// delegates below it are resumed, so that the innermost is closed first), `catch` blocks
+    /// let it through, `finally` blocks run, and when it leaves the coroutine `close()` returns
+    /// nil (`handleError`). One with no handler and no delegate just ends.
+    func closeCoroutine(_ co: Fiber) throws(VMError) -> NativeResult {
         switch co.state {
         case .active: throw fail("cannot close a running coroutine")
-        case .done, .failed: return
-        case .created, .suspended:
+        case .done, .failed: return .value(.nil)
+        case .created:
             end(co)
             if events.coroutinesOn { emitCoroutineEvent(.close(co: co)) }
+            return .value(.nil)
+        case .suspended:
+            if events.coroutinesOn { emitCoroutineEvent(.close(co: co)) }
+            if co.handlers.isEmpty && !delegatesToCoroutine(co) {
+                end(co)
+                return .value(.nil)
+            }
+            try limitNesting(of: Unmanaged.passUnretained(co), from: currentRef.unsafelyUnwrapped)
+            co.unwinding = .closeTarget
+            let closing = unwindingError(.close, "coroutine closed")
+            if delegatesToCoroutine(co) { return forwardThrow(closing, into: co, closing: true) }
+            transfer(.resume(Unmanaged.passUnretained(co), value: nil, exit: -1))
+            return .switched(raising: closing)
         }
+    }
+
+    /// Whether `co` is paused in a `yield from` over a coroutine that is itself paused.
+    private func delegatesToCoroutine(_ co: Fiber) -> Bool {
+        co.delegate.tag == .coroutine && co.delegate.asCoroutine.state == .suspended
     }
 
     /// Ends `f` where it stands, without running more of it (`close`, a cancelled task's
     /// chain): its open upvalues are closed, so captured locals stay valid after its stack is
     /// freed, and it is `done`.
     func end(_ f: Fiber) {
+        f.unwinding = .none
         f.closeUpvalues(from: 0)
         f.frameCount = 0
         f.handlers.removeAll()

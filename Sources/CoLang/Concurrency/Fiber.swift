@@ -47,11 +47,25 @@ struct CallFrame {
     }
 }
 
-/// An installed `try` handler.
+/// An installed `try` handler: a `catch` block, or a `finally` block (which also runs when a
+/// close or a cancellation unwinds through it).
 struct Handler {
     var frameCount: Int
     var sp: Int
     var target: Int
+    var isFinally: Bool
+}
+
+/// The part a fiber plays in a close or a cancellation under way (see `VM.closeCoroutine`,
+/// `VM.cancel`): what a `yield` in its `finally` blocks does, and where the unwinding ends.
+enum UnwindRole: UInt8 {
+    case none
+    /// The coroutine `close()` was called on: when the unwinding leaves it, `close()` returns.
+    case closeTarget
+    /// A `yield from` delegate closed before its delegator.
+    case closeDelegate
+    /// A fiber of a cancelled task's resume chain.
+    case cancel
 }
 
 /// A coroutine (the `coroutine` type) or the root coroutine of a task. Switching between
@@ -76,6 +90,8 @@ final class Fiber: Obj {
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
     var state: FiberState = .created
+    /// Its part in a close or a cancellation under way.
+    var unwinding: UnwindRole = .none
     /// `co.status`: the stored state, with `active` told apart by the resume chain: the
     /// innermost fiber of its task's chain is `running` (also while that task sleeps or
     /// blocks inside it), the others are `normal`. Walks the chain: for reports, not hot paths.

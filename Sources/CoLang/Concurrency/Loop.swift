@@ -109,12 +109,23 @@ extension VM {
             finishTask(t, status: .done, result: v, error: .nil)
             if events.schedulerOn { events.emit(.init(t, .finish)) }
         case .yielded:
-            scheduler.makeReady(t)
-            if events.schedulerOn { events.emit(.init(t, .yield(preempted ? .preempted(slice: options.preempt ?? 0) : .program))) }
+            if let unwinding = cancelledForUnwinding {
+                // It cancelled a task, which unwinds now; it goes on right after.
+                cancelledForUnwinding = nil
+                scheduler.makeUrgent(t)
+                if events.schedulerOn { events.emit(.init(t, .yield(.unwinding(unwinding)))) }
+            } else {
+                scheduler.makeReady(t)
+                if events.schedulerOn { events.emit(.init(t, .yield(preempted ? .preempted(slice: options.preempt ?? 0) : .program))) }
+            }
             preempted = false
-        case .blocked, .cancelled:
+        case .blocked:
             break
+        case .cancelled:
+            finishTask(t, status: .cancelled, result: .nil, error: .nil)
+            if events.schedulerOn { events.emit(.init(t, .unwound)) }
         case .failed(let e):
+            t.cancelling = false  // an error raised by a `finally` replaced the cancellation
             if events.schedulerOn { events.emit(.init(t, .fail(message: message(of: e)))) }
             let observed = scheduler.isJoined(t)
             finishTask(t, status: .failed, result: .nil, error: e)
@@ -137,6 +148,10 @@ extension VM {
 
     /// Marks `t` finished and wakes its joiners with its result or error.
     func finishTask(_ t: TaskObj, status: TaskStatus, result: Value, error: Value) {
+        // A cancelled task whose `finally` swallowed the cancellation (a `return` in it) is
+        // still cancelled.
+        let status = t.cancelling && status == .done ? .cancelled : status
+        t.cancelling = false
         t.status = status
         t.result = result
         t.error = error
@@ -178,13 +193,45 @@ extension VM {
         return .block(on: .join(t))
     }
 
-    func cancel(_ t: TaskObj) -> NativeResult {
-        if t.status.isFinished { return .value(.false) }
+    /// `t.cancel()`. A task that never ran just ends `cancelled`. One that has run is unwound
+    /// from where it waits: the cancellation is raised there, passes its `catch` blocks by and
+    /// runs its `finally` blocks through every coroutine of its resume chain (each ends `done`).
+    /// It unwinds at once, before the canceller goes on: it runs next, then the canceller
+    /// (`Scheduler.makeUrgent`), so other tasks see it finished. The running task cancelling
+    /// itself is unwound from the call.
+    func cancel(_ t: TaskObj) throws(VMError) -> NativeResult {
+        if t.status.isFinished || t.cancelling { return .value(.false) }
         if events.schedulerOn { events.emit(.init(t, .cancel(by: currentTask))) }
-        let isSelf = t === currentTask
-        scheduler.leaveWait(t)
-        finishTask(t, status: .cancelled, result: .nil, error: .nil)
-        return isSelf ? .stop(.cancelled) : .value(.true)
+        let cancellation = unwindingError(.cancel, "task \(t.name) was cancelled")
+        if t === currentTask {
+            markCancelling(t)
+            throw VMError(value: cancellation)
+        }
+        if t.switches == 0 {
+            scheduler.leaveWait(t)
+            finishTask(t, status: .cancelled, result: .nil, error: .nil)
+            return .value(.true)
+        }
+        scheduler.takeOut(t)
+        markCancelling(t)
+        scheduler.makeUrgent(t)
+        t.pendingThrow = cancellation
+        // A task that is itself unwinding may not give up its turn: it goes on, and `t`
+        // unwinds next.
+        if currentTask.cancelling { return .value(.true) }
+        current.push(.true)
+        cancelledForUnwinding = t
+        return .stop(.yielded)
+    }
+
+    /// `t` is being cancelled: so are the fibers of its resume chain.
+    private func markCancelling(_ t: TaskObj) {
+        t.cancelling = true
+        var f: Fiber? = t.active
+        while let x = f {
+            x.unwinding = .cancel
+            f = x.resumer
+        }
     }
 
     /// Ends every fiber of `t`'s resume chain where it stands, innermost first (see `end`):

@@ -101,6 +101,8 @@ enum WaitOutcome {
 /// majority, so a million spawn-sleep-cancel cycles run in flat memory.
 final class Scheduler {
     private(set) var ready: Deque<TaskObj> = []
+    /// Tasks that run before the ready queue (see `makeUrgent`).
+    private(set) var urgent: Deque<TaskObj> = []
     /// Entries of `ready` whose task is no longer ready.
     private var staleReady = 0
     /// Every task that has not finished, in spawn order (finished ones are pruned now and then).
@@ -152,8 +154,20 @@ final class Scheduler {
         if atFront { ready.insert(t, at: 0) } else { ready.append(t) }
     }
 
+    /// `t` runs before any task of the ready queue, after the urgent ones before it: a task
+    /// being cancelled unwinds at once, then its canceller goes on (`VM.cancel`). Not subject
+    /// to `--schedule random`: the cancel is one step of the canceller.
+    func makeUrgent(_ t: TaskObj) {
+        t.status = .ready
+        t.waitingOn = .none
+        urgent.append(t)
+    }
+
     /// The next task to run: the front of the ready queue, or with `random` a random pick.
     func nextReady(random: Bool, rng: inout SplitMix64) -> TaskObj? {
+        while let t = urgent.popFirst() {
+            if t.status == .ready { return t }
+        }
         if random && ready.count > 1 {
             let i = Int(rng.next(below: UInt64(ready.count)))
             let t = ready.remove(at: i)
@@ -166,7 +180,7 @@ final class Scheduler {
     }
 
     /// Whether a task can run now.
-    var hasReady: Bool { ready.contains { $0.status == .ready } }
+    var hasReady: Bool { urgent.contains { $0.status == .ready } || ready.contains { $0.status == .ready } }
 
     /// Whether some task can run now or later without another task's help.
     var hasPendingWork: Bool { hasReady || sources.contains { $0.nextDeadline() != nil } }
@@ -284,6 +298,21 @@ final class Scheduler {
             }
         case .running, .done, .failed, .cancelled: break
         }
+    }
+
+    /// Takes `t` out of the ready queue, the paused tasks or what it waits on, leaving no
+    /// entry behind that could run it again (it is about to be made urgent).
+    func takeOut(_ t: TaskObj) {
+        guard t.status == .ready else {
+            leaveWait(t)
+            return
+        }
+        if let i = paused.firstIndex(where: { $0 === t }) {
+            paused.remove(at: i)
+        } else if let i = ready.firstIndex(where: { $0 === t }) {
+            ready.remove(at: i)
+        }
+        t.status = .cancelled
     }
 
     /// An entry of the ready queue went stale (its task was cancelled).

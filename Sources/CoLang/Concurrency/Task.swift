@@ -51,6 +51,9 @@ final class TaskObj: Obj {
     var failureObserved = false
     var switches = 0
     var timeRun: Double = 0
+    /// Set by `cancel()` on a task that has run, while it unwinds: a blocking operation or a
+    /// `yield` that would give up its turn raises the cancellation again.
+    var cancelling = false
 
     init(id: Int, name: String, root: Fiber) {
         self.id = id; self.name = name; self.root = root; self.activeRef = Unmanaged.passUnretained(root)

@@ -15,6 +15,7 @@ extension VM {
         if let m = mainTask { gc.markObject(m) }
         for t in scheduler.live { gc.markObject(t) }
         for t in scheduler.ready { gc.markObject(t) }
+        for t in scheduler.urgent { gc.markObject(t) }
         for t in scheduler.paused { gc.markObject(t) }
         for t in scheduler.timers.sleepingTasks { gc.markObject(t) }
         heap.sweep()

@@ -218,12 +218,9 @@ extension VM {
         controlMethod(.coroutine, "throw", 1, 1) { vm, a throws(VMError) in
             try vm.resumeCoroutine(a[0].asCoroutine, value: a[1], mode: .throw)
         }
-        method(.coroutine, "close", 0, 0) { vm, a throws(VMError) in
-            try vm.closeCoroutine(a[0].asCoroutine)
-            return .nil
-        }
+        controlMethod(.coroutine, "close", 0, 0) { vm, a throws(VMError) in try vm.closeCoroutine(a[0].asCoroutine) }
         controlMethod(.task, "join", 0, 0) { vm, a throws(VMError) in try vm.join(a[0].asTask) }
-        controlMethod(.task, "cancel", 0, 0) { vm, a in vm.cancel(a[0].asTask) }
+        controlMethod(.task, "cancel", 0, 0) { vm, a throws(VMError) in try vm.cancel(a[0].asTask) }
         controlMethod(.channel, "send", 1, 1) { vm, a throws(VMError) in try vm.channelSend(a[0].asChannel, a[1]) }
         controlMethod(.channel, "recv", 0, 0) { vm, a in vm.channelRecv(a[0].asChannel) }
         method(.channel, "close", 0, 0) { vm, a in vm.channelClose(a[0].asChannel) }

@@ -225,6 +225,15 @@ struct TraceEntry {
 }
 
 /// An error value: a message and, once thrown, the traceback of where.
+/// What an error value unwinds, besides being an error: see `ErrorObj.unwind`.
+enum Unwind: UInt8 {
+    case none
+    /// `co.close()`: the coroutine and the `yield from` delegates it closes first.
+    case close
+    /// `t.cancel()`: every fiber of the task's resume chain.
+    case cancel
+}
+
 final class ErrorObj: Obj {
     let message: String
     var trace: [TraceEntry] = []
@@ -234,6 +243,9 @@ final class ErrorObj: Obj {
     var loc = SourceLoc.unknown
     /// The task it was raised in.
     var taskName: String?
+    /// Not `.none` for the values that unwind a coroutine being closed or a task being
+    /// cancelled: `catch` blocks let them through and `finally` blocks run (`VM.handleError`).
+    var unwind: Unwind = .none
     init(message: String) { self.message = message }
     override var estimatedSize: Int { 120 + message.utf8.count + trace.count * (MemoryLayout<TraceEntry>.stride + 32) }
 }

@@ -25,6 +25,8 @@ struct RunEvent {
         /// Another task (or nobody) woke the task, handing it a value or an error to raise.
         case wake(by: TaskObj?, raising: Bool)
         case finish
+        /// A cancelled task's unwinding is over: its `finally` blocks ran.
+        case unwound
         case fail(message: String)
         /// `by` cancelled the task (nil: the REPL abandoned the input it was running).
         case cancel(by: TaskObj?)
@@ -46,6 +48,8 @@ struct RunEvent {
         case preempted(slice: Int)
         /// Ctrl-C stopped it (it stays first in the ready queue).
         case interrupted
+        /// It cancelled this task, which unwinds before it goes on.
+        case unwinding(TaskObj)
     }
 
     let task: TaskObj
@@ -154,12 +158,14 @@ final class EventStream {
         case .yield(.program): return (.yield, nil)
         case .yield(.preempted(let slice)): return (.yield, "preempted: its time slice of \(slice) instructions is used up")
         case .yield(.interrupted): return (.yield, "interrupted")
+        case .yield(.unwinding(let t)): return (.yield, "\(t.name) unwinds first: it was cancelled")
         case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
         case .block(let target): return (.block, target.blockDetail)
         case .wakeByTimer: return (.wake, "timer fired")
         case .wakeByNetwork(let words, let raising): return (.wake, words + (raising ? " (raising)" : ""))
         case .wake(let by, let raising): return (.wake, by.map { "by \($0.name)\(raising ? " (raising)" : "")" })
         case .finish: return (.finish, nil)
+        case .unwound: return (.finish, "cancelled: its finally blocks ran")
         case .fail(let message): return (.fail, message)
         case .cancel(let by): return (.cancel, by.map { "by \($0.name)" } ?? "the input was abandoned")
         case .create, .resume, .coroutineYield, .coroutineReturn, .coroutineFail, .throwInto, .close: return nil

@@ -112,8 +112,12 @@ extension VM {
                 if let v = raising { return raiseAtYield(v, &r) }
                 return nil
             case .block(let target):
+                if currentTask.cancelling { return raiseCancellationAgain(&r) }
                 return block(on: target)
             case .stop(let stop):
+                if case .yielded = stop, currentTask.cancelling, cancelledForUnwinding == nil {
+                    return raiseCancellationAgain(&r)
+                }
                 return stop
             }
         }

@@ -9,7 +9,7 @@ enum ExecStop {
     case yielded
     /// The task waits (sleeping or blocked); `Scheduler.block` has registered what it waits on.
     case blocked
-    /// The task cancelled itself: it has already finished.
+    /// A cancellation unwound the task's root fiber: the task ends `cancelled`.
     case cancelled
     /// An error left the task's root function.
     case failed(Value)
@@ -50,4 +50,14 @@ enum Transfer {
     case finish(Value)
     /// Up the chain: an error left the running coroutine (the resumer goes on unwinding it).
     case fail
+    /// Up the chain: a close or a cancellation left the running coroutine, which ends `done`
+    /// (the resumer goes on unwinding it).
+    case unwound
+}
+
+extension Transfer {
+    var isFail: Bool {
+        if case .fail = self { return true }
+        return false
+    }
 }

@@ -4,12 +4,23 @@ import CoLangSyntax
 extension VM {
     /// Unwinds `v` from the current fiber's saved state to the nearest handler, crossing from a
     /// failing coroutine into its resumer. Returns a stop when the task's root fiber fails.
+    ///
+    /// A close or a cancellation (an error whose `unwind` is set) passes `catch` handlers by and
+    /// stops at `finally` ones only; a fiber it leaves ends `done`, not `failed`. A close ends at
+    /// the coroutine `close()` was called on, whose resumer gets nil from `close()`; a
+    /// cancellation ends at the task's root (`.cancelled`).
     func handleError(_ v: Value) -> ExecStop? {
-        recordTrace(v)
+        let unwind = v.tag == .error ? v.asError.unwind : .none
+        if rethrowing {
+            rethrowing = false
+        } else if unwind == .none {
+            recordTrace(v)
+        }
         while true {
             let f: Fiber = current
-            if let h = f.handlers.last {
+            while let h = f.handlers.last {
                 f.handlers.removeLast()
+                if unwind != .none && !h.isFinally { continue }
                 // A handler is never inside a `yield from` loop: whatever it delegated to is over.
                 f.delegate = .nil
                 f.closeUpvalues(from: h.sp)
@@ -22,9 +33,28 @@ extension VM {
             f.closeUpvalues(from: 0)
             f.frameCount = 0
             f.sp = 0
+            if unwind != .none {
+                if f.isTaskRoot { return .cancelled }
+                if f.unwinding == .closeTarget {
+                    // `close()` is over: it returns nil to its caller.
+                    transfer(.finish(.nil))
+                    return nil
+                }
+                transfer(.unwound)  // and go on unwinding in the resumer
+                continue
+            }
             if f.isTaskRoot { return .failed(v) }
             transfer(.fail)  // and go on unwinding in the resumer
         }
+    }
+
+    /// The value that unwinds a close or a cancellation; its message is what a learner sees
+    /// should it ever be reported.
+    func unwindingError(_ kind: Unwind, _ message: String) -> Value {
+        let e = heap.track(ErrorObj(message: message))
+        e.unwind = kind
+        e.traced = true
+        return Value(object: e, tag: .error)
     }
 
     /// The traceback of the current resume chain, outermost first. The innermost frame's saved ip

@@ -518,11 +518,18 @@ extension VM {
                     if let stop { return stop }
                 case .tryBegin:
                     let t = r.readU32()
-                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t))
+                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: false))
+                case .tryFinally:
+                    let t = r.readU32()
+                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: true))
                 case .tryEnd:
                     r.fiber.handlers.removeLast()
                 case .throw:
                     let v = r.pop()
+                    throw VMError(value: v)
+                case .rethrow:
+                    let v = r.pop()
+                    rethrowing = true
                     throw VMError(value: v)
                 case .spawn:
                     let argc = r.readU8()

@@ -95,6 +95,12 @@ final class VM {
     let clock: Clock
     /// Where the most recent non-error value was thrown, for reporting it uncaught.
     var lastThrowSite: (source: SourceText?, loc: SourceLoc, trace: [TraceEntry], task: String)?
+    /// Set by `RETHROW` at the end of a `finally` block: the value in flight keeps the trace and
+    /// site of its first throw.
+    var rethrowing = false
+    /// Set by `cancel()` when the canceller gives its turn to the task it cancelled: it runs
+    /// again right after that task's unwinding (`Scheduler.makeUrgent`).
+    var cancelledForUnwinding: TaskObj?
     /// Program output not yet handed to `out`.
     var outBuffer = ""
     /// Where socket reads land before they join a socket's buffer.
