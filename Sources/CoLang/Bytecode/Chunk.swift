@@ -28,6 +28,10 @@ final class FunctionProto {
     let maxStack: Int
     /// Used by the collector so a prototype's constants are marked once per cycle.
     var markEpoch: UInt32 = 0
+    /// Whether its body contains `yield`: called plainly, it is not a generator.
+    var containsYield = false
+    /// Instructions that iterate or resume the result of a plain call, by code offset.
+    var plainCallHints: [Int: PlainCallHint] = [:]
 
     init(
         name: String, arity: Int, source: SourceText, isPrelude: Bool, code: [UInt8], constants: [Value],

@@ -91,13 +91,16 @@ extension Compiler {
             expression(object)
             arguments(args, loc)
             let nameConst = stringConstant(name, loc)
+            if ["next", "send", "resume", "throw", "close"].contains(name) { noteIteration(of: object) }
             emit(.invoke, loc, nameConst, methodIDs.slot(for: name), args.count)
         case .function(let decl):
             function(decl)
         case .yield(let value):
+            fs.containsYield = true
             if let value { expression(value) } else { emit(.nil, loc) }
             emit(.yield, loc)
         case .yieldFrom(let inner):
+            fs.containsYield = true
             yieldFrom(inner, loc)
         case .spawn(let target):
             spawn(target, loc)

@@ -16,6 +16,7 @@ extension Compiler {
                 emit(.pop, loc)
             }
         case .let(let name, let nameLoc, let value):
+            fs.plainCallResults[name] = plainCall(value)
             if declaresGlobals {
                 expression(value)
                 emit(.defineGlobal, nameLoc, globalSlot(name, nameLoc))
@@ -287,6 +288,7 @@ extension Compiler {
     private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {
         beginScope()
         expression(iterable)
+        noteIteration(of: iterable)
         emit(.getIter, iterable.loc)
         addLocal("(iter)", loc)
         let start = fs.code.count

@@ -14,6 +14,8 @@ final class Compiler {
     let echo: Value?
     private(set) var diagnostics: [Diagnostic] = []
     var fs: FunctionState
+    /// The functions of the program being compiled whose body contains `yield`.
+    var yieldingNames: Set<String> = []
 
     init(source: SourceText, globals: GlobalTable, methodIDs: GlobalTable, heap: Heap, isPrelude: Bool = false, echo: Value? = nil) {
         self.source = source; self.globals = globals; self.methodIDs = methodIDs; self.heap = heap
@@ -23,6 +25,7 @@ final class Compiler {
 
     /// Compiles a whole program into the prototype of its top-level function.
     func compileScript(_ program: [Stmt]) -> FunctionProto? {
+        yieldingNames = YieldScan.yieldingFunctionNames(program)
         for stmt in program { statement(stmt) }
         let end = program.last?.loc ?? SourceLoc(line: 1, column: 1)
         emit(.nil, end)
@@ -128,10 +131,13 @@ final class Compiler {
     }
 
     func finish(_ state: FunctionState) -> FunctionProto {
-        FunctionProto(
+        let proto = FunctionProto(
             name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
             code: state.code, constants: state.constants, positions: state.positions,
             protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
+        proto.containsYield = state.containsYield
+        proto.plainCallHints = state.plainCallHints
+        return proto
     }
 
     /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts

@@ -74,6 +74,12 @@ final class FunctionState {
     var finallies: [FinallyContext] = []
     /// Local slots a copied `finally` block must not see (declared inside its `try`).
     var hiddenLocals: [Range<Int>] = []
+    /// Whether the body contains `yield` (or `yield from`).
+    var containsYield = false
+    /// Iterations and resumes of a plain call's result, by code offset (`PlainCallHint`).
+    var plainCallHints: [Int: PlainCallHint] = [:]
+    /// Variables set by `let x = f(...)`, with that call.
+    var plainCallResults: [String: PlainCallHint] = [:]
     /// The local slot of each named function declared ahead of its block (see `hoistFunctions`).
     var hoisted: [ObjectIdentifier: Int] = [:]
     var intConstants: [Int64: Int] = [:]

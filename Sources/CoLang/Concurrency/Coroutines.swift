@@ -272,6 +272,8 @@ extension VM {
     /// cancellation is raised again where it stands.
     func raiseCancellationAgain(_ r: inout Registers) -> ExecStop? {
         let t: TaskObj = currentTask
+        // A coroutine started by a `finally` block of the task is part of its unwinding now.
+        current.unwinding = .cancel
         return raiseAtYield(unwindingError(.cancel, "task \(t.name) was cancelled"), &r)
     }
 

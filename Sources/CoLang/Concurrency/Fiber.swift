@@ -259,6 +259,7 @@ final class Fiber: Obj {
         for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
     override var estimatedSize: Int {
-        300 + capacity * 16 + frameCapacity * 40 + handlers.capacity * 24 + openUpvalues.capacity * 8
+        300 + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
+            + handlers.capacity * MemoryLayout<Handler>.stride + openUpvalues.capacity * 8
     }
 }

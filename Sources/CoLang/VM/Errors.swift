@@ -33,16 +33,17 @@ extension VM {
             f.closeUpvalues(from: 0)
             f.frameCount = 0
             f.sp = 0
-            if unwind != .none {
-                if f.isTaskRoot { return .cancelled }
-                if f.unwinding == .closeTarget {
-                    // `close()` is over: it returns nil to its caller.
+            if unwind != .none && !f.isTaskRoot {
+                if unwind == .close && f.unwinding != .closeDelegate {
+                    // The close is over (also one that a `yield` in a `finally` put off until
+                    // the coroutine was resumed again): `close()`, or that resume, returns nil.
                     transfer(.finish(.nil))
                     return nil
                 }
                 transfer(.unwound)  // and go on unwinding in the resumer
                 continue
             }
+            if unwind == .cancel && currentTask.cancelling { return .cancelled }
             if f.isTaskRoot { return .failed(v) }
             transfer(.fail)  // and go on unwinding in the resumer
         }

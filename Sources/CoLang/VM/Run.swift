@@ -549,7 +549,7 @@ extension VM {
                     lastBudget = 0
                     return .interrupted
                 }
-                if let stop = handleError(error.value) { return stop }
+                if let stop = handleError(withPlainCallHint(error.value)) { return stop }
                 r = load()
                 if options.maxSteps != nil {
                     // Checkpoint at the next instruction (the step count stays exact), so a caught

@@ -78,3 +78,25 @@ extension VM {
         return previous[b.count]
     }
 }
+
+extension VM {
+    /// `cannot iterate over nil` or `nil has no method 'next'` where the value is the result of
+    /// a plain call of a function that contains `yield` (`PlainCallHint`): the same error,
+    /// saying how to make a generator of it. Other errors come back unchanged. The failing
+    /// instruction is the innermost frame's saved ip.
+    func withPlainCallHint(_ v: Value) -> Value {
+        guard v.tag == .error else { return v }
+        let e = v.asError
+        guard !e.traced, e.message.hasPrefix("cannot iterate over ") || e.message.contains(" has no method '") else { return v }
+        let f: Fiber = current
+        guard f.frameCount > 0 else { return v }
+        let frame = f.topFrame.pointee
+        guard let hint = frame.closure.takeUnretainedValue().proto.plainCallHints[frame.ip] else { return v }
+        if !hint.knownToYield {
+            guard let slot = globals.lookup(hint.callee), slot < globalCount else { return v }
+            let callee = globalSlots[slot]
+            guard callee.tag == .closure, callee.asClosure.proto.containsYield else { return v }
+        }
+        return fail("\(e.message) (\(hint.text))").value
+    }
+}
