@@ -23,7 +23,7 @@ private func lexErrors(bytes: [UInt8]) -> [String] {
     @Test func keywordListMatchesTheContract() {
         #expect(
             Lexer.keywords.joined(separator: " ")
-                == "let fn return if else while for in break continue true false nil and or not yield from spawn try catch throw")
+                == "let fn return if else while for in break continue true false nil and or not yield from spawn try catch finally throw")
         for word in Lexer.keywords {
             let kind = kinds(word).first
             #expect(kind?.keywordText == word, "\(word) should lex as a keyword")

@@ -439,7 +439,7 @@ private func isIncomplete(_ source: String) -> Bool {
             ])
         #expect(errors("for 1 in x {}") == ["1:5: expected a loop variable name after 'for', found '1'"])
         #expect(errors("for x of y {}") == ["1:7: expected 'in' after the loop variable, found 'of'"])
-        #expect(errors("try { } x") == ["1:9: expected 'catch' after the try block, found 'x'"])
+        #expect(errors("try { } x") == ["1:9: expected 'catch' or 'finally' after the try block, found 'x'"])
         #expect(errors("throw") == ["1:6: expected a value after 'throw', found end of input"])
         #expect(errors("x.1") == ["1:3: expected a field or method name after '.', found '1'"])
         #expect(errors("xs[1") == ["1:3: '[' was never closed"])
