@@ -28,6 +28,7 @@ extension VM {
     func installBuiltins() {
         installFileBuiltins()
         installNetworkBuiltins()
+        installHelp()
         native("print", 0, -1) { vm, a throws(VMError) in
             var line = ""
             for (i, v) in a.enumerated() {
