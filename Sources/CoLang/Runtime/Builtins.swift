@@ -1,4 +1,4 @@
-// The builtin functions (README, "Language tour"), in Swift; those that call back into CoLang are in the prelude.
+// The builtin functions (docs/reference.md, "Builtins"), in Swift; those that call back into CoLang are in the prelude.
 import FoundationEssentials
 import Glibc
 
