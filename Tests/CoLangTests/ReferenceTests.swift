@@ -97,9 +97,10 @@ import Testing
 
     @Test func referenceHasEveryCommandLineFlag() {
         let help = ColangCommand.helpMessage(columns: 200)
-        let flags = Set(help.split(whereSeparator: { " \t\n,=".contains($0) }).map(String.init).filter { word in
-            word.hasPrefix("-") && word.dropFirst().allSatisfy { $0.isLetter || $0 == "-" } && word.count > 1
-        })
+        let flags = Set(
+            help.split(whereSeparator: { " \t\n,=".contains($0) }).map(String.init).filter { word in
+                word.hasPrefix("-") && word.dropFirst().allSatisfy { $0.isLetter || $0 == "-" } && word.count > 1
+            })
         #expect(flags.contains("--dis") && flags.contains("-e") && flags.contains("--version"), "flags read from --help: \(flags)")
         let reference = Self.reference
         for flag in flags.sorted() {
