@@ -34,12 +34,12 @@ import Testing
         // `inc` is declared at the start of outer's body (slot 1, nil until its `fn` runs: see
         // hoistFunctions), so `n` is slot 2, which inc captures.
         #expect(text.contains("0000    3 NIL"))
-        #expect(text.contains("local 2"))
-        #expect(text.contains("STORE_LOCAL          1"))
+        #expect(text.contains("local 2 (n)"))
+        #expect(text.contains("STORE_LOCAL          1 (inc)"))
         // The loop jumps to its test at the bottom, which jumps back while `n < 3` holds.
         #expect(text.contains("JUMP              -> "))
-        #expect(text.contains("LOOP_IF_LESS_LOCAL_SMALL    2 3 -> "))
-        #expect(text.contains("GET_UPVALUE"))
+        #expect(text.contains("LOOP_IF_LESS_LOCAL_SMALL    2 (n) 3 -> "))
+        #expect(text.contains("GET_UPVALUE          0 (n)"))
     }
 
     @Test func whileLoopsTestAtTheBottom() {
@@ -47,7 +47,7 @@ import Testing
             .split(separator: "\n").map(String.init)
         func offset(_ line: String) -> Int { Int(line.prefix(4), radix: 16) ?? -1 }
         guard let entry = lines.firstIndex(where: { $0.contains(" JUMP ") }),
-            let test = lines.firstIndex(where: { $0.contains("LOOP_IF_LESS_LOCALS    2 1 -> ") })
+            let test = lines.firstIndex(where: { $0.contains("LOOP_IF_LESS_LOCALS    2 (i) 1 (n) -> ") })
         else {
             Issue.record("no bottom test in:\n\(lines.joined(separator: "\n"))")
             return
@@ -58,15 +58,43 @@ import Testing
         #expect(offset(lines[entry]) < offset(lines[test]))
         // `while true` has no test: one LOOP back to its first instruction.
         #expect(lines.contains { $0.contains("LOOP              -> ") })
-        #expect(lines.contains { $0.contains("RETURN_LOCAL         2") })
+        #expect(lines.contains { $0.contains("RETURN_LOCAL         2 (i)") })
     }
 
     @Test func smallStepsOnLocalsAreOneInstruction() {
         let text = listing("fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }")
-        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 1"))
-        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 2"))
-        #expect(text.contains("RETURN_LOCAL         1"))
-        #expect(listing("fn g(x) { return x + 7 }").contains("LOCAL_ADD_SMALL      1 7"))
+        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 (n) 1"))
+        #expect(text.contains("LOCAL_SUBTRACT_SMALL    1 (n) 2"))
+        #expect(text.contains("RETURN_LOCAL         1 (n)"))
+        #expect(listing("fn g(x) { return x + 7 }").contains("LOCAL_ADD_SMALL      1 (x) 7"))
+    }
+
+    /// Local slots are named as Python's dis names `LOAD_FAST 1 (total)`: by the variable that
+    /// holds the slot at that instruction (a slot reused by a later block gets that block's name).
+    @Test func namesLocalsGlobalsAndUpvaluesNextToTheirSlots() {
+        let text = listing(
+            """
+            let scale = 2
+            fn sum(xs) {
+              let total = 0
+              for x in xs { total += x * scale }
+              if total > 10 { let big = total; print(big) } else { let small = total; print(small) }
+              let f = fn() { return total }
+              return f()
+            }
+            """)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(text.contains("GET_LOCAL            1 (xs)"))
+        #expect(text.contains("ADD_TO_LOCAL         2 (total)"))
+        #expect(text.contains("GET_GLOBAL") && text.contains("'scale'"))
+        // `big` and `small` live in the same slot, one after the other.
+        let big = lines.firstIndex { $0.contains("(big)") }, small = lines.firstIndex { $0.contains("(small)") }
+        #expect(big != nil && small != nil && big! < small!)
+        #expect(text.contains("local 2 (total)"))  // the closure's capture
+        #expect(text.contains("GET_UPVALUE          0 (total)"))
+        #expect(text.contains("GET_LOCAL            3 (f)"))
+        // Two locals in one instruction.
+        #expect(listing("fn f(a, b) { return a < b }").contains("GET_LOCAL2           1 (a) 2 (b)"))
     }
 
     @Test func everyOpcodeHasAMnemonicAndSize() {

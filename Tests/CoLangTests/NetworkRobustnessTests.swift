@@ -1,4 +1,4 @@
-// Bad input never hurts a CoLang server (LANGUAGE.md section 11): a line-echo server runs as a
+// Bad input never hurts a CoLang server (docs/reference.md, "Network"): a line-echo server runs as a
 // `colang` child process on port 0, is attacked from Swift with plain blocking sockets (garbage,
 // half lines, a 10 MB line, floods of connections, a client that never reads, a reset mid-write,
 // 10,000 short connections), and must still be running and serving a fresh client afterwards,
@@ -309,7 +309,7 @@ struct NetworkRobustnessTests {
     }
 
     /// The same under `--clock virtual`, where the loop waits for the network in real time too
-    /// (section 11): output is flushed before that wait as before a real-clock one.
+    /// (docs/reference.md, "Network"): output is flushed before that wait as before a real-clock one.
     @Test func thePortIsPrintedBeforeAVirtualClockServerWaits() throws {
         let server = try EchoServer(arguments: ["--clock", "virtual"], timeout: 2)
         server.expectHealthy()

@@ -8,6 +8,14 @@ struct UpvalueDesc {
     var index: UInt8
 }
 
+/// Debug info: local `slot` is called `name` for the code in `range` (from its declaration to
+/// the end of its scope), as Python's `co_varnames` lets `dis` name `LOAD_FAST` operands.
+struct LocalName {
+    let slot: Int
+    let name: String
+    var range: Range<Int>
+}
+
 /// A compiled function body. Immutable once the compiler finishes it; the code and constants
 /// live in stable buffers so the VM reads them through raw pointers.
 final class FunctionProto {
@@ -49,6 +57,16 @@ final class FunctionProto {
 
     let codeCount: Int
     let constantCount: Int
+
+    /// Debug info for `--dis`: which name each local slot has where (set by `Compiler.finish`).
+    var localNames: [LocalName] = []
+    /// Debug info for `--dis`: the name of each upvalue, by index.
+    var upvalueNames: [String] = []
+
+    /// The name local `slot` has at code `offset`, if the compiler recorded one.
+    func localName(_ slot: Int, at offset: Int) -> String? {
+        localNames.last { $0.slot == slot && $0.range.contains(offset) }?.name
+    }
 
     deinit {
         code.deallocate()

@@ -53,6 +53,13 @@ enum Disassembler {
         let name = op.mnemonic.padded(to: max(18, op.mnemonic.count + 1))
         func constant(_ i: Int) -> String { i < proto.constantCount ? vm.repr(proto.constants[i]) : "?" }
         func small(_ bits: Int) -> Int16 { Int16(bitPattern: UInt16(truncatingIfNeeded: bits)) }
+        // A local slot with its name, as Python's dis shows `LOAD_FAST 1 (total)`.
+        func local(_ slot: Int) -> String {
+            proto.localName(slot, at: offset).map { "\(pad(slot, 4)) (\($0))" } ?? pad(slot, 4)
+        }
+        func upvalue(_ index: Int) -> String {
+            index < proto.upvalueNames.count ? "\(pad(index, 4)) (\(proto.upvalueNames[index]))" : pad(index, 4)
+        }
         switch op {
         case .constant, .getField, .setField:
             return (prefix + name + "\(pad(a[0], 4)) \(constant(a[0]))", next)
@@ -62,23 +69,27 @@ enum Disassembler {
             let g = a[0]
             let gname = g < vm.globals.names.count ? vm.globals.names[g] : "?"
             return (prefix + name + "\(pad(g, 4)) '\(gname)'", next)
-        case .getLocal, .getUpvalue, .call, .spawn, .storeLocal, .storeUpvalue, .addToLocal, .returnLocal:
+        case .getLocal, .storeLocal, .addToLocal, .returnLocal:
+            return (prefix + name + local(a[0]), next)
+        case .getUpvalue, .storeUpvalue:
+            return (prefix + name + upvalue(a[0]), next)
+        case .call, .spawn:
             return (prefix + name + pad(a[0], 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(a[0], 4), next)
         case .invoke:
             return (prefix + name + "(\(a[2]) args)\(pad(a[0], 4)) \(constant(a[0]))", next)
         case .getLocal2:
-            return (prefix + name + "\(pad(a[0], 4)) \(a[1])", next)
+            return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces)", next)
         case .jumpUnlessLessLocals, .loopIfLessLocals:
-            return (prefix + name + "\(pad(a[0], 4)) \(a[1]) -> \(offset4(a[2]))", next)
+            return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces) -> \(offset4(a[2]))", next)
         case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
-            return (prefix + name + "\(pad(a[0], 4)) \(small(a[1])) -> \(offset4(a[2]))", next)
+            return (prefix + name + "\(local(a[0])) \(small(a[1])) -> \(offset4(a[2]))", next)
         case .addLocalSmall:
             let n = small(a[1])
-            return (prefix + name + "\(pad(a[0], 4)) \(n >= 0 ? "+" : "")\(n)", next)
+            return (prefix + name + "\(local(a[0])) \(n >= 0 ? "+" : "")\(n)", next)
         case .localAddSmall, .localSubtractSmall:
-            return (prefix + name + "\(pad(a[0], 4)) \(small(a[1]))", next)
+            return (prefix + name + "\(local(a[0])) \(small(a[1]))", next)
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin, .tryFinally,
             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
             .jumpUnlessEqual, .jumpUnlessNotEqual:
@@ -89,8 +100,9 @@ enum Disassembler {
             let inner = proto.protos[i]
             var text = prefix + name + "\(pad(i, 4)) <fn \(inner.name.isEmpty ? "<fn>" : inner.name)>"
             var at = offset + 1 + op.operandSize
-            for c in ins.captures {
+            for (i, c) in ins.captures.enumerated() {
                 text += "\n\(offset4(at))    |                     \(c.isLocal == 1 ? "local" : "upvalue") \(c.index)"
+                if i < inner.upvalueNames.count { text += " (\(inner.upvalueNames[i]))" }
                 at += 2
             }
             return (text, next)
@@ -102,4 +114,9 @@ enum Disassembler {
             return (prefix + op.mnemonic, next)
         }
     }
+}
+
+extension String {
+    /// Without leading spaces (a padded operand written second on a line).
+    fileprivate var trimmingSpaces: String { String(drop { $0 == " " }) }
 }

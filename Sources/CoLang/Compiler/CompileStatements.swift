@@ -362,6 +362,7 @@ extension Compiler {
         emit(.return, loc)
         // Unreachable from here: forget the hidden local without emitting code for it.
         fs.locals.removeLast()
+        endLocalName(slot: fs.locals.count)
         fs.scopeDepth -= 1
         fs.depth = saved
     }

@@ -137,6 +137,10 @@ final class Compiler {
             protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
         proto.containsYield = state.containsYield
         proto.plainCallHints = state.plainCallHints
+        proto.localNames = state.localNames.map {
+            LocalName(slot: $0.slot, name: $0.name, range: $0.range.lowerBound..<min($0.range.upperBound, state.code.count))
+        }
+        proto.upvalueNames = state.upvalueNames
         return proto
     }
 
@@ -154,6 +158,7 @@ final class Compiler {
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
             emit(last.captured ? .closeUpvalue : .pop, loc)
             fs.locals.removeLast()
+            endLocalName(slot: fs.locals.count)
         }
     }
 
@@ -182,7 +187,15 @@ final class Compiler {
         if fs.locals.count >= CompilerLimits.localSlots {
             error("too many local variables in one function (the limit is \(CompilerLimits.localSlots - 1))", loc)
         }
+        fs.localNames.append(LocalName(slot: fs.locals.count, name: name, range: fs.code.count..<Int.max))
         fs.locals.append(Local(name: name, depth: fs.scopeDepth))
+    }
+
+    /// Closes the debug-info range of the local that lived in `slot` (its scope just ended).
+    func endLocalName(slot: Int) {
+        if let i = fs.localNames.lastIndex(where: { $0.slot == slot && $0.range.upperBound == Int.max }) {
+            fs.localNames[i].range = fs.localNames[i].range.lowerBound..<fs.code.count
+        }
     }
 
     /// Top-level `let` and `fn` in a script define globals; everything else is local.
@@ -209,6 +222,7 @@ final class Compiler {
             return 0
         }
         state.upvalues.append(UpvalueDesc(isLocal: isLocal, index: UInt8(truncatingIfNeeded: index)))
+        state.upvalueNames.append(name)
         return state.upvalues.count - 1
     }
 

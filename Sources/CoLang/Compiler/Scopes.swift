@@ -82,6 +82,10 @@ final class FunctionState {
     var plainCallResults: [String: PlainCallHint] = [:]
     /// The local slot of each named function declared ahead of its block (see `hoistFunctions`).
     var hoisted: [ObjectIdentifier: Int] = [:]
+    /// Debug info for the disassembler: each local's name and where it is alive (an open range
+    /// ends at `Int.max` until its scope ends), and each upvalue's name.
+    var localNames: [LocalName] = []
+    var upvalueNames: [String] = []
     var intConstants: [Int64: Int] = [:]
     var stringConstants: [CodePoints: Int] = [:]  // by code points: "e\u{301}" and "\u{E9}" are two constants
 

@@ -1,4 +1,4 @@
-// The builtin functions (README, "Language tour"), in Swift; those that call back into CoLang are in the prelude.
+// The builtin functions (docs/reference.md, "Builtins"), in Swift; those that call back into CoLang are in the prelude.
 import FoundationEssentials
 import Glibc
 
@@ -28,6 +28,7 @@ extension VM {
     func installBuiltins() {
         installFileBuiltins()
         installNetworkBuiltins()
+        installHelp()
         native("print", 0, -1) { vm, a throws(VMError) in
             var line = ""
             for (i, v) in a.enumerated() {

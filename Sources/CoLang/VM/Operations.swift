@@ -92,7 +92,7 @@ extension VM {
         }
     }
 
-    /// `**` and the bitwise operators (LANGUAGE.md section 3). `int ** int` with a non-negative
+    /// `**` and the bitwise operators (docs/reference.md, "Operators"). `int ** int` with a non-negative
     /// exponent is an exact int (overflow is an error); any other power is a float. The bitwise
     /// operators take ints only; shifts are arithmetic, a negative count an error, and a left
     /// shift that loses bits `integer overflow` (ints are 64-bit, not Python's unbounded ones).
