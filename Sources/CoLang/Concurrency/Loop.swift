@@ -228,7 +228,7 @@ extension VM {
                 }
                 cur = next
             }
-        case .none, .timer, .recv, .send, .socket:
+        case .none, .timer, .recv, .send, .socket, .select:
             return t.waitingOn.deadlockText
         }
     }

@@ -17,6 +17,7 @@ extension VM {
         for t in scheduler.ready { gc.markObject(t) }
         for t in scheduler.paused { gc.markObject(t) }
         for t in scheduler.timers.sleepingTasks { gc.markObject(t) }
+        for c in scheduler.timers.pendingChannels { gc.markObject(c) }
         heap.sweep()
         if heap.liveBytes > memoryLimit { memoryExceeded = true }
         if options.maxMemoryMB != nil {
