@@ -8,6 +8,16 @@ struct UpvalueDesc {
     var index: UInt8
 }
 
+/// A named local's stack slot and the code range where it holds that variable (debug
+/// information, as Lua's `locvars`: the deadlock report names channels by the locals that hold them).
+struct LocalName {
+    let slot: Int
+    let name: String
+    /// Code offsets: from `start` (its declaration) up to `end`.
+    let start: Int
+    var end: Int
+}
+
 /// A compiled function body. Immutable once the compiler finishes it; the code and constants
 /// live in stable buffers so the VM reads them through raw pointers.
 final class FunctionProto {
@@ -28,6 +38,8 @@ final class FunctionProto {
     let maxStack: Int
     /// Used by the collector so a prototype's constants are marked once per cycle.
     var markEpoch: UInt32 = 0
+    /// The named locals, for reports (set by the compiler once the function is finished).
+    var localNames: [LocalName] = []
 
     init(
         name: String, arity: Int, source: SourceText, isPrelude: Bool, code: [UInt8], constants: [Value],

@@ -126,10 +126,12 @@ final class Compiler {
     }
 
     func finish(_ state: FunctionState) -> FunctionProto {
-        FunctionProto(
+        let proto = FunctionProto(
             name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
             code: state.code, constants: state.constants, positions: state.positions,
             protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
+        proto.localNames = state.localNames
+        return proto
     }
 
     /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts
@@ -146,6 +148,9 @@ final class Compiler {
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
             emit(last.captured ? .closeUpvalue : .pop, loc)
             fs.locals.removeLast()
+            if let i = fs.localNames.lastIndex(where: { $0.slot == fs.locals.count }), fs.localNames[i].end == Int.max {
+                fs.localNames[i].end = fs.code.count
+            }
         }
     }
 
@@ -173,6 +178,9 @@ final class Compiler {
         }
         if fs.locals.count >= CompilerLimits.localSlots {
             error("too many local variables in one function (the limit is \(CompilerLimits.localSlots - 1))", loc)
+        }
+        if !name.isEmpty && !name.hasPrefix("(") {
+            fs.localNames.append(LocalName(slot: fs.locals.count, name: name, start: fs.code.count, end: Int.max))
         }
         fs.locals.append(Local(name: name, depth: fs.scopeDepth))
     }

@@ -51,6 +51,8 @@ final class FunctionState {
     var protos: [FunctionProto] = []
     var upvalues: [UpvalueDesc] = []
     var locals: [Local] = []
+    /// Every named local declared so far, with where it is live (see `LocalName`).
+    var localNames: [LocalName] = []
     var scopeDepth = 0
     var depth = 0
     var maxDepth = 0

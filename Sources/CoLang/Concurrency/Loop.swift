@@ -203,11 +203,7 @@ extension VM {
     // MARK: - Deadlock
 
     func reportDeadlock() {
-        var out = "deadlock: all tasks are blocked\n"
-        for t in scheduler.live where t.status == .blocked {
-            out += "  task \(t.name) \(waitDescription(t))\n"
-        }
-        writeError(out)
+        writeError(deadlockReport())  // Deadlock.swift
     }
 
     /// What `t` waits on and why nobody can wake it.
