@@ -55,6 +55,31 @@ import Testing
         #expect(out.contains("42"))
     }
 
+    /// A task blocked in `select` lists every channel in `:tasks`; once one op fires, it leaves
+    /// the other channels' queues (a select in a loop does not fill them with old entries).
+    @Test func selectWaitsInTaskTableAndLeavesOtherQueues() {
+        var options = RunOptions()
+        options.clock = .virtual
+        var out = ""
+        let interp = Interpreter(options: options, stdout: { out += $0 }, stderr: { _ in })
+        _ = interp.evalREPL("let work = channel()")
+        _ = interp.evalREPL("let quit = channel()")
+        _ = interp.evalREPL("fn loop() { let n = 0; while true { if select(work, [quit, 1])[0] == \"send\" { return n }; n = n + 1 } }")
+        _ = interp.evalREPL("let l = spawn loop()")
+        _ = interp.runBackground(timeSlice: 0.1)
+        let table = interp.taskTable()
+        #expect(table.contains("loop#2") && table.contains("select channel #1, channel #2 (send)"), "\(table)")
+        _ = interp.evalREPL("for i in range(500) { work.send(i) }")
+        guard let slot = interp.vm.globals.lookup("quit") else {
+            Issue.record("no global quit")
+            return
+        }
+        let quit = interp.vm.globalValues[slot].asChannel
+        #expect(quit.senders.count == 1, "quit's queue holds \(quit.senders.count) entries")
+        _ = interp.evalREPL("print(quit.recv(), l.join())")
+        #expect(out.contains("1 500"), "\(out)")
+    }
+
     /// `:step` runs one task's turn and says how it ended (read from the event stream).
     @Test func stepSaysHowEachTurnEnded() {
         var options = RunOptions()

@@ -7,17 +7,12 @@ extension VM {
         return Value(object: c, tag: .channel)
     }
 
-    /// Hands `v` to a receiver blocked on `c`, continuing its `recv` or its `for` loop.
-    private func deliver(_ v: Value, to t: TaskObj) {
-        t.loopExit = -1
-        scheduler.wake(t, with: v, by: currentTask)
-    }
-
     func channelSend(_ c: ChannelObj, _ v: Value) throws(VMError) -> NativeResult {
         if v.isNil { throw fail("cannot send nil on a channel") }
         if c.closed { throw fail("send on closed channel") }
         if let receiver = scheduler.takeReceiver(c) {
-            deliver(v, to: receiver)
+            // Hands `v` to a receiver blocked on `c`, continuing its `recv`, `for` loop or select.
+            complete(receiver, on: c, .received(v), by: currentTask)
             return .value(.nil)
         }
         if c.buffer.count < c.capacity {
@@ -28,16 +23,16 @@ extension VM {
     }
 
     /// Takes the next value if one is available now, waking a sender whose value moves up.
-    private func takeNow(_ c: ChannelObj) -> Value? {
+    func takeNow(_ c: ChannelObj) -> Value? {
         if let v = c.buffer.popFirst() {
             if let s = scheduler.takeSender(c) {
                 c.buffer.append(s.value)
-                scheduler.wake(s.task, with: .nil, by: currentTask)
+                complete(s.task, on: c, .sent, by: currentTask)
             }
             return v
         }
         if let s = scheduler.takeSender(c) {
-            scheduler.wake(s.task, with: .nil, by: currentTask)
+            complete(s.task, on: c, .sent, by: currentTask)
             return s.value
         }
         return nil
@@ -67,18 +62,24 @@ extension VM {
     }
 
     func channelClose(_ c: ChannelObj) -> Value {
-        if c.closed { return .nil }
+        closeChannel(c, by: currentTask)
+        return .nil
+    }
+
+    /// Closes `c` (`waker` nil: an `after` timer): its receivers get `nil` (a `for` loop ends, a
+    /// select sees `closed`), its senders raise `send on closed channel`.
+    func closeChannel(_ c: ChannelObj, by waker: TaskObj?) {
+        if c.closed { return }
         c.closed = true
         while let t = scheduler.takeReceiver(c) {
             if t.loopExit >= 0 {
                 t.active.topFrame.pointee.ip = t.loopExit
                 t.loopExit = -1
             }
-            scheduler.wake(t, with: .nil, by: currentTask)
+            complete(t, on: c, .closed, by: waker)
         }
         while let s = scheduler.takeSender(c) {
-            scheduler.wake(s.task, raising: fail("send on closed channel").value, by: currentTask)
+            complete(s.task, on: c, .sendOnClosed, by: waker)
         }
-        return .nil
     }
 }

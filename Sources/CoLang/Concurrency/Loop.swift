@@ -250,11 +250,7 @@ extension VM {
     // MARK: - Deadlock
 
     func reportDeadlock() {
-        var out = "deadlock: all tasks are blocked\n"
-        for t in scheduler.live where t.status == .blocked {
-            out += "  task \(t.name) \(waitDescription(t))\n"
-        }
-        writeError(out)
+        writeError(deadlockReport())  // Deadlock.swift
     }
 
     /// What `t` waits on and why nobody can wake it.
@@ -275,7 +271,7 @@ extension VM {
                 }
                 cur = next
             }
-        case .none, .timer, .recv, .send, .socket:
+        case .none, .timer, .recv, .send, .socket, .select:
             return t.waitingOn.deadlockText
         }
     }

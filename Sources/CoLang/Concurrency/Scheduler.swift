@@ -18,6 +18,10 @@ enum WaitTarget {
     /// `accept`, `connect`, `read`, `read_line` or `write` that could not finish at once: the
     /// network source tries it again when the socket is ready.
     case socket(SocketObj, SocketOp)
+    /// `select(op, ...)` with no operation ready: it waits in the queue of every channel it
+    /// names, and the first operation another task (or a closing channel, or an `after` timer)
+    /// completes wakes it; it then leaves the other queues (`Scheduler.leaveSelect`).
+    case select(SelectWait)
 }
 
 extension WaitTarget {
@@ -29,6 +33,7 @@ extension WaitTarget {
         case .recv(let c): return "recv on channel #\(c.id)"
         case .send(let c, _): return "send on channel #\(c.id)"
         case .socket(let s, let op): return op.words(s)
+        case .select(let s): return "select on \(s.words)"
         }
     }
 
@@ -41,6 +46,7 @@ extension WaitTarget {
         case .recv(let c): return "recv channel #\(c.id)"
         case .send(let c, _): return "send channel #\(c.id)"
         case .socket(let s, let op): return op.words(s)
+        case .select(let s): return "select \(s.words)"
         }
     }
 
@@ -52,6 +58,7 @@ extension WaitTarget {
         case .recv(let c): return "waits to receive on channel #\(c.id): no live task can send on it"
         case .send(let c, _): return "waits to send on channel #\(c.id): no live task can receive from it"
         case .socket(let s, let op): return "is \(op.words(s))"
+        case .select(let s): return "waits in select on \(s.words): no live task can complete any of them"
         }
     }
 
@@ -63,6 +70,7 @@ extension WaitTarget {
         case .recv(let c): gc.markObject(c)
         case .send(let c, let v): gc.markObject(c); gc.mark(v)
         case .socket(let s, _): gc.markObject(s)
+        case .select(let s): s.mark(gc)
         }
     }
 }
@@ -130,6 +138,7 @@ final class Scheduler {
         self.clock = clock
         self.events = events
         self.sources = [timers, network]
+        timers.someTaskBlocked = { [unowned self] in self.live.contains { $0.status == .blocked } }
     }
 
     // MARK: - Tasks
@@ -207,6 +216,11 @@ final class Scheduler {
         case .socket(let s, _):
             t.status = .blocked
             network.add(t, to: s)
+        case .select(let s):
+            t.status = .blocked
+            for op in s.ops {
+                if op.sends { op.channel.senders.append(t) } else { op.channel.receivers.append(t) }
+            }
         }
         if events.schedulerOn {
             if case .timer(let time) = target { events.emit(.init(t, .sleep(until: time))) } else { events.emit(.init(t, .block(target))) }
@@ -255,6 +269,24 @@ final class Scheduler {
         return nil
     }
 
+    /// Whether a task waits to receive on `c` (stale entries at the front are dropped).
+    func hasReceiver(_ c: ChannelObj) -> Bool {
+        while let t = c.receivers.first {
+            if t.waitsToReceive(on: c) { return true }
+            c.receivers.removeFirst()
+        }
+        return false
+    }
+
+    /// Whether a task waits to send on `c` (stale entries at the front are dropped).
+    func hasSender(_ c: ChannelObj) -> Bool {
+        while let t = c.senders.first {
+            if t.valueWaitingToSend(on: c) != nil { return true }
+            c.senders.removeFirst()
+        }
+        return false
+    }
+
     /// Whether a task waits to join `t`.
     func isJoined(_ t: TaskObj) -> Bool {
         t.joiners.contains { $0.waitsToJoin(t) }
@@ -295,6 +327,7 @@ final class Scheduler {
             case .join(let target): target.forgetJoiner()
             case .recv(let c), .send(let c, _): c.forgetWaiter()
             case .socket(let s, _): network.remove(t, from: s)
+            case .select(let s): for op in s.ops { op.channel.forgetWaiter() }
             }
         case .running, .done, .failed, .cancelled: break
         }
@@ -419,10 +452,28 @@ final class Scheduler {
 }
 
 /// The timer wait source: sleeping tasks in a heap by wake-up time; ties wake in the order
-/// they went to sleep.
+/// they went to sleep. `after(seconds)` channels wait here too, in a heap of their own, and
+/// fire in the same order (by time, then by when they were made).
 final class TimerSource: WaitSource {
     private var heap = HeapModule.Heap<SleeperKey>()
     private var sequence = 0
+    /// `after` channels not yet fired.
+    private var channelTimers = HeapModule.Heap<ChannelTimerKey>()
+    /// Sends the time into an `after` channel and closes it (the VM's `fireAfter`).
+    var fireChannel: (ChannelObj, Double) -> Void = { _, _ in }
+    /// Whether some task is blocked (set by the scheduler). An `after` channel is worth waiting
+    /// for only then: a program whose tasks have all finished ends without waiting for a
+    /// timeout nobody is in a select for.
+    var someTaskBlocked: () -> Bool = { true }
+
+    /// An `after` channel that fires at `time`.
+    func add(_ c: ChannelObj, firingAt time: Double) {
+        sequence += 1
+        channelTimers.insert(ChannelTimerKey(time: time, seq: sequence, channel: c))
+    }
+
+    /// The `after` channels not yet fired, for the collector (a timer keeps its channel).
+    var pendingChannels: [ChannelObj] { channelTimers.unordered.map(\.channel) }
     /// Entries of `heap` whose task no longer sleeps on them.
     private var stale = 0
 
@@ -458,7 +509,8 @@ final class TimerSource: WaitSource {
 
     func nextDeadline() -> Double? {
         dropStale()
-        return heap.min?.time
+        guard let c = channelTimers.min?.time, someTaskBlocked() else { return heap.min?.time }
+        return min(heap.min?.time ?? c, c)
     }
 
     func addDescriptors(to fds: inout [pollfd]) {}
@@ -466,6 +518,13 @@ final class TimerSource: WaitSource {
     func dispatch(_ fds: ArraySlice<pollfd>, now: Double, scheduler: Scheduler) {
         while true {
             dropStale()
+            if let timer = channelTimers.min, timer.time <= now,
+                heap.min.map({ timer.time < $0.time || (timer.time == $0.time && timer.seq < $0.seq) }) ?? true
+            {
+                _ = channelTimers.removeMin()
+                fireChannel(timer.channel, now)
+                continue
+            }
             guard let top = heap.min, top.time <= now else { return }
             _ = heap.removeMin()
             let t = top.task
@@ -488,6 +547,15 @@ struct SleeperKey: Comparable {
     let task: TaskObj
     static func < (a: SleeperKey, b: SleeperKey) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
     static func == (a: SleeperKey, b: SleeperKey) -> Bool { a.time == b.time && a.seq == b.seq }
+}
+
+/// An `after` channel and when it fires.
+struct ChannelTimerKey: Comparable {
+    var time: Double
+    var seq: Int
+    let channel: ChannelObj
+    static func < (a: ChannelTimerKey, b: ChannelTimerKey) -> Bool { a.time < b.time || (a.time == b.time && a.seq < b.seq) }
+    static func == (a: ChannelTimerKey, b: ChannelTimerKey) -> Bool { a.time == b.time && a.seq == b.seq }
 }
 
 /// Descriptors watched for one wait only, with no tasks behind them: the REPL's stdin and its

@@ -68,13 +68,17 @@ final class TaskObj: Obj {
 
     /// Whether this task is blocked receiving on `c`.
     func waitsToReceive(on c: ChannelObj) -> Bool {
-        if status == .blocked, case .recv(let w) = waitingOn, w === c { return true }
+        guard status == .blocked else { return false }
+        if case .recv(let w) = waitingOn { return w === c }
+        if case .select(let s) = waitingOn { return s.receives(on: c) }
         return false
     }
 
     /// The value this task is blocked sending on `c`, or nil when it does not wait there.
     func valueWaitingToSend(on c: ChannelObj) -> Value? {
-        if status == .blocked, case .send(let w, let v) = waitingOn, w === c { return v }
+        guard status == .blocked else { return nil }
+        if case .send(let w, let v) = waitingOn { return w === c ? v : nil }
+        if case .select(let s) = waitingOn { return s.value(sentOn: c) }
         return nil
     }
 

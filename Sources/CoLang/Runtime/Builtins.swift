@@ -108,6 +108,11 @@ extension VM {
             if cap < 0 || cap > Int64(Int32.max) { throw vm.fail("channel capacity must be between 0 and \(Int32.max)") }
             return vm.makeChannel(capacity: Int(cap))
         }
+        controlNative("select", 0, -1) { vm, a throws(VMError) in try vm.select(a) }
+        native("after", 1, 1) { vm, a throws(VMError) in
+            guard let d = vm.numeric(a[0]) else { throw vm.fail("after expects a number of seconds, not \(a[0].typeName)") }
+            return try vm.after(d)
+        }
         native("current_task", 0, 0) { vm, _ in Value(object: vm.currentTask, tag: .task) }
         native("tasks", 0, 0) { vm, _ in
             vm.scheduler.pruneLive()

@@ -18,6 +18,7 @@ extension VM {
         for t in scheduler.urgent { gc.markObject(t) }
         for t in scheduler.paused { gc.markObject(t) }
         for t in scheduler.timers.sleepingTasks { gc.markObject(t) }
+        for c in scheduler.timers.pendingChannels { gc.markObject(c) }
         heap.sweep()
         if heap.liveBytes > memoryLimit { memoryExceeded = true }
         if options.maxMemoryMB != nil {

@@ -24,6 +24,9 @@ struct RunEvent {
         case wakeByNetwork(String, raising: Bool)
         /// Another task (or nobody) woke the task, handing it a value or an error to raise.
         case wake(by: TaskObj?, raising: Bool)
+        /// Like `wake`, saying what completed the wait in words (which operation of a select,
+        /// an `after` timer).
+        case wakeFor(String, by: TaskObj?, raising: Bool)
         case finish
         /// A cancelled task's unwinding is over: its `finally` blocks ran.
         case unwound
@@ -135,7 +138,7 @@ final class EventStream {
         if recording && recorded.count < EventStream.maxRecorded {
             var r = SchedulerEvent(time: now, taskId: e.task.id, taskName: e.task.name, kind: kind, detail: detail)
             switch e.kind {
-            case .spawn(let by?), .wake(let by?, _), .cancel(let by?): r.otherTaskId = by.id
+            case .spawn(let by?), .wake(let by?, _), .wakeFor(_, let by?, _), .cancel(let by?): r.otherTaskId = by.id
             case .block(.join(let other)): r.otherTaskId = other.id
             case .block(.recv(let c)), .block(.send(let c, _)): r.channelId = c.id
             case .block(.socket): r.network = true
@@ -164,6 +167,8 @@ final class EventStream {
         case .wakeByTimer: return (.wake, "timer fired")
         case .wakeByNetwork(let words, let raising): return (.wake, words + (raising ? " (raising)" : ""))
         case .wake(let by, let raising): return (.wake, by.map { "by \($0.name)\(raising ? " (raising)" : "")" })
+        case .wakeFor(let words, let by, let raising):
+            return (.wake, (by.map { "by \($0.name): " } ?? "") + words + (raising ? " (raising)" : ""))
         case .finish: return (.finish, nil)
         case .unwound: return (.finish, "cancelled: its finally blocks ran")
         case .fail(let message): return (.fail, message)

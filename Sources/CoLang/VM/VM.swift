@@ -146,6 +146,7 @@ final class VM {
             self.currentSite(exactInnermost: false).map { "\($0.0.name):\($0.1.line)" }
         }
         scheduler.flushOutput = { [unowned self] in self.flushOutput() }
+        scheduler.timers.fireChannel = { [unowned self] c, time in self.fireAfter(c, at: time) }
         installBuiltins()
         installPrelude()
         resetMainTask()
