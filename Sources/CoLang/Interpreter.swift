@@ -157,6 +157,26 @@ public final class Interpreter {
     /// `:run`: runs tasks until none is ready or sleeping, or Ctrl-C.
     public func runUntilIdle() { vm.runUntilIdle() }
 
+    /// `:auto off`: an input's main task runs whenever it is ready; background tasks get a turn
+    /// only while it waits (join, receive, sleep), and otherwise wait for `:step` or `:run`.
+    public var holdsBackgroundTasks: Bool {
+        get { vm.holdBackground }
+        set { vm.holdBackground = newValue }
+    }
+
+    /// REPL: a background task that runs this many seconds without yielding is switched out so
+    /// that the prompt (and an input) gets a turn; it keeps its place. `nil` (scripts): never.
+    public var promptTurn: Double? {
+        get { vm.promptTurnNanos.map { Double($0) / 1e9 } }
+        set { vm.promptTurnNanos = newValue.map { UInt64(max($0, 0) * 1e9) } }
+    }
+
+    /// The task most recently switched out for the prompt, while it has not yielded since.
+    public var hoggingTaskName: String? { vm.hoggingTask.map(\.name) }
+
+    /// Tasks that Ctrl-C paused, waiting for `:run` or `:step`.
+    public var pausedTaskNames: [String] { vm.scheduler.paused.map(\.name) }
+
     /// `:tasks`: a table of live tasks (id, name, status, waiting on, switches, time run).
     public func taskTable() -> String { vm.taskTable() }
 
@@ -190,7 +210,9 @@ public final class Interpreter {
     /// Forgets every global, task and object, as a fresh interpreter.
     public func reset() {
         vm.flushOutput()
+        let (hold, turn) = (vm.holdBackground, vm.promptTurnNanos)
         vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
+        (vm.holdBackground, vm.promptTurnNanos) = (hold, turn)
     }
 
     /// Flushes buffered program output.

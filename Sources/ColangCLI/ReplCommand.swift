@@ -39,11 +39,20 @@ enum ReplCommand: String, CaseIterable {
     }
 
     /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
+    /// A `#` that starts the line's text after the name, or follows a space, begins a comment.
     static func parse(_ line: String) -> (name: String, argument: String)? {
         let trimmed = line.trimmingWhitespace()
         guard trimmed.hasPrefix(":") else { return nil }
         let body = trimmed.dropFirst()
-        let name = body.prefix { !$0.isWhitespace }
-        return (String(name), String(body.dropFirst(name.count)).trimmingWhitespace())
+        let name = body.prefix { !$0.isWhitespace && $0 != "#" }
+        var argument = Substring(" ") + body.dropFirst(name.count)
+        var previous: Character = " "
+        if let hash = argument.indices.first(where: { index in
+            defer { previous = argument[index] }
+            return argument[index] == "#" && previous.isWhitespace
+        }) {
+            argument = argument[..<hash]
+        }
+        return (String(name), String(argument).trimmingWhitespace())
     }
 }

@@ -28,6 +28,7 @@ final class ReplSession {
             },
             stdin: ReplSession.readInputLine)
         background.interpreter = interpreter
+        interpreter.promptTurn = BackgroundWork.promptTurn
         interpreter.recordsSchedulerEvents = true  // for `:timeline`
         editor = LineEditor(background: background)
     }

@@ -77,6 +77,7 @@ extension VM {
         case .cancel: why = "was cancelled"
         case .sleep(let until): why = "sleeps until t=\(VM.formatFloat(until))"
         case .block: why = "blocked: \(waitDescription(t))"
+        case .yield(.prompt): why = "ran too long without yielding: switched out, it keeps its place"
         case .yield: why = "gave up its turn (back of the ready queue)"
         default: why = "is still running"
         }

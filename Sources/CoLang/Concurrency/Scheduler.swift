@@ -165,6 +165,13 @@ final class Scheduler {
         return nil
     }
 
+    /// Takes `t` out of the ready queue to run it now; false if it is not there.
+    func take(_ t: TaskObj) -> Bool {
+        guard let i = ready.firstIndex(where: { $0 === t }) else { return false }
+        ready.remove(at: i)
+        return true
+    }
+
     /// Whether a task can run now.
     var hasReady: Bool { ready.contains { $0.status == .ready } }
 

