@@ -104,6 +104,13 @@ public final class Interpreter {
         vm.evalREPL(source: source)
     }
 
+    /// Runs a file's text in the REPL's world (`:load FILE`) as `colang FILE` runs it: errors
+    /// name `file` and its lines, expression statements are not echoed, and an unfinished
+    /// statement at the end is a syntax error. Its definitions stay; its tasks go on.
+    public func load(_ source: String, file: String) -> ReplStatus {
+        vm.evalREPL(source: source, file: file)
+    }
+
     /// Parses source that is not valid UTF-8 from its raw bytes and prints the located
     /// diagnostics (`file:line:col: error: invalid UTF-8 byte 0xE9`). Returns false when the
     /// parser found nothing to report.
@@ -151,8 +158,9 @@ public final class Interpreter {
     /// True when a task is ready or sleeping.
     public var hasBackgroundWork: Bool { vm.hasBackgroundWork }
 
-    /// `:step`: runs one task's turn and reports it; `nil` when no task can run.
-    public func step() -> StepReport? { vm.step() }
+    /// `:step`: runs one task's turn and reports it; `nil` when no task can run. `verbose`
+    /// (`:step -v`) names the instruction each position continues with.
+    public func step(verbose: Bool = false) -> StepReport? { vm.step(verbose: verbose) }
 
     /// `:run`: runs tasks until none is ready or sleeping, or Ctrl-C.
     public func runUntilIdle() { vm.runUntilIdle() }

@@ -82,9 +82,7 @@ final class BackgroundWork {
         }
         if !current.told && now &- current.since >= UInt64(Self.hogNotice * 1e9) {
             hog?.told = true
-            report(
-                "\(name) has run for \(Int(Self.hogNotice)) s without yielding: it holds the CPU and other"
-                    + " tasks wait. The prompt still works; Ctrl-C pauses it.")
+            report("\(name) has run \(Int(Self.hogNotice)) s without yielding; other tasks wait. Ctrl-C pauses it.")
         }
     }
 

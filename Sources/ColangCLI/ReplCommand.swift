@@ -9,7 +9,7 @@ enum ReplCommand: String, CaseIterable {
     var usage: String {
         switch self {
         case .load: return ":load FILE"
-        case .step: return ":step [N]"
+        case .step: return ":step [N] [-v]"
         case .auto: return ":auto on|off"
         case .clock: return ":clock real|virtual"
         case .dis: return ":dis NAME"
@@ -24,9 +24,9 @@ enum ReplCommand: String, CaseIterable {
         switch self {
         case .help: return "list these commands"
         case .quit: return "leave the REPL (Ctrl-D also does)"
-        case .load: return "run a file's contents in this session"
-        case .tasks: return "list tasks: id, name, status, wait, switches, time run"
-        case .step: return "run N scheduler steps, showing who ran and why it stopped"
+        case .load: return "run a file here, keeping its definitions"
+        case .tasks: return "list tasks: status, waits, switches, time run"
+        case .step: return "run N scheduler steps: who ran, why it stopped"
         case .run: return "run background tasks until none is ready"
         case .auto: return "run background tasks while you type, or hold them"
         case .clock: return "switch the clock"

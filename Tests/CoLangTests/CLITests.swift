@@ -290,11 +290,23 @@ struct CLITests {
         #expect(try directory.read("stderr") == "")
     }
 
+    /// `--schedule random` without `--seed` picks a seed and says it on stderr (issue 16, item 5),
+    /// and that seed replays the same schedule.
+    @Test func randomScheduleSaysItsSeed() throws {
+        let program = "let ts = []\nfor i in range(6) { ts.push(spawn fn() { yield; print(i) }) }\nfor t in ts { t.join() }"
+        let first = try Colang.run(["--schedule", "random", "-e", program])
+        #expect(first.status == 0)
+        let seed = try #require(first.stderr.firstMatch(of: /^\(seed (\d+)\)\n$/)?.1, "stderr: \(first.stderr)")
+        let again = try Colang.run(["--schedule", "random", "--seed", String(seed), "-e", program])
+        #expect(again.stdout == first.stdout && again.stderr == "")
+        #expect(try Colang.run(["-e", "print(1)"]).stderr == "")
+    }
+
     /// The REPL at a terminal, driven by pexpect scripts in Tests/repl (a pseudo-terminal, keys
     /// typed as a person types them). CI (`.ci/run`) installs pexpect and sets
     /// COLANG_REQUIRE_PEXPECT=1, so there a missing pexpect fails instead of skipping.
     @Test(
-        .enabled(if: Python.hasPexpect || Python.pexpectRequired, "python3 with pexpect is needed to drive the REPL"),
+        .enabled(if: Python.hasPexpect || Python.pexpectRequired, "python3 with pexpect is needed to drive the REPL"), .serialized,
         arguments: ["repl_smoke.py", "repl_issue16.py", "readme_transcripts.py"])
     func replInATerminal(script: String) throws {
         #expect(Python.hasPexpect, "python3 cannot import pexpect (pip install pexpect)")

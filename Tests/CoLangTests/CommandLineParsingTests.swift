@@ -5,6 +5,15 @@ import Testing
 @testable import ColangCLI
 
 @Suite struct CommandLineParsingTests {
+    /// A `# comment` may follow any REPL `:command` (issue 16, item 2).
+    @Test func replCommandsTakeComments() {
+        #expect(ReplCommand.parse(":auto off   # hold background tasks") ?? ("", "?") == ("auto", "off"))
+        #expect(ReplCommand.parse(":tasks# all of them") ?? ("", "?") == ("tasks", ""))
+        #expect(ReplCommand.parse(":step 2 -v #why") ?? ("", "?") == ("step", "2 -v"))
+        #expect(ReplCommand.parse(":load notes#2.co") ?? ("", "?") == ("load", "notes#2.co"))
+        #expect(ReplCommand.parse("x # :auto") == nil)
+    }
+
     @Test func wordsAfterTheFileAreTheScriptsArguments() throws {
         let invocation = try CommandParser.invocation(["--seed", "3", "x.co", "--seed", "4", "-e"])
         #expect(invocation.file == "x.co")

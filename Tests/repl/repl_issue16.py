@@ -77,10 +77,35 @@ def hog(child):
     check("the paused hog can be cancelled", '"cancelled"' in shown, shown)
 
 
+def load(child, workdir):
+    """Issue 16, item 4: :load FILE runs as `colang FILE` does, keeping the definitions."""
+    good = os.path.join(workdir, "defs.co")
+    with open(good, "w") as f:
+        f.write('fn double(x) { return x * 2 }\nlet loaded = double(21)\n"not echoed"\n1 + 1\n')
+    shown = enter(child, f":load {good}")
+    check(":load does not echo the file's expression statements",
+          "not echoed" not in shown.split("\n", 1)[-1] and "\n2\r" not in shown, shown)
+    shown = enter(child, "loaded")
+    check(":load keeps the file's definitions", re.search(r"\n42\r?\n", shown) is not None, shown)
+    bad = os.path.join(workdir, "bad.co")
+    with open(bad, "w") as f:
+        f.write('let fine = 1\n\nprint(no_such_name)\n')
+    shown = enter(child, f":load {bad}")
+    check(":load's runtime error names the file and line", f"{bad}:3" in shown and "<repl>" not in shown, shown)
+    unfinished = os.path.join(workdir, "unfinished.co")
+    with open(unfinished, "w") as f:
+        f.write('fn f() {\n  return 1\n')
+    shown = enter(child, f":load {unfinished}")
+    check(":load's syntax error names the file", f"{unfinished}:" in shown, shown)
+    shown = enter(child, "fine")
+    check("definitions before the error are kept", re.search(r"\n1\r?\n", shown) is not None, shown)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
     with tempfile.TemporaryDirectory() as workdir:
-        for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog)]:
+        for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog),
+                             ("load", lambda child: load(child, workdir))]:
             child = start(binary, workdir)
             try:
                 checks(child)

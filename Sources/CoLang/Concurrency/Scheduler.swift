@@ -36,7 +36,7 @@ extension WaitTarget {
     var tableText: String {
         switch self {
         case .none: return "-"
-        case .timer(let time): return "timer t=\(VM.formatFloat(time))"
+        case .timer(let time): return "timer t=\(humanSeconds(time))"
         case .join(let t): return "join \(t.name)"
         case .recv(let c): return "recv channel #\(c.id)"
         case .send(let c, _): return "send channel #\(c.id)"
