@@ -135,6 +135,10 @@ public final class Interpreter {
     /// Names of the defined globals (builtins included), for tab completion.
     public var globalNames: [String] { vm.definedGlobalNames() }
 
+    /// The methods and fields of the value of global `name` (a map's are its keys that are
+    /// names), for completion after `name.`; nil when no such global is defined.
+    public func memberNames(ofGlobal name: String) -> [String]? { vm.memberNames(ofGlobal: name) }
+
     /// Method and field names of every built-in type, for completion after `.`.
     public static var memberNames: [String] { Builtins.allMemberNames }
 

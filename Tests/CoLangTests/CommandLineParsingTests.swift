@@ -5,6 +5,35 @@ import Testing
 @testable import ColangCLI
 
 @Suite struct CommandLineParsingTests {
+    /// Completion after `x.` offers what `x`'s value has (issue 16, item 6).
+    @Test func completionAfterADotFollowsTheGlobalsType() {
+        var options = RunOptions()
+        options.clock = .virtual
+        let interp = Interpreter(options: options, stdout: { _ in }, stderr: { _ in })
+        for input in [
+            "let xs = [1]", "let s = \"hi\"", "let m = {name: 1, \"two words\": 2}", "let ch = channel()",
+            "let t = spawn fn() {}", "let co = coroutine(fn() { yield 1 })", "let n = 3",
+        ] { #expect(interp.evalREPL(input) == .ok) }
+        Completion.membersOfGlobal = { interp.memberNames(ofGlobal: $0) }
+        defer { Completion.membersOfGlobal = { _ in nil } }
+        func complete(_ line: String) -> [String] {
+            let bytes = Array(line.utf8)
+            let start = (bytes.lastIndex { $0 == UInt8(ascii: ".") } ?? -1) + 1
+            return Completion.candidates(line: bytes, start: start, text: String(line[line.index(line.startIndex, offsetBy: start)...])) ?? []
+        }
+        let list = complete("xs.")
+        #expect(list.contains("push") && list.contains("sort") && !list.contains("recv") && !list.contains("upper"), "\(list)")
+        #expect(complete("print(xs.p") == ["pop", "push"])
+        #expect(complete("s.u") == ["upper"])
+        #expect(complete("m.") .contains("name") && !complete("m.").contains("two words") && complete("m.").contains("keys"))
+        #expect(complete("ch.") == ["capacity", "close", "closed", "recv", "send"], "\(complete("ch."))")
+        #expect(complete("t.").contains("join") && complete("t.").contains("status") && !complete("t.").contains("push"))
+        #expect(complete("co.").contains("resume") && complete("co.").contains("done"))
+        #expect(complete("n.") == [], "an int has no members")
+        #expect(complete("nope.").contains("push") && complete("nope.").contains("recv"), "unknown: every name")
+        #expect(complete("f().").contains("recv"), "a call's value is not known: every name")
+    }
+
     /// A `# comment` may follow any REPL `:command` (issue 16, item 2).
     @Test func replCommandsTakeComments() {
         #expect(ReplCommand.parse(":auto off   # hold background tasks") ?? ("", "?") == ("auto", "off"))

@@ -101,11 +101,34 @@ def load(child, workdir):
     check("definitions before the error are kept", re.search(r"\n1\r?\n", shown) is not None, shown)
 
 
+def completion(child):
+    """Issue 16, item 6: Tab after `xs.` offers what the value of `xs` has."""
+    enter(child, "let xs = [3, 1, 2]")
+    enter(child, "let ch = channel(1)")
+    child.send("xs.p\t\t")
+    child.expect_exact("push")
+    shown = child.before + child.after
+    child.expect_exact(PROMPT + "xs.p")  # the list, then the prompt and the line again
+    shown += child.before
+    check("Tab after xs.p offers the list's pop and push only", "pop" in shown and "recv" not in shown, shown)
+    child.send("ush(4)\n")
+    child.expect_exact(PROMPT)
+    child.send("ch.s\t(5)\n")  # completes to ch.send (the only channel member starting with s)
+    child.expect_exact(PROMPT)
+    shown = enter(child, "ch.recv()")
+    check("Tab completes a channel's method", "\n5\r\n" in shown, shown)
+    shown = enter(child, "xs")
+    check("the completed input ran", "[3, 1, 2, 4]" in shown, shown)
+    child.send("ch.cap\t\n")
+    child.expect_exact(PROMPT)
+    check("Tab completes a channel's field", "ch.capacity" in child.before and "1" in child.before, child.before)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
     with tempfile.TemporaryDirectory() as workdir:
         for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog),
-                             ("load", lambda child: load(child, workdir))]:
+                             ("load", lambda child: load(child, workdir)), ("completion", completion)]:
             child = start(binary, workdir)
             try:
                 checks(child)
