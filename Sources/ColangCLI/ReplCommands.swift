@@ -72,7 +72,7 @@ extension ReplSession {
             let padding = String(repeating: " ", count: width - command.usage.count + 2)
             printInfo("  " + style.emphasis(command.usage) + padding + command.summary)
         }
-        printInfo("Ctrl-C stops the running input, pauses a busy background task, or clears the line;")
+        printInfo("Ctrl-C stops the input, pauses a busy background task, or clears the line;")
         printInfo("Ctrl-D on an empty line leaves. A # comment may follow any command.")
     }
 

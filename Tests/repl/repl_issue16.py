@@ -124,11 +124,32 @@ def completion(child):
     check("Tab completes a channel's field", "ch.capacity" in child.before and "1" in child.before, child.before)
 
 
+def times_for_people(child):
+    """Issue 16, item 7: :step and :tasks show rounded times, offsets only with -v, 80 columns."""
+    enter(child, ":auto off")
+    enter(child, "fn napper() { sleep(3) ; sleep(1) }")
+    enter(child, "let a = spawn napper()")
+    enter(child, "let b = spawn napper()")
+    shown = enter(child, ":step")
+    check(":step names no bytecode offset", re.search(r"sleeps until t=\d+\.\d\ds\r?\n", shown)
+          and "next:" not in shown, shown)
+    shown = enter(child, ":step -v")
+    check(":step -v adds the bytecode instruction", "(next: " in shown, shown)
+    shown = enter(child, ":tasks")
+    check(":tasks shows times rounded", re.search(r"timer t=\d+\.\d\ds ", shown)
+          and re.search(r" \d+\.\d\d ms", shown), shown)
+    for command in (":help", ":tasks", ":step 2"):
+        shown = enter(child, command)
+        wide = [line for line in shown.splitlines() if len(line.rstrip("\r")) > 80]
+        check(f"{command} fits in 80 columns", not wide, wide)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
     with tempfile.TemporaryDirectory() as workdir:
         for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog),
-                             ("load", lambda child: load(child, workdir)), ("completion", completion)]:
+                             ("load", lambda child: load(child, workdir)), ("completion", completion),
+                             ("times for people", times_for_people)]:
             child = start(binary, workdir)
             try:
                 checks(child)
