@@ -104,6 +104,13 @@ public final class Interpreter {
         vm.evalREPL(source: source)
     }
 
+    /// Runs a file's text in the REPL's world (`:load FILE`) as `colang FILE` runs it: errors
+    /// name `file` and its lines, expression statements are not echoed, and an unfinished
+    /// statement at the end is a syntax error. Its definitions stay; its tasks go on.
+    public func load(_ source: String, file: String) -> ReplStatus {
+        vm.evalREPL(source: source, file: file)
+    }
+
     /// Parses source that is not valid UTF-8 from its raw bytes and prints the located
     /// diagnostics (`file:line:col: error: invalid UTF-8 byte 0xE9`). Returns false when the
     /// parser found nothing to report.
@@ -128,6 +135,10 @@ public final class Interpreter {
     /// Names of the defined globals (builtins included), for tab completion.
     public var globalNames: [String] { vm.definedGlobalNames() }
 
+    /// The methods and fields of the value of global `name` (a map's are its keys that are
+    /// names), for completion after `name.`; nil when no such global is defined.
+    public func memberNames(ofGlobal name: String) -> [String]? { vm.memberNames(ofGlobal: name) }
+
     /// Method and field names of every built-in type, for completion after `.`.
     public static var memberNames: [String] { Builtins.allMemberNames }
 
@@ -151,11 +162,32 @@ public final class Interpreter {
     /// True when a task is ready or sleeping.
     public var hasBackgroundWork: Bool { vm.hasBackgroundWork }
 
-    /// `:step`: runs one task's turn and reports it; `nil` when no task can run.
-    public func step() -> StepReport? { vm.step() }
+    /// `:step`: runs one task's turn and reports it; `nil` when no task can run. `verbose`
+    /// (`:step -v`) names the instruction each position continues with.
+    public func step(verbose: Bool = false) -> StepReport? { vm.step(verbose: verbose) }
 
     /// `:run`: runs tasks until none is ready or sleeping, or Ctrl-C.
     public func runUntilIdle() { vm.runUntilIdle() }
+
+    /// `:auto off`: an input's main task runs whenever it is ready; background tasks get a turn
+    /// only while it waits (join, receive, sleep), and otherwise wait for `:step` or `:run`.
+    public var holdsBackgroundTasks: Bool {
+        get { vm.holdBackground }
+        set { vm.holdBackground = newValue }
+    }
+
+    /// REPL: a background task that runs this many seconds without yielding is switched out so
+    /// that the prompt (and an input) gets a turn; it keeps its place. `nil` (scripts): never.
+    public var promptTurn: Double? {
+        get { vm.promptTurnNanos.map { Double($0) / 1e9 } }
+        set { vm.promptTurnNanos = newValue.map { UInt64(max($0, 0) * 1e9) } }
+    }
+
+    /// The task most recently switched out for the prompt, while it has not yielded since.
+    public var hoggingTaskName: String? { vm.hoggingTask.map(\.name) }
+
+    /// Tasks that Ctrl-C paused, waiting for `:run` or `:step`.
+    public var pausedTaskNames: [String] { vm.scheduler.paused.map(\.name) }
 
     /// `:tasks`: a table of live tasks (id, name, status, waiting on, switches, time run).
     public func taskTable() -> String { vm.taskTable() }
@@ -190,7 +222,9 @@ public final class Interpreter {
     /// Forgets every global, task and object, as a fresh interpreter.
     public func reset() {
         vm.flushOutput()
+        let (hold, turn) = (vm.holdBackground, vm.promptTurnNanos)
         vm = VM(options: options, out: streams.out, err: streams.err, input: streams.input)
+        (vm.holdBackground, vm.promptTurnNanos) = (hold, turn)
     }
 
     /// Flushes buffered program output.

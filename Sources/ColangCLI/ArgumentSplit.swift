@@ -28,7 +28,9 @@ struct ArgumentSplit {
     /// Appends one option (and its value) and returns how many following words it used.
     private mutating func consumeOption(_ word: String, next: String?) -> Int {
         if word == Self.timelineFlag {
-            let svg = next.flatMap { $0.hasSuffix(".svg") ? $0 : nil }
+            // A picture file that is not SVG (`chart.png`) is meant as the chart, not the script:
+            // it goes to the option so that `ColangCommand.validate` says it must end in .svg.
+            let svg = next.flatMap { $0.hasSuffix(".svg") || Self.looksLikeAPicture($0) ? $0 : nil }
             options.append("\(Self.timelineFlag)=\(svg ?? Self.textTimeline)")
             return svg == nil ? 0 : 1
         }
@@ -36,6 +38,12 @@ struct ArgumentSplit {
         guard Self.optionsWithValue.contains(word), let next else { return 0 }
         options.append(next)
         return 1
+    }
+
+    static func looksLikeAPicture(_ word: String) -> Bool {
+        let pictures = ["png", "jpg", "jpeg", "gif", "pdf", "webp", "bmp", "tif", "tiff", "html", "htm", "txt"]
+        guard let dot = word.lastIndex(of: "."), !word.hasPrefix("-") else { return false }
+        return pictures.contains(word[word.index(after: dot)...].lowercased())
     }
 
     /// What ArgumentParser sees: the options, then `--` and the positionals as plain values.

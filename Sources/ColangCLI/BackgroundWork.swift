@@ -11,7 +11,15 @@ import Glibc
 final class BackgroundWork {
     weak var interpreter: Interpreter?
     /// `:auto off` holds background tasks until `:step` or `:run`.
-    var auto = true
+    var auto = true {
+        didSet { interpreter?.holdsBackgroundTasks = !auto }
+    }
+    /// A background task's longest turn at the prompt before the prompt gets its own, in seconds.
+    static let promptTurn = 0.02
+    /// After this many seconds of a task running without yielding, the REPL says it hogs the CPU.
+    static let hogNotice = 1.0
+    /// The task that runs without yielding, and since when (monotonic nanoseconds).
+    private var hog: (name: String, since: UInt64, told: Bool)?
     /// Seconds until the scheduler next has something to do; `nil` when nothing is scheduled.
     private var nextWait: Double?
     /// True while background tasks run at the prompt (their output must not garble it).
@@ -34,20 +42,60 @@ final class BackgroundWork {
         nextWait = interpreter?.hasBackgroundWork == true ? 0 : nil
     }
 
-    /// Gives ready tasks a time slice; Ctrl-C meanwhile pauses the running task.
-    func runBetweenKeystrokes() {
+    /// Gives ready tasks a time slice; Ctrl-C meanwhile pauses the running task. Returns true
+    /// when a Ctrl-C was used up that way (the line being typed is then kept).
+    @discardableResult
+    func runBetweenKeystrokes() -> Bool {
         guard auto, let interpreter, interpreter.hasBackgroundWork else {
             nextWait = nil
-            return
+            return false
         }
         runningAtPrompt = true
         nextWait = Signals.running(.background) { interpreter.runBackground() }
+        let interrupted = Signals.takeBackgroundInterrupt()
+        if interrupted {
+            let paused = interpreter.pausedTaskNames
+            if !paused.isEmpty {
+                report("paused \(paused.joined(separator: ", ")) (Ctrl-C); :run or :step resumes, :tasks lists")
+            }
+            hog = nil
+        } else {
+            noticeHog(interpreter.hoggingTaskName)
+        }
         runningAtPrompt = false
         interpreter.flush()
         if promptHidden {
             promptHidden = false
             rl_forced_update_display()
         }
+        return interrupted
+    }
+
+    /// Says once, after `hogNotice` seconds, that a task runs without yielding (the prompt still
+    /// works: its turns are cut short, but under cooperative scheduling other tasks starve).
+    private func noticeHog(_ name: String?) {
+        guard let name else { hog = nil; return }
+        let now = Self.monotonicNanos()
+        guard let current = hog, current.name == name else {
+            hog = (name, now, false)
+            return
+        }
+        if !current.told && now &- current.since >= UInt64(Self.hogNotice * 1e9) {
+            hog?.told = true
+            report("\(name) has run \(Int(Self.hogNotice)) s without yielding; other tasks wait. Ctrl-C pauses it.")
+        }
+    }
+
+    private static func monotonicNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
+
+    /// A note from the REPL above the prompt (stderr, where the REPL's errors go).
+    private func report(_ message: String) {
+        prepareForOutput()
+        Output.writeStderr("(\(message))\n")
     }
 
     /// Called before any output: at the prompt, clears the prompt line once so the output lands

@@ -96,7 +96,15 @@ struct ColangCommand: ParsableCommand {
 
     mutating func validate() throws {
         for (flag, value) in [("--explore", explore), ("--max-steps", maxSteps), ("--max-memory", maxMemory), ("--preempt", preempt)] {
-            if let value, value <= 0 { throw ValidationError("\(flag) must be a positive number") }
+            if let value, value <= 0 {
+                throw ValidationError("\(flag) expects \(CommandParser.numericOptions[flag] ?? "a positive number"), not \(value)")
+            }
+        }
+        // A picture in another format is refused by name; other paths (`/dev/null`) are written.
+        if let timeline, !timeline.hasSuffix(".svg"), ArgumentSplit.looksLikeAPicture(timeline) {
+            throw ValidationError(
+                "--timeline writes an SVG drawing, so its file must end in .svg (not '\(timeline)');"
+                    + " bare --timeline draws a text chart on stderr")
         }
         // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
         if let explore, explore > 100_000 { throw ValidationError("--explore takes at most 100000 runs") }
@@ -134,6 +142,13 @@ enum CommandParser {
     /// error for a usage error (and for `--help` and `--version`); `message(for:)` words it.
     static func invocation(_ arguments: [String]) throws -> Invocation {
         let split = ArgumentSplit(arguments)
+        // `--max-steps -5`: ArgumentParser takes `-5` for a flag and says the value is missing.
+        let words = split.options
+        for (flag, value) in zip(words, words.dropFirst()) where numericOptions[flag] != nil {
+            if value.hasPrefix("-") && Int(value) != nil {
+                throw ValidationError("\(flag) expects \(numericOptions[flag]!), not \(value)")
+            }
+        }
         // Plain `colang [FILE [ARGS...]]` has nothing to parse; setting up ArgumentParser would be
         // a third of the start-up time.
         if split.options.isEmpty {
@@ -141,6 +156,13 @@ enum CommandParser {
         }
         return try ColangCommand.parse(split.parserArguments).invocation
     }
+
+    /// Options whose value is a number, and what they expect.
+    static let numericOptions = [
+        "--max-steps": "a positive number", "--max-memory": "a positive number of megabytes",
+        "--explore": "a positive number of runs", "--preempt": "a positive number of instructions",
+        "--seed": "a number from 0 up",
+    ]
 
     /// The one-line message `colang` prints for an error thrown by `invocation(_:)`.
     static func message(for error: Error) -> String { ColangCommand.message(for: error) }

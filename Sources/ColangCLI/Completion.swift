@@ -7,6 +7,8 @@ import Glibc
 enum Completion {
     /// The session's current globals; set by the REPL.
     static var globalNames: () -> [String] = { [] }
+    /// The members of a global's value (`nil`: no such global); set by the REPL.
+    static var membersOfGlobal: (String) -> [String]? = { _ in nil }
 
     /// Characters that end the word being completed; `:` is not one, so `:lo` completes as a whole.
     private static let wordBreaks = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{}()[],+-*/%!."))
@@ -29,11 +31,21 @@ enum Completion {
         if leading.isEmpty && text.hasPrefix(":") {
             pool = ReplCommand.allCases.map { ":" + $0.rawValue }
         } else if before.last == "." {
-            pool = Interpreter.memberNames
+            pool = receiver(before.dropLast()).flatMap(membersOfGlobal) ?? Interpreter.memberNames
         } else {
             pool = Interpreter.keywords + globalNames()
         }
         return Array(Set(pool.filter { $0.hasPrefix(text) })).sorted()
+    }
+
+    /// The global named just before a `.` (`xs` in `print(xs.`), or nil when what comes before
+    /// the `.` is not a plain name (`f().`, `a.b.`, `xs[0].`): its value is not known then.
+    static func receiver(_ text: Substring) -> String? {
+        let name = text.reversed().prefix { $0 == "_" || $0.isLetter || $0.isNumber }
+        guard let first = name.last, !first.isNumber else { return nil }
+        let rest = text.dropLast(name.count)
+        if let previous = rest.last, previous == "." || previous == ")" || previous == "]" { return nil }
+        return String(name.reversed())
     }
 
     private static let attempt:

@@ -23,6 +23,15 @@ public enum Launcher {
     }
 
     private static func run(_ invocation: Invocation) -> Int32 {
+        var invocation = invocation
+        if invocation.schedule.policy == .random && invocation.seed == nil && invocation.explore == nil
+            && !invocation.dis
+        {
+            // A random schedule is only useful if it can be replayed: pick the seed here and say it.
+            let seed = UInt64.random(in: 1...999_999)
+            invocation.seed = seed
+            Output.writeStderr("(seed \(seed))\n")
+        }
         switch source(of: invocation) {
         case .repl: return runREPL(invocation)
         case .code(let code): return ScriptRunner(invocation: invocation).run(source: code, file: "<string>")

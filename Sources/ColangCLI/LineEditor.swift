@@ -55,7 +55,8 @@ final class LineEditor {
             case .timeout: break
             }
             if let event = Self.received { return event }
-            background.runBetweenKeystrokes()
+            // A Ctrl-C that paused a background task is not also one for the typed line.
+            if background.runBetweenKeystrokes() { drainWakePipe() }
         }
     }
 

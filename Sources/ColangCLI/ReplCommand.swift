@@ -9,7 +9,7 @@ enum ReplCommand: String, CaseIterable {
     var usage: String {
         switch self {
         case .load: return ":load FILE"
-        case .step: return ":step [N]"
+        case .step: return ":step [N] [-v]"
         case .auto: return ":auto on|off"
         case .clock: return ":clock real|virtual"
         case .dis: return ":dis NAME"
@@ -24,9 +24,9 @@ enum ReplCommand: String, CaseIterable {
         switch self {
         case .help: return "list these commands"
         case .quit: return "leave the REPL (Ctrl-D also does)"
-        case .load: return "run a file's contents in this session"
-        case .tasks: return "list tasks: id, name, status, wait, switches, time run"
-        case .step: return "run N scheduler steps, showing who ran and why it stopped"
+        case .load: return "run a file here, keeping its definitions"
+        case .tasks: return "list tasks: status, waits, switches, time run"
+        case .step: return "run N scheduler steps: who ran, why it stopped"
         case .run: return "run background tasks until none is ready"
         case .auto: return "run background tasks while you type, or hold them"
         case .clock: return "switch the clock"
@@ -39,11 +39,20 @@ enum ReplCommand: String, CaseIterable {
     }
 
     /// Splits `:name rest` into the command and its argument text; `nil` if `line` is not a command.
+    /// A `#` that starts the line's text after the name, or follows a space, begins a comment.
     static func parse(_ line: String) -> (name: String, argument: String)? {
         let trimmed = line.trimmingWhitespace()
         guard trimmed.hasPrefix(":") else { return nil }
         let body = trimmed.dropFirst()
-        let name = body.prefix { !$0.isWhitespace }
-        return (String(name), String(body.dropFirst(name.count)).trimmingWhitespace())
+        let name = body.prefix { !$0.isWhitespace && $0 != "#" }
+        var argument = Substring(" ") + body.dropFirst(name.count)
+        var previous: Character = " "
+        if let hash = argument.indices.first(where: { index in
+            defer { previous = argument[index] }
+            return argument[index] == "#" && previous.isWhitespace
+        }) {
+            argument = argument[..<hash]
+        }
+        return (String(name), String(argument).trimmingWhitespace())
     }
 }

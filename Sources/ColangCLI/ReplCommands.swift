@@ -27,13 +27,17 @@ extension ReplSession {
         return .keepGoing
     }
 
-    /// `:step [N]`: runs N scheduler steps, one line each: which task ran, from where to where, why.
+    /// `:step [N] [-v]`: runs N scheduler steps, one line each: which task ran, from where to
+    /// where, why; `-v` adds the bytecode instruction at each position.
     private func step(count argument: String) {
-        guard let count = argument.isEmpty ? 1 : Int(argument), count > 0 else {
+        var words = argument.split(whereSeparator: \.isWhitespace)
+        let verbose = words.contains("-v")
+        words.removeAll { $0 == "-v" }
+        guard words.count <= 1, let count = words.first.map({ Int($0) }) ?? 1, count > 0 else {
             return printError("usage: \(ReplCommand.step.usage)")
         }
         for _ in 0..<count {
-            guard let report = runInForeground({ interpreter.step() }) else {
+            guard let report = runInForeground({ interpreter.step(verbose: verbose) }) else {
                 return printInfo("no task can run")
             }
             printInfo(report.description)
@@ -68,7 +72,8 @@ extension ReplSession {
             let padding = String(repeating: " ", count: width - command.usage.count + 2)
             printInfo("  " + style.emphasis(command.usage) + padding + command.summary)
         }
-        printInfo("Ctrl-C stops the running input (or clears the line); Ctrl-D on an empty line leaves.")
+        printInfo("Ctrl-C stops the input, pauses a busy background task, or clears the line;")
+        printInfo("Ctrl-D on an empty line leaves. A # comment may follow any command.")
     }
 
     private func load(path: String) {
@@ -76,11 +81,7 @@ extension ReplSession {
         switch SourceReader.read(path: path) {
         case .failure(let failure): printError(failure.message)
         case .success(let source):
-            switch evaluate(source) {
-            case .ok: accept(source)
-            case .incomplete: printError("colang: '\(path)' ends in the middle of a statement")
-            case .error: break
-            }
+            if runInForeground({ interpreter.load(source, file: path) }) == .ok { accept(source) }
         }
     }
 

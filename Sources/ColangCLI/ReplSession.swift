@@ -28,6 +28,7 @@ final class ReplSession {
             },
             stdin: ReplSession.readInputLine)
         background.interpreter = interpreter
+        interpreter.promptTurn = BackgroundWork.promptTurn
         interpreter.recordsSchedulerEvents = true  // for `:timeline`
         editor = LineEditor(background: background)
     }
@@ -35,6 +36,7 @@ final class ReplSession {
     /// Runs until `:quit`, Ctrl-D or the end of stdin; returns the exit code.
     func run() -> Int32 {
         Completion.globalNames = { [interpreter] in interpreter.globalNames }
+        Completion.membersOfGlobal = { [interpreter] in interpreter.memberNames(ofGlobal: $0) }
         history.load()
         Signals.installForREPL(wakeDescriptor: editor.wakeDescriptor)
         Output.writeStdout("\(ColangCommand.version) — :help lists the commands, Ctrl-D leaves.\n")

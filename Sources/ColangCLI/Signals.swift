@@ -10,20 +10,28 @@ public enum Signals {
         case idle = 0
         /// A script or a REPL input runs: Ctrl-C sets the interrupt flag.
         case foreground = 1
-        /// Background tasks run between keystrokes: Ctrl-C pauses them and clears the typed line.
+        /// Background tasks run between keystrokes: Ctrl-C pauses them; the typed line is kept.
         case background = 2
     }
 
     /// State the handler reads, in raw memory so the handler does no Swift runtime work:
     /// [0] the `RunMode`, [1] 1 in script mode, [2] the wake pipe's write end or -1,
-    /// [3] 1 to end the terminal's echoed `^C` with a newline (REPL on a terminal).
+    /// [3] 1 to end the terminal's echoed `^C` with a newline (REPL on a terminal),
+    /// [4] 1 once Ctrl-C came while background tasks ran at the prompt.
     private static let slots: UnsafeMutablePointer<Int32> = {
-        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
-        slots.initialize(repeating: 0, count: 4)
+        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: 5)
+        slots.initialize(repeating: 0, count: 5)
         slots[2] = -1
         return slots
     }()
-    private static let modeSlot = 0, scriptSlot = 1, wakeSlot = 2, newlineSlot = 3
+    private static let modeSlot = 0, scriptSlot = 1, wakeSlot = 2, newlineSlot = 3, backgroundSlot = 4
+
+    /// True (once) when Ctrl-C came while background tasks ran at the prompt: it was meant for
+    /// them (they are paused), not for the line being typed.
+    static func takeBackgroundInterrupt() -> Bool {
+        defer { slots[backgroundSlot] = 0 }
+        return slots[backgroundSlot] != 0
+    }
 
     /// Starts from a clean slate: a parent (e.g. Foundation's `Process`) may hand us blocked
     /// signals, which would make Ctrl-C and `kill` do nothing. SIGPIPE is ignored so that a write to
@@ -90,6 +98,7 @@ public enum Signals {
         if mode != RunMode.idle.rawValue {
             if slots[scriptSlot] != 0 && Interpreter.interruptFlag.pointee != 0 { _exit(CoLang.ExitCode.interrupted) }
             Interpreter.interruptFlag.pointee = 1
+            if mode == RunMode.background.rawValue { slots[backgroundSlot] = 1 }
         }
         if mode == RunMode.foreground.rawValue && slots[newlineSlot] != 0 {
             var newline = UInt8(ascii: "\n")

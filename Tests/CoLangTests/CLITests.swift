@@ -290,18 +290,38 @@ struct CLITests {
         #expect(try directory.read("stderr") == "")
     }
 
-    @Test(.enabled(if: Python.hasPexpect, "python3 with pexpect is needed to drive the REPL"))
-    func replSmoke() throws {
+    /// `--schedule random` without `--seed` picks a seed and says it on stderr (issue 16, item 5),
+    /// and that seed replays the same schedule.
+    @Test func randomScheduleSaysItsSeed() throws {
+        let program = "let ts = []\nfor i in range(6) { ts.push(spawn fn() { yield; print(i) }) }\nfor t in ts { t.join() }"
+        let first = try Colang.run(["--schedule", "random", "-e", program])
+        #expect(first.status == 0)
+        #expect(first.stderr.hasPrefix("(seed ") && first.stderr.hasSuffix(")\n"), "stderr: \(first.stderr)")
+        let seed = try #require(UInt64(first.stderr.dropFirst(6).dropLast(2)), "stderr: \(first.stderr)")
+        let again = try Colang.run(["--schedule", "random", "--seed", String(seed), "-e", program])
+        #expect(again.stdout == first.stdout && again.stderr == "")
+        #expect(try Colang.run(["-e", "print(1)"]).stderr == "")
+    }
+
+    /// The REPL at a terminal, driven by pexpect scripts in Tests/repl (a pseudo-terminal, keys
+    /// typed as a person types them). CI (`.ci/run`) installs pexpect and sets
+    /// COLANG_REQUIRE_PEXPECT=1, so there a missing pexpect fails instead of skipping.
+    @Test(
+        .enabled(if: Python.hasPexpect || Python.pexpectRequired, "python3 with pexpect is needed to drive the REPL"), .serialized,
+        arguments: ["repl_smoke.py", "repl_issue16.py", "readme_transcripts.py"])
+    func replInATerminal(script: String) throws {
+        #expect(Python.hasPexpect, "python3 cannot import pexpect (pip install pexpect)")
         let binary = try #require(Colang.path)
-        let script = Colang.repositoryRoot.appendingPathComponent("Tests/repl/repl_smoke.py").path
-        let status = Python.run([script, binary])
-        #expect(status == 0, "Tests/repl/repl_smoke.py failed; run it by hand to see why")
+        let path = Colang.repositoryRoot.appendingPathComponent("Tests/repl/\(script)").path
+        let status = Python.run([path, binary])
+        #expect(status == 0, "Tests/repl/\(script) failed; run it by hand to see why")
     }
 }
 
 /// python3, for the pexpect-driven REPL check.
 enum Python {
     static let hasPexpect = run(["-c", "import pexpect"]) == 0
+    static let pexpectRequired = ProcessInfo.processInfo.environment["COLANG_REQUIRE_PEXPECT"] == "1"
 
     /// Runs `python3 arguments` and returns its exit status (127 when python3 cannot start).
     static func run(_ arguments: [String]) -> Int32 {

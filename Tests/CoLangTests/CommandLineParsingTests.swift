@@ -5,6 +5,66 @@ import Testing
 @testable import ColangCLI
 
 @Suite struct CommandLineParsingTests {
+    /// Completion after `x.` offers what `x`'s value has (issue 16, item 6).
+    @Test func completionAfterADotFollowsTheGlobalsType() {
+        var options = RunOptions()
+        options.clock = .virtual
+        let interp = Interpreter(options: options, stdout: { _ in }, stderr: { _ in })
+        for input in [
+            "let xs = [1]", "let s = \"hi\"", "let m = {name: 1, \"two words\": 2}", "let ch = channel()",
+            "let t = spawn fn() {}", "let co = coroutine(fn() { yield 1 })", "let n = 3",
+        ] { #expect(interp.evalREPL(input) == .ok) }
+        Completion.membersOfGlobal = { interp.memberNames(ofGlobal: $0) }
+        defer { Completion.membersOfGlobal = { _ in nil } }
+        func complete(_ line: String) -> [String] {
+            let bytes = Array(line.utf8)
+            let start = (bytes.lastIndex { $0 == UInt8(ascii: ".") } ?? -1) + 1
+            return Completion.candidates(line: bytes, start: start, text: String(line[line.index(line.startIndex, offsetBy: start)...]))
+                ?? []
+        }
+        let list = complete("xs.")
+        #expect(list.contains("push") && list.contains("sort") && !list.contains("recv") && !list.contains("upper"), "\(list)")
+        #expect(complete("print(xs.p") == ["pop", "push"])
+        #expect(complete("s.u") == ["upper"])
+        #expect(complete("m.").contains("name") && !complete("m.").contains("two words") && complete("m.").contains("keys"))
+        #expect(complete("ch.") == ["capacity", "close", "closed", "recv", "send"], "\(complete("ch."))")
+        #expect(complete("t.").contains("join") && complete("t.").contains("status") && !complete("t.").contains("push"))
+        #expect(complete("co.").contains("resume") && complete("co.").contains("done"))
+        #expect(complete("n.") == [], "an int has no members")
+        #expect(complete("nope.").contains("push") && complete("nope.").contains("recv"), "unknown: every name")
+        #expect(complete("f().").contains("recv"), "a call's value is not known: every name")
+    }
+
+    /// Usage errors say what is wrong (issue 16, item 8).
+    @Test func badNumbersAndPicturesAreExplained() {
+        func message(_ words: [String]) -> String {
+            do {
+                _ = try CommandParser.invocation(words)
+                return "no error"
+            } catch { return CommandParser.message(for: error) }
+        }
+        #expect(message(["--max-steps", "-5", "-e", "1"]) == "--max-steps expects a positive number, not -5")
+        #expect(message(["--max-steps", "0", "-e", "1"]) == "--max-steps expects a positive number, not 0")
+        #expect(message(["--max-memory", "-1", "x.co"]) == "--max-memory expects a positive number of megabytes, not -1")
+        #expect(message(["--seed", "-3", "x.co"]) == "--seed expects a number from 0 up, not -3")
+        let picture =
+            "--timeline writes an SVG drawing, so its file must end in .svg (not 'chart.png');"
+            + " bare --timeline draws a text chart on stderr"
+        #expect(message(["--timeline", "chart.png", "x.co"]) == picture)
+        #expect(message(["--timeline=chart.png", "x.co"]) == picture)
+        #expect(message(["--timeline", "x.co"]) == "no error")
+        #expect(message(["--timeline", "chart.svg", "x.co"]) == "no error")
+    }
+
+    /// A `# comment` may follow any REPL `:command` (issue 16, item 2).
+    @Test func replCommandsTakeComments() {
+        #expect(ReplCommand.parse(":auto off   # hold background tasks") ?? ("", "?") == ("auto", "off"))
+        #expect(ReplCommand.parse(":tasks# all of them") ?? ("", "?") == ("tasks", ""))
+        #expect(ReplCommand.parse(":step 2 -v #why") ?? ("", "?") == ("step", "2 -v"))
+        #expect(ReplCommand.parse(":load notes#2.co") ?? ("", "?") == ("load", "notes#2.co"))
+        #expect(ReplCommand.parse("x # :auto") == nil)
+    }
+
     @Test func wordsAfterTheFileAreTheScriptsArguments() throws {
         let invocation = try CommandParser.invocation(["--seed", "3", "x.co", "--seed", "4", "-e"])
         #expect(invocation.file == "x.co")

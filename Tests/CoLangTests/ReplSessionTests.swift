@@ -49,7 +49,7 @@ import Testing
         _ = interp.runBackground(timeSlice: 0.1)
         let table = interp.taskTable()
         #expect(table.contains("r#2") && table.contains("blocked") && table.contains("recv channel #1"), "\(table)")
-        #expect(table.contains("s#3") && table.contains("sleeping") && table.contains("timer t=5.0"), "\(table)")
+        #expect(table.contains("s#3") && table.contains("sleeping") && table.contains("timer t=5.00s"), "\(table)")
         _ = interp.evalREPL("ch.send(42)")
         _ = interp.evalREPL("a.join()")
         #expect(out.contains("42"))
@@ -95,9 +95,12 @@ import Testing
         _ = interp.evalREPL("let t = spawn turns()")
         let reasons = [interp.step(), interp.step(), interp.step()].map { $0?.description ?? "nil" }
         #expect(reasons[0].hasPrefix("turns#2 ran from its start to <repl>:1 in turns"), "\(reasons)")
-        #expect(reasons[0].hasSuffix(": gave up its turn (back of the ready queue)"), "\(reasons)")
-        #expect(reasons[1].hasSuffix(": sleeps until t=2.0"), "\(reasons)")
-        #expect(reasons[2].hasSuffix(": blocked: waits to receive on channel #1: no live task can send on it"), "\(reasons)")
+        // Longer than 80 columns: the reason goes on a second, indented line.
+        #expect(reasons[0].hasSuffix(" in turns:\n  gave up its turn (back of the ready queue)"), "\(reasons)")
+        #expect(reasons[1].hasSuffix(": sleeps until t=2.00s"), "\(reasons)")
+        #expect(reasons[2].hasSuffix(":\n  blocked: waits to receive on channel #1: no live task can send on it"), "\(reasons)")
+        #expect(reasons.allSatisfy { $0.split(separator: "\n").allSatisfy { $0.count <= 80 } }, "\(reasons)")
+        #expect(!reasons.joined().contains("next:"), "no bytecode offsets unless asked: \(reasons)")
         _ = interp.evalREPL("ch.send(1)")
         let finished = interp.step()?.description ?? "nil"
         #expect(finished.hasSuffix(" to the end: finished with 7"), "\(finished)")

@@ -8,8 +8,15 @@ public struct StepReport: Sendable {
     public var from: String
     public var to: String
     public var why: String
-    public var description: String { "\(taskName) ran from \(from) to \(to): \(why)" }
+    /// One line, or two when one would not fit in 80 columns (the reason goes on the second).
+    public var description: String {
+        let line = "\(taskName) ran from \(from) to \(to): \(why)"
+        return line.count <= 80 ? line : "\(taskName) ran from \(from) to \(to):\n  \(why)"
+    }
 }
+
+/// A time for people: two decimals, with its unit (`3.19s`, `0.33 ms`).
+func humanSeconds(_ seconds: Double) -> String { CFormat.string("%.2fs", seconds) }
 
 extension VM {
     /// Runs ready background tasks (main is idle at the prompt) for about `timeSlice` seconds.
@@ -55,12 +62,14 @@ extension VM {
     }
 
     /// Runs one scheduler step (one task's turn) and says what happened.
-    func step() -> StepReport? {
+    /// `verbose` (`:step -v`) adds the instruction each position continues with, as `--dis`
+    /// lists it.
+    func step(verbose: Bool = false) -> StepReport? {
         scheduler.unpauseAll()
         scheduler.wakeDueTimers()
         if scheduler.ready.isEmpty { scheduler.waitForEvents() }
         guard let t = nextReady() else { return nil }
-        let from = position(of: t)
+        let from = position(of: t, verbose: verbose)
         // How the turn ended is the last event of `t` on the stream.
         var last: RunEvent.Kind?
         let listener = events.listen { e in
@@ -75,16 +84,17 @@ extension VM {
         case .finish: why = "finished with \(repr(t.result))"
         case .fail(let message): why = "failed: \(message)"
         case .cancel, .unwound: why = "was cancelled"
-        case .sleep(let until): why = "sleeps until t=\(VM.formatFloat(until))"
+        case .sleep(let until): why = "sleeps until t=\(humanSeconds(until))"
         case .block: why = "blocked: \(waitDescription(t))"
+        case .yield(.prompt): why = "ran too long without yielding: switched out, it keeps its place"
         case .yield: why = "gave up its turn (back of the ready queue)"
         default: why = "is still running"
         }
-        return StepReport(taskName: t.name, from: from, to: t.status.isFinished ? "the end" : position(of: t), why: why)
+        return StepReport(taskName: t.name, from: from, to: t.status.isFinished ? "the end" : position(of: t, verbose: verbose), why: why)
     }
 
     /// Where a task will continue: `file:line in function`.
-    func position(of t: TaskObj) -> String {
+    func position(of t: TaskObj, verbose: Bool) -> String {
         let f = t.active
         guard f.frameCount > 0 else { return "its start" }
         let frame = f.topFrame.pointee
@@ -93,7 +103,7 @@ extension VM {
         let name = proto.name.isEmpty ? "<fn>" : proto.name
         // The instruction it continues with, as `--dis` lists it.
         var next = ""
-        if frame.ip < proto.codeCount, let op = OpCode(rawValue: proto.code[frame.ip]) {
+        if verbose, frame.ip < proto.codeCount, let op = OpCode(rawValue: proto.code[frame.ip]) {
             next = " (next: \(String(repeating: "0", count: max(0, 4 - String(frame.ip).count)))\(frame.ip) \(op.mnemonic))"
         }
         return "\(proto.source.name):\(loc.line) in \(name)\(next)"
@@ -111,7 +121,7 @@ extension VM {
             }
             rows.append([
                 String(t.id), t.name, t.status.name, waiting, String(t.switches),
-                CFormat.string("%.3f ms", t.timeRun * 1000),
+                t.timeRun >= 1 ? CFormat.string("%.2f s", t.timeRun) : CFormat.string("%.2f ms", t.timeRun * 1000),
             ])
         }
         var widths = [Int](repeating: 0, count: rows[0].count)

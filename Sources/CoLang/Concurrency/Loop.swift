@@ -79,7 +79,8 @@ extension VM {
     }
 
     func nextReady() -> TaskObj? {
-        scheduler.nextReady(random: options.schedule == .random, rng: &rng)
+        if holdBackground && mainTask.status == .ready && scheduler.take(mainTask) { return mainTask }
+        return scheduler.nextReady(random: options.schedule == .random, rng: &rng)
     }
 
     /// Gives `t` the CPU until it yields, blocks or ends. Returns a loop end for fatal outcomes.
@@ -102,12 +103,22 @@ extension VM {
             sliceEnd = steps + lastBudget + slice
         }
         let started = Clock.monotonicNanos()
+        if let turn = promptTurnNanos, t !== mainTask { turnDeadline = started &+ turn }
         let stop = execute(raising: raising)
+        turnDeadline = .max
+        if !turnCut, hoggingTask === t { hoggingTask = nil }
         t.timeRun += Double(Clock.monotonicNanos() &- started) / 1e9
         switch stop {
         case .finished(let v):
             finishTask(t, status: .done, result: v, error: .nil)
             if events.schedulerOn { events.emit(.init(t, .finish)) }
+        case .yielded where turnCut:
+            // The prompt's turn: at the prompt the task stays first in line (a busy task still
+            // starves the others, as it would in a program); during an input it goes behind it.
+            turnCut = false
+            hoggingTask = t
+            scheduler.makeReady(t, atFront: mainTask.status.isFinished)
+            if events.schedulerOn { events.emit(.init(t, .yield(.prompt))) }
         case .yielded:
             if let unwinding = cancelledForUnwinding {
                 // It cancelled a task, which unwinds now; it goes on right after.

@@ -41,7 +41,7 @@ extension WaitTarget {
     var tableText: String {
         switch self {
         case .none: return "-"
-        case .timer(let time): return "timer t=\(VM.formatFloat(time))"
+        case .timer(let time): return "timer t=\(humanSeconds(time))"
         case .join(let t): return "join \(t.name)"
         case .recv(let c): return "recv channel #\(c.id)"
         case .send(let c, _): return "send channel #\(c.id)"
@@ -186,6 +186,13 @@ final class Scheduler {
             if t.status == .ready { return t }
         }
         return nil
+    }
+
+    /// Takes `t` out of the ready queue to run it now; false if it is not there.
+    func take(_ t: TaskObj) -> Bool {
+        guard let i = ready.firstIndex(where: { $0 === t }) else { return false }
+        ready.remove(at: i)
+        return true
     }
 
     /// Whether a task can run now.

@@ -53,6 +53,8 @@ struct RunEvent {
         case interrupted
         /// It cancelled this task, which unwinds before it goes on.
         case unwinding(TaskObj)
+        /// The REPL's prompt took its turn: the task had run too long without yielding.
+        case prompt
     }
 
     let task: TaskObj
@@ -162,6 +164,7 @@ final class EventStream {
         case .yield(.preempted(let slice)): return (.yield, "preempted: its time slice of \(slice) instructions is used up")
         case .yield(.interrupted): return (.yield, "interrupted")
         case .yield(.unwinding(let t)): return (.yield, "\(t.name) unwinds first: it was cancelled")
+        case .yield(.prompt): return (.yield, "switched out for the prompt: it ran too long without yielding")
         case .sleep(let until): return (.sleep, "until \(VM.formatFloat(until))")
         case .block(let target): return (.block, target.blockDetail)
         case .wakeByTimer: return (.wake, "timer fired")

@@ -73,9 +73,12 @@ extension VM {
         return v
     }
 
-    func evalREPL(source: String) -> ReplStatus {
-        if isIncomplete(source: source) { return .incomplete }
-        guard let (proto, _) = compile(source: source, file: "<repl>", echo: echoFunction) else {
+    /// `file` other than `<repl>` is a `:load`ed file: it runs as `colang FILE` would (no echo;
+    /// an unfinished statement at its end is a syntax error), keeping its definitions.
+    func evalREPL(source: String, file: String = "<repl>") -> ReplStatus {
+        let typed = file == "<repl>"
+        if typed && isIncomplete(source: source) { return .incomplete }
+        guard let (proto, _) = compile(source: source, file: file, echo: typed ? echoFunction : nil) else {
             return .error
         }
         prepareMain(heap.track(ClosureObj(proto: proto, upvalues: [])))

@@ -637,6 +637,15 @@ extension VM {
             lastBudget = 0
             return .yielded
         }
+        if turnDeadline != .max && Clock.monotonicNanos() >= turnDeadline {
+            // The REPL's prompt takes its turn from a task that has not yielded (see
+            // `promptTurnNanos`); the task continues here at its next turn.
+            save(r)
+            turnCut = true
+            budget = 0
+            lastBudget = 0
+            return .yielded
+        }
         var next = tracing ? 1 : VM.checkpointInterval
         if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }  // no +1: limit may be Int.max
         if options.preempt != nil { next = min(next, max(sliceEnd - steps, 1)) }

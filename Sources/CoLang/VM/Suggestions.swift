@@ -23,6 +23,27 @@ extension VM {
         methods.ids.names.filter { methods.lookup(value.tag, name: $0) != nil }
     }
 
+    /// For REPL completion after `name.`: the methods and fields of global `name`'s value (a
+    /// map's are its string keys that are names), sorted; nil when no such global is defined.
+    func memberNames(ofGlobal name: String) -> [String]? {
+        ensureGlobalCapacity()
+        guard let slot = globals.lookup(name), slot < globalValues.count else { return nil }
+        let value = globalValues[slot]
+        if value.tag == .undefined { return nil }
+        var names = methodNames(of: value) + (VM.fieldNames[value.tag] ?? [])
+        if value.tag == .map {
+            for (_, entry) in value.asMap.entries where entry.key.tag == .string {
+                let key = entry.key.asString.value
+                if let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
+                    key.unicodeScalars.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+                {
+                    names.append(key)
+                }
+            }
+        }
+        return Array(Set(names.filter { !$0.hasPrefix("__") })).sorted()
+    }
+
     /// The fields `getField` knows for each type (methods come from the method table).
     static let fieldNames: [Tag: [String]] = [
         .coroutine: ["status", "done", "result"], .task: ["id", "name", "status", "result"],

@@ -116,6 +116,18 @@ final class VM {
     var sliceEnd = Int.max
     /// The last `.yielded` stop was a time slice running out, not the program's `yield`.
     var preempted = false
+    /// REPL, `:auto off`: the input's main task runs whenever it is ready; background tasks
+    /// get a turn only while it waits (otherwise it could never finish).
+    var holdBackground = false
+    /// REPL: a background task's turn ends after this many nanoseconds even if it has not
+    /// yielded, so that the prompt stays usable (`nil`: never, as in a script).
+    var promptTurnNanos: UInt64? = nil
+    /// When the running task's turn ends (`promptTurnNanos`); `.max` when it never does.
+    var turnDeadline = UInt64.max
+    /// The last `.yielded` stop was the prompt taking its turn (see `promptTurnNanos`).
+    var turnCut = false
+    /// The task whose turn was last cut for the prompt, until it yields, blocks or ends.
+    weak var hoggingTask: TaskObj?
     /// Elements visited by long builtins (printing or comparing a huge structure), see `chargeWork`.
     var workDone = 0
     /// Bytes processed by string builtins not yet charged as work, see `chargeText`.
