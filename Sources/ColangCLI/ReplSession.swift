@@ -63,6 +63,16 @@ final class ReplSession {
             return runCommand(name: name, argument: argument)
         }
         if pending.isEmpty && line.allSatisfy(\.isWhitespace) { return .keepGoing }
+        if pending.isEmpty, let word = bareWord(line) {
+            // `exit`, `quit` and `help` alone do what they say (Python's REPL only hints at
+            // them), unless the program has a variable of that name.
+            switch word {
+            case "exit", "quit": return .quit
+            default:
+                _ = evaluate("help()")
+                return .keepGoing
+            }
+        }
         pending.append(line)
         let input = pending.joined(separator: "\n")
         switch evaluate(input) {
@@ -72,6 +82,17 @@ final class ReplSession {
         }
         pending = []
         return .keepGoing
+    }
+
+    /// `exit`, `quit` or `help` typed alone (spaces and a `# comment` around it allowed),
+    /// when no global of that name shadows the builtin meaning.
+    private func bareWord(_ line: String) -> String? {
+        var text = Substring(line)
+        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        let word = String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        guard ["exit", "quit", "help"].contains(word) else { return nil }
+        if word != "help" && interpreter.globalNames.contains(word) { return nil }
+        return word
     }
 
     /// Runs an input with Ctrl-C armed to interrupt it; state is kept whatever happens.

@@ -144,17 +144,26 @@ def times_for_people(child):
         check(f"{command} fits in 80 columns", not wide, wide)
 
 
+def bare_words(child):
+    """Issue 16, item 3: help, exit and quit typed alone just work."""
+    shown = enter(child, "help")
+    check("help alone lists the builtins", "help(x) tells more" in shown and "<fn help>" not in shown, shown)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
     with tempfile.TemporaryDirectory() as workdir:
         for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog),
                              ("load", lambda child: load(child, workdir)), ("completion", completion),
-                             ("times for people", times_for_people)]:
+                             ("times for people", times_for_people), ("bare words", bare_words)]:
             child = start(binary, workdir)
             try:
                 checks(child)
-                child.sendline(":quit")
-                child.expect(pexpect.EOF)
+                if child.isalive():
+                    child.sendline(":quit")
+                    child.expect(pexpect.EOF)
             except (AssertionError, pexpect.ExceptionPexpect) as failure:
                 print(f"FAIL ({name}): {failure}\nlast output: {child.before!r}", file=sys.stderr)
                 child.terminate(force=True)

@@ -160,7 +160,8 @@ extension VM {
         for t in tasks {
             forEachFrame(t) { fiber, frame in
                 let proto = frame.closure.takeUnretainedValue().proto
-                for l in proto.localNames where !l.name.isEmpty && !l.name.hasPrefix("(") && l.range.lowerBound <= frame.ip && frame.ip <= l.range.upperBound {
+                for l in proto.localNames
+                where !l.name.isEmpty && !l.name.hasPrefix("(") && l.range.lowerBound <= frame.ip && frame.ip <= l.range.upperBound {
                     let at = frame.base + l.slot
                     if at < fiber.sp { note(fiber.stack[at], l.name) }
                 }
