@@ -152,9 +152,34 @@ def bare_words(child):
     child.expect(pexpect.EOF)
 
 
+def seed_is_said(binary, workdir):
+    """Issue 16, item 6: --schedule random without --seed says which seed it picked, and that
+    seed replays the same interleaving."""
+    env = dict(os.environ, NO_COLOR="1", TERM="xterm", HOME=workdir)
+    program = os.path.join(workdir, "race.co")
+    with open(program, "w") as f:
+        f.write('for i in range(4) { spawn fn() { for k in range(3) { print("task", i, k); yield } } }\n')
+    child = pexpect.spawn(binary, ["--schedule", "random", program], env=env, encoding="utf-8", timeout=20)
+    child.expect(pexpect.EOF)
+    shown = child.before
+    found = re.search(r"\(seed (\d+)\)", shown)
+    check("--schedule random says (seed N)", found is not None, shown)
+    order = [line for line in shown.splitlines() if line.startswith("task")]
+    again = pexpect.spawn(binary, ["--schedule", "random", "--seed", found.group(1), program], env=env,
+                          encoding="utf-8", timeout=20)
+    again.expect(pexpect.EOF)
+    replay = [line for line in again.before.splitlines() if line.startswith("task")]
+    check("--seed N replays the order it printed", replay == order, again.before)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else default_binary()
     with tempfile.TemporaryDirectory() as workdir:
+        try:
+            seed_is_said(binary, workdir)
+        except (AssertionError, pexpect.ExceptionPexpect) as failure:
+            print(f"FAIL (seed): {failure}", file=sys.stderr)
+            return 1
         for name, checks in [("held tasks", held_tasks), ("command comments", command_comments), ("hog", hog),
                              ("load", lambda child: load(child, workdir)), ("completion", completion),
                              ("times for people", times_for_people), ("bare words", bare_words)]:
