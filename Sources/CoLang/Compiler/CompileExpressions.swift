@@ -91,7 +91,7 @@ extension Compiler {
             expression(object)
             arguments(args, loc)
             let nameConst = stringConstant(name, loc)
-            if ["next", "send", "resume", "throw", "close"].contains(name) { noteIteration(of: object) }
+            if PlainCallHint.resumingMethods.contains(name) { noteIteration(of: object) }
             emit(.invoke, loc, nameConst, methodIDs.slot(for: name), args.count)
         case .function(let decl):
             function(decl)

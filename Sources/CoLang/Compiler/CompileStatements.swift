@@ -390,18 +390,19 @@ extension Compiler {
     /// `try` statement (its loops, handlers and the `finally` blocks around it), with the
     /// locals declared inside the `try` out of sight.
     private func compileFinallyCopy(_ ctx: FinallyContext, outer: [FinallyContext]) {
-        let saved = (fs.tryDepth, fs.finallies, fs.loops, fs.hiddenLocals.count)
+        let (tryDepth, finallies) = (fs.tryDepth, fs.finallies)
+        let innerLoops = fs.loops[ctx.loopCount...]
         fs.tryDepth = ctx.tryDepth
         fs.finallies = outer
-        fs.loops = Array(fs.loops[..<ctx.loopCount])
+        fs.loops.removeLast(innerLoops.count)
         fs.hiddenLocals.append(ctx.localCount..<fs.locals.count)
         block(ctx.body, ctx.loc)
-        let innerLoops = saved.2[ctx.loopCount...]
+        // A `break` or `continue` in the copy recorded its jump in a loop outside the try, which
+        // stays; the loops inside the try come back as they were.
         fs.loops += innerLoops
-        // Jumps recorded by the copy belong to the (unchanged) loops outside the try.
-        fs.tryDepth = saved.0
-        fs.finallies = saved.1
-        fs.hiddenLocals.removeLast(fs.hiddenLocals.count - saved.3)
+        fs.tryDepth = tryDepth
+        fs.finallies = finallies
+        fs.hiddenLocals.removeLast()
     }
 
     /// `try { body } catch e { handler }`.

@@ -14,6 +14,9 @@ struct PlainCallHint {
     /// checked when the error happens (a global holding a function that contains `yield`).
     var knownToYield: Bool
 
+    /// The coroutine methods whose receiver, a plain call's result, earns the hint.
+    static let resumingMethods: Set<String> = ["next", "send", "resume", "throw", "close"]
+
     /// `numbers() ran as a plain call; coroutine(numbers) makes a generator`.
     var text: String {
         let args = argc == 0 ? "" : ", …"

@@ -349,8 +349,8 @@ final class Scheduler {
         }
         if let i = paused.firstIndex(where: { $0 === t }) {
             paused.remove(at: i)
-        } else if let i = ready.firstIndex(where: { $0 === t }) {
-            ready.remove(at: i)
+        } else {
+            _ = take(t)
         }
         t.status = .cancelled
     }

@@ -115,7 +115,7 @@ extension VM {
                 if currentTask.cancelling { return raiseCancellationAgain(&r) }
                 return block(on: target)
             case .stop(let stop):
-                if case .yielded = stop, currentTask.cancelling, cancelledForUnwinding == nil {
+                if case .yielded = stop, currentTask.cancelling {
                     return raiseCancellationAgain(&r)
                 }
                 return stop

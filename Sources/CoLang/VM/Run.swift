@@ -516,12 +516,10 @@ extension VM {
                     let stop = yieldValue(&rr)
                     r = rr
                     if let stop { return stop }
-                case .tryBegin:
+                case .tryBegin, .tryFinally:
                     let t = r.readU32()
-                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: false))
-                case .tryFinally:
-                    let t = r.readU32()
-                    r.fiber.handlers.append(Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: true))
+                    r.fiber.handlers.append(
+                        Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: op == .tryFinally))
                 case .tryEnd:
                     r.fiber.handlers.removeLast()
                 case .throw:
