@@ -93,3 +93,47 @@ public struct ExploreReport: CustomStringConvertible, Sendable {
     /// The `colang` command line that replays the run with this seed.
     public func replayCommand(seed: UInt64) -> String { replayWords(seed: seed) }
 }
+
+extension Interpreter {
+    /// `--record FILE.html` and `:record FILE.html`: from now on, every step of what runs (each
+    /// source line reached, each scheduler and coroutine event) is recorded with what it needs
+    /// to be replayed, up to `maxSteps` steps (more are left out, and the page says so).
+    /// Recording never changes what the program does or prints. Starting again restarts it.
+    public func startRecording(maxSteps: Int = 50_000) {
+        stopRecording()
+        vm.events.recording = true  // the page's timeline
+        recordingEventsBase = vm.events.recorded.count
+        vm.recorder = Recorder(vm: vm, maxSteps: maxSteps, eventsBase: recordingEventsBase)
+    }
+
+    /// Stops recording; the steps so far stay, for `recordingHTML`.
+    public func stopRecording() {
+        vm.recorder?.stop()
+    }
+
+    /// Ends a script's recording with a last step: the run is over, with `exitStatus`.
+    public func endRecording(exitStatus: Int32) {
+        guard let recorder = vm.recorder else { return }
+        vm.flushOutput()
+        recorder.finish("the run ended" + (exitStatus == 0 ? "" : " with exit status \(exitStatus)"))
+    }
+
+    /// Whether a recording is being made (it is not full and was not stopped).
+    public var isRecording: Bool { vm.recorder?.wantsLines ?? false }
+
+    /// The steps recorded so far (nil: no recording was started).
+    public var recordedSteps: Int? { vm.recorder?.stepCount }
+
+    /// Whether the run went on past the steps the recording holds.
+    public var recordingIsTruncated: Bool { vm.recorder?.truncated ?? false }
+
+    /// The recording so far as one self-contained HTML page (nil: no recording was started).
+    /// `exitStatus` is the run's exit code, shown at its end.
+    public func recordingHTML(title: String, exitStatus: Int32? = nil) -> String? {
+        guard let recorder = vm.recorder else { return nil }
+        let events = Array(vm.events.recorded.dropFirst(min(recordingEventsBase, vm.events.recorded.count)))
+        let svg = events.isEmpty ? nil : Timeline(events: events, now: now, clock: clock).svg(title: "Timeline")
+        let data = recorder.json(title: title, timelineSVG: svg, exitStatus: exitStatus)
+        return RecordingPage.html(title: title, data: data)
+    }
+}

@@ -66,6 +66,8 @@ public enum ReplStatus: Equatable, Sendable {
 public final class Interpreter {
     public let options: RunOptions
     private(set) var vm: VM
+    /// How many scheduler events were recorded before the recording began (its timeline starts there).
+    var recordingEventsBase = 0
     private let streams: (out: (String) -> Void, err: (String) -> Void, input: () -> String?)
 
     /// - Parameters:

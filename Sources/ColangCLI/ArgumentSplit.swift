@@ -5,7 +5,7 @@
 struct ArgumentSplit {
     /// Options that consume the next word as their value; keep in sync with `ColangCommand`.
     static let optionsWithValue: Set<String> = [
-        "-e", "--clock", "--seed", "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt",
+        "-e", "--clock", "--seed", "--schedule", "--explore", "--max-steps", "--max-memory", "--preempt", "--record",
     ]
     /// `--timeline` alone means "text chart"; ArgumentParser has no optional values, so it is
     /// rewritten to `--timeline=-` unless the next word is the SVG file.
@@ -38,6 +38,13 @@ struct ArgumentSplit {
         guard Self.optionsWithValue.contains(word), let next else { return 0 }
         options.append(next)
         return 1
+    }
+
+    /// The text after the last dot of the file name in `path`, if it has one.
+    static func fileExtension(_ path: String) -> String? {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        return String(name[name.index(after: dot)...])
     }
 
     static func looksLikeAPicture(_ word: String) -> Bool {

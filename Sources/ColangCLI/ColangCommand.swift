@@ -57,6 +57,12 @@ struct ColangCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Record every step of the run as one HTML page that replays it in a browser.",
+            valueName: "FILE.html"))
+    var record: String?
+
+    @Option(
+        help: ArgumentHelp(
             "The ready queue's order: first-come, or a seeded random pick to expose races.",
             valueName: "fifo|random"))
     var schedule: ScheduleChoice = .fifo
@@ -106,6 +112,11 @@ struct ColangCommand: ParsableCommand {
                 "--timeline writes an SVG drawing, so its file must end in .svg (not '\(timeline)');"
                     + " bare --timeline draws a text chart on stderr")
         }
+        if dis && record != nil { throw ValidationError("--dis does not run the program, so there is nothing to --record") }
+        // Any other extension is refused: `--record kitchen.co` would overwrite the script.
+        if let record, let ext = ArgumentSplit.fileExtension(record), !["html", "htm"].contains(ext.lowercased()) {
+            throw ValidationError("--record writes an HTML page, so its file must end in .html (not '\(record)')")
+        }
         // Each explored schedule is a whole run: beyond this it would take hours, not a lesson.
         if let explore, explore > 100_000 { throw ValidationError("--explore takes at most 100000 runs") }
     }
@@ -114,7 +125,7 @@ struct ColangCommand: ParsableCommand {
     var invocation: Invocation {
         Invocation(
             code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
-            timeline: timeline, schedule: schedule, explore: explore, maxSteps: maxSteps,
+            timeline: timeline, record: record, schedule: schedule, explore: explore, maxSteps: maxSteps,
             maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, sandbox: sandbox, file: file,
             arguments: arguments)
     }

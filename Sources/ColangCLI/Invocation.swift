@@ -10,6 +10,8 @@ struct Invocation {
     var trace = false
     var traceSched = false
     var timeline: String? = nil
+    /// `--record FILE.html`: the page that replays the run.
+    var record: String? = nil
     var schedule: ScheduleChoice = .fifo
     var explore: Int? = nil
     var maxSteps: Int? = nil

@@ -67,7 +67,7 @@ public enum Launcher {
             Output.writeStderr("colang: --dis, --explore and --timeline need a script (FILE, -e CODE or standard input)\n")
             return ExitCode.usage
         }
-        return ReplSession(options: invocation.runOptions).run()
+        return ReplSession(options: invocation.runOptions, record: invocation.record).run()
     }
 }
 
@@ -84,10 +84,12 @@ struct ScriptRunner {
             return TeachingTools.explore(source: source, file: file, runs: runs, invocation: invocation)
         }
         interpreter.recordsSchedulerEvents = invocation.timeline != nil
+        if invocation.record != nil { interpreter.startRecording() }
         Signals.installForScript()
         let status = interpreter.runScript(source: source, file: file)
         interpreter.flush()
-        return TeachingTools.drawTimeline(of: interpreter, invocation: invocation, file: file, status: status)
+        let drawn = TeachingTools.drawTimeline(of: interpreter, invocation: invocation, file: file, status: status)
+        return TeachingTools.writeRecording(of: interpreter, invocation: invocation, file: file, status: drawn)
     }
 
     private func disassemble(source: String, file: String, with interpreter: Interpreter) -> Int32 {

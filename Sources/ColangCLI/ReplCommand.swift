@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 
 enum ReplCommand: String, CaseIterable {
-    case help, quit, load, tasks, step, run, auto, clock, dis, trace, timeline, reset, save
+    case help, quit, load, tasks, step, run, auto, clock, dis, trace, timeline, record, reset, save
 
     /// How the command is written, for `:help`.
     var usage: String {
@@ -16,6 +16,7 @@ enum ReplCommand: String, CaseIterable {
         case .trace: return ":trace on|off"
         case .save: return ":save FILE"
         case .timeline: return ":timeline [FILE.svg|clear]"
+        case .record: return ":record [FILE.html|off]"
         case .help, .quit, .tasks, .run, .reset: return ":" + rawValue
         }
     }
@@ -33,6 +34,7 @@ enum ReplCommand: String, CaseIterable {
         case .dis: return "show the bytecode of function NAME"
         case .trace: return "print every scheduler event"
         case .timeline: return "chart which task ran when (text, or an SVG file)"
+        case .record: return "record every step from now on as an HTML replay"
         case .reset: return "forget every global, task and object"
         case .save: return "write this session's accepted inputs as a script"
         }

@@ -23,6 +23,7 @@ extension ReplSession {
         case .clock: setClock(argument)
         case .trace: setSwitch(argument, command: command) { interpreter.traceScheduler = $0 }
         case .timeline: timeline(argument)
+        case .record: record(argument)
         }
         return .keepGoing
     }
@@ -109,7 +110,64 @@ extension ReplSession {
         }
     }
 
+    /// `:record FILE.html` records every step from now on into FILE.html, rewritten after each
+    /// input (so it always holds the session so far); `:record off` stops; `:record` says
+    /// whether a recording is being made.
+    private func record(_ argument: String) {
+        switch argument {
+        case "":
+            if let path = recordPath, interpreter.isRecording {
+                printInfo("recording to \(path): \(interpreter.recordedSteps ?? 0) steps so far (:record off stops)")
+            } else {
+                printInfo("not recording (:record FILE.html starts)")
+            }
+        case "off":
+            guard let path = recordPath else { return printInfo("not recording") }
+            interpreter.stopRecording()
+            saveRecording()
+            recordPath = nil
+            printInfo("stopped: \(interpreter.recordedSteps ?? 0) steps in \(path)")
+        case let path where ArgumentSplit.fileExtension(path).map({ ["html", "htm"].contains($0.lowercased()) }) ?? false:
+            startRecording(to: path)
+        default: printError("usage: \(ReplCommand.record.usage) (the file must end in .html)")
+        }
+    }
+
+    /// Starts a recording into `path` and writes the (empty) page at once, so a path that
+    /// cannot be written is reported now.
+    func startRecording(to path: String) {
+        interpreter.startRecording()
+        recordPath = path
+        guard saveRecording() else {
+            interpreter.stopRecording()
+            recordPath = nil
+            return
+        }
+        printInfo("recording every step to \(path); it is rewritten after each input (:record off stops)")
+    }
+
+    /// Writes the recording so far to `recordPath`; false when it cannot be written (said on stderr).
+    @discardableResult
+    func saveRecording() -> Bool {
+        guard let path = recordPath, let html = interpreter.recordingHTML(title: "REPL session") else { return true }
+        if interpreter.recordingIsTruncated && interpreter.isRecording == false && !warnedFull {
+            warnedFull = true
+            printInfo("the recording in \(path) is full: it keeps the first \(interpreter.recordedSteps ?? 0) steps")
+        }
+        if let reason = FileWriter.write(html, to: path) {
+            printError("colang: cannot write '\(path)': \(reason)")
+            return false
+        }
+        return true
+    }
+
     private func reset() {
+        if let path = recordPath {
+            interpreter.stopRecording()
+            saveRecording()
+            recordPath = nil
+            printInfo("recording stopped: \(path) keeps the session before the reset")
+        }
         interpreter.reset()
         interpreter.recordsSchedulerEvents = true
         forgetAcceptedInputs()

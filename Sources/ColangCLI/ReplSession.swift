@@ -16,7 +16,13 @@ final class ReplSession {
     /// Inputs that ran without error, in order: what `:save` writes.
     private(set) var accepted: [String] = []
 
-    init(options: RunOptions) {
+    /// `:record FILE.html` (or `--record`): the page the session's recording is written to,
+    /// rewritten after every input.
+    var recordPath: String?
+    /// The user was told that the recording is full.
+    var warnedFull = false
+
+    init(options: RunOptions, record: String? = nil) {
         let style = self.style, background = self.background
         interpreter = Interpreter(
             options: options,
@@ -31,6 +37,7 @@ final class ReplSession {
         interpreter.promptTurn = BackgroundWork.promptTurn
         interpreter.recordsSchedulerEvents = true  // for `:timeline`
         editor = LineEditor(background: background)
+        if let record { startRecording(to: record) }
     }
 
     /// Runs until `:quit`, Ctrl-D or the end of stdin; returns the exit code.
@@ -44,11 +51,15 @@ final class ReplSession {
             let prompt = pending.isEmpty ? Self.prompt : Self.continuation
             switch editor.readLine(prompt: style.prompt(prompt)) {
             case .line(let line):
-                if handle(line) == .quit { return ExitCode.ok }
+                if handle(line) == .quit {
+                    saveRecording()
+                    return ExitCode.ok
+                }
             case .interrupted:
                 pending = []
             case .endOfInput:
                 Output.writeStdout("\n")
+                saveRecording()
                 return ExitCode.ok
             }
         }
@@ -105,6 +116,7 @@ final class ReplSession {
     func runInForeground<T>(_ body: () -> T) -> T {
         let result = Signals.running(.foreground, body)
         interpreter.flush()
+        saveRecording()
         editor.drainWakePipe()
         background.inputFinished()
         return result

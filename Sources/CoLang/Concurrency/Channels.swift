@@ -3,6 +3,7 @@
 extension VM {
     func makeChannel(capacity: Int) -> Value {
         let c = heap.track(ChannelObj(id: nextChannelId, capacity: capacity))
+        recorder?.channelCreated(c)
         nextChannelId += 1
         return Value(object: c, tag: .channel)
     }

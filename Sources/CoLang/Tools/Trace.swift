@@ -3,7 +3,7 @@
 
 extension VM {
     func traceLine(_ s: String) {
-        writeError("[trace] \(s)\n")
+        writeTrace("[trace] \(s)\n")
     }
 
     /// A value's printed form cut to a readable length (a trace line must stay short even when
@@ -22,6 +22,6 @@ extension VM {
         }
         let proto = r.closure.proto
         let (text, _) = Disassembler.instruction(proto, offset: r.ip - r.code, vm: self)
-        writeError(stack + "\n" + text + "\n")
+        writeTrace(stack + "\n" + text + "\n")
     }
 }

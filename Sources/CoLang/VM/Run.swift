@@ -602,6 +602,10 @@ extension VM {
             return .interrupted
         }
         if tracing { traceInstruction(r) }
+        if let recorder, recorder.wantsLines {
+            save(r)
+            recorder.instruction(proto: r.closureRef._withUnsafeGuaranteedRef { $0.proto }, offset: r.ip - r.code)
+        }
         if let limit = options.maxSteps, steps > limit {
             budget = 0
             lastBudget = 1
@@ -644,7 +648,8 @@ extension VM {
             lastBudget = 0
             return .yielded
         }
-        var next = tracing ? 1 : VM.checkpointInterval
+        // Tracing and recording look at every instruction: a checkpoint before each.
+        var next = tracing || recorder?.wantsLines == true ? 1 : VM.checkpointInterval
         if let limit = options.maxSteps { next = min(next, max(limit - steps, 1)) }  // no +1: limit may be Int.max
         if options.preempt != nil { next = min(next, max(sliceEnd - steps, 1)) }
         budget = next - 1

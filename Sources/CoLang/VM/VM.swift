@@ -132,6 +132,10 @@ final class VM {
     var workDone = 0
     /// Bytes processed by string builtins not yet charged as work, see `chargeText`.
     var textWork = 0
+    /// `--record` / `:record`: the run's steps for an HTML replay (Tools/Recorder.swift).
+    var recorder: Recorder? {
+        didSet { budget = 0 }  // the next instruction reaches a checkpoint, which sees it
+    }
     /// `--trace`: every instruction, with the stack, at a checkpoint of its own.
     var tracing: Bool { didSet { events.traceCoroutines = tracing } }
 
@@ -153,7 +157,7 @@ final class VM {
         events.traceCoroutines = options.trace
         events.traceScheduler = options.traceScheduler
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
-        events.write = { [unowned self] in self.writeError($0) }
+        events.write = { [unowned self] in self.writeTrace($0) }
         events.site = { [unowned self] in
             self.currentSite(exactInnermost: false).map { "\($0.0.name):\($0.1.line)" }
         }
@@ -236,6 +240,7 @@ final class VM {
     // MARK: - Output
 
     func write(_ s: String) {
+        recorder?.wrote(s, isError: false)
         outBuffer += s
         if outBuffer.utf8.count >= 8192 { flushOutput() }
     }
@@ -248,6 +253,12 @@ final class VM {
     }
 
     func writeError(_ s: String) {
+        recorder?.wrote(s, isError: true)
+        writeTrace(s)
+    }
+
+    /// A trace line on stderr: not the program's output, so a recording leaves it out.
+    func writeTrace(_ s: String) {
         flushOutput()
         err(s)
     }
