@@ -10,10 +10,12 @@ Exit status 0 when every file conforms and no report appeared. A summary line
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,7 +69,7 @@ def files(filter_text):
     return [f for f in out if not filter_text or filter_text in f[0]]
 
 
-def run_one(binary, name, base, rel, timeout, gc_stress=False):
+def run_one(binary, name, base, rel, timeout, gc_stress=False, record=False):
     with open(os.path.join(base, rel), encoding="utf-8") as f:
         spec = spec_of(f.read())
     if gc_stress and spec["skip_gc_stress"]:
@@ -79,6 +81,11 @@ def run_one(binary, name, base, rel, timeout, gc_stress=False):
         flags, script_args = flags[:i], flags[i + 1:]
     if gc_stress:
         flags.append("--gc-stress")
+    page = None
+    if record and "--explore" not in flags and "--dis" not in flags:
+        fd, page = tempfile.mkstemp(suffix=".html")
+        os.close(fd)
+        flags += ["--record", page]
     if name.startswith("examples/") and "--clock" not in flags:
         flags += ["--clock", "virtual"]
     cwd = ROOT if name.startswith("examples/") else CONFORMANCE
@@ -109,7 +116,45 @@ def run_one(binary, name, base, rel, timeout, gc_stress=False):
     for r in REPORTS:
         if r in err:
             problems.append(f"stderr has a report: {r}")
+    if page:
+        problems += check_recording(page, out, p.returncode, not name.startswith("examples/"))
+        os.unlink(page)
     return problems, err, time.monotonic() - start
+
+
+def check_recording(page, stdout, exit_code, deterministic):
+    """--record: the page holds the run's data, and its output is what the program printed."""
+    try:
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+    except OSError as e:
+        return [f"--record wrote no page: {e}"]
+    if exit_code == 64 or not html:
+        return []  # a usage error (a bad flag in the file's own # flags: line) records nothing
+    start = html.find('<script type="application/json" id="run-data">')
+    end = html.find("</script>", start)
+    if start < 0 or end < 0:
+        return ["--record page has no run data"]
+    try:
+        run = json.loads(html[start + len('<script type="application/json" id="run-data">'):end])
+    except ValueError as e:
+        return [f"--record page's data is not JSON: {e}"]
+    problems = []
+    if not run["steps"]:
+        problems.append("--record page has no steps")
+    if run["exit"] != exit_code:
+        problems.append(f"--record page says exit {run['exit']}, the run exited {exit_code}")
+    # The recorded output, less what went to stderr, is the program's stdout (unless the
+    # recording stopped early, or the run's output depends on the real clock).
+    units = run["output"].encode("utf-16-le")  # the page counts UTF-16 code units, as JavaScript does
+    printed, at = b"", 0
+    for a, b in run["errors"]:
+        printed += units[2 * at:2 * a]
+        at = b
+    printed = (printed + units[2 * at:]).decode("utf-16-le")
+    if deterministic and not run["truncated"] and printed != stdout:
+        problems.append("--record page's output differs from what the program printed")
+    return problems
 
 
 def main():
@@ -118,13 +163,15 @@ def main():
     ap.add_argument("--filter", default="")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--gc-stress", action="store_true", help="collect at every allocation (skips # skip-gc-stress files)")
+    ap.add_argument("--record", action="store_true",
+                    help="also record each run (--record) and check the page's data and output")
     ap.add_argument("--jobs", type=int, default=1, help="files run at once (the report keeps file order)")
     args = ap.parse_args()
     passed = failed = skipped = 0
     slow = []
     binary = os.path.abspath(args.binary)
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        results = pool.map(lambda f: (f[0],) + tuple(run_one(binary, f[0], f[1], f[2], args.timeout, args.gc_stress)),
+        results = pool.map(lambda f: (f[0],) + tuple(run_one(binary, f[0], f[1], f[2], args.timeout, args.gc_stress, args.record)),
                            files(args.filter))
     for name, problems, err, secs in results:
         slow.append((secs, name))

@@ -308,7 +308,7 @@ struct CLITests {
     /// COLANG_REQUIRE_PEXPECT=1, so there a missing pexpect fails instead of skipping.
     @Test(
         .enabled(if: Python.hasPexpect || Python.pexpectRequired, "python3 with pexpect is needed to drive the REPL"), .serialized,
-        arguments: ["repl_smoke.py", "repl_issue16.py", "readme_transcripts.py"])
+        arguments: ["repl_smoke.py", "repl_issue16.py", "readme_transcripts.py", "repl_record.py"])
     func replInATerminal(script: String) throws {
         #expect(Python.hasPexpect, "python3 cannot import pexpect (pip install pexpect)")
         let binary = try #require(Colang.path)

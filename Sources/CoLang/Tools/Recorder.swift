@@ -36,7 +36,8 @@ final class Recorder {
     // Interned snapshots, each stored once as JSON text.
     private var frames = Interner()
     private var stacks = Interner()
-    private var worlds = Interner()
+    /// The loop's state after each event, as changes (see `worldJSON`).
+    private var worlds: [String] = []
     private var channelStates = Interner()
     private var globalStates = Interner()
 
@@ -60,6 +61,10 @@ final class Recorder {
     private var channels: [Int: ChannelCard] = [:]
     private var channelNames: [Int: String] = [:]
     private var world = -1
+    /// Tasks and coroutines an event touched since the last world entry: only their entries
+    /// can have changed (a status changes only with an event of its own).
+    private var dirtyTasks: Set<Int> = []
+    private var dirtyCoroutines: Set<Int> = []
     private var channelState = -1
     private var globalState = -1
     /// Global names that exist before the program runs (builtins, the prelude): not shown.
@@ -70,6 +75,8 @@ final class Recorder {
         let id: Int
         var name: String
         var status = "ready"
+        /// Its entry as last recorded (an entry is recorded again only when it changes).
+        var last = ""
         let root: Int
         init(_ t: TaskObj) { task = t; id = t.id; name = t.name; root = t.root.id }
     }
@@ -81,6 +88,7 @@ final class Recorder {
         var status = "created"
         /// Who resumed it last (a task's name or `co#N name`).
         var resumedBy = ""
+        var last = ""
         init(_ f: Fiber) { fiber = f; id = f.id; name = f.name }
     }
 
@@ -100,7 +108,10 @@ final class Recorder {
         self.eventsBase = eventsBase
         self.maxSteps = max(1, maxSteps)
         builtinGlobals = Set(vm.definedGlobalNames())
-        for t in vm.scheduler.live { tasks[t.id] = TaskCard(t) }
+        for t in vm.scheduler.live {
+            tasks[t.id] = TaskCard(t)
+            dirtyTasks.insert(t.id)
+        }
         listener = vm.events.listen { [unowned self] e in self.event(e) }
     }
 
@@ -138,31 +149,31 @@ final class Recorder {
         switch e.kind {
         case .create(let co):
             coroutines[co.id] = CoroutineCard(co)
-            kind = "create"
+            kind = "co-create"
             text = "\(EventStream.label(vm.current ?? e.task.root)) creates co#\(co.id) \(co.name)"
         case .resume(let co):
             let by = co.resumer.map(EventStream.label) ?? e.task.name
             card(co).resumedBy = by
-            kind = "resume"
+            kind = "co-resume"
             text = "\(by) resumes co#\(co.id) \(co.name)"
             if let r = co.resumer { snapshot.append(r) }
         case .coroutineYield(let co, let to):
-            kind = "yield"
+            kind = "co-yield"
             text = "co#\(co.id) \(co.name) yields to \(EventStream.label(to))"
             snapshot.append(co)
         case .coroutineReturn(let co, let to):
-            kind = "return"
+            kind = "co-return"
             text = "co#\(co.id) \(co.name) returns to \(EventStream.label(to))"
             snapshot.append(co)
         case .coroutineFail(let co, let to):
-            kind = "fail"
+            kind = "co-fail"
             text = "co#\(co.id) \(co.name) fails; the error goes to \(EventStream.label(to))"
             snapshot.append(co)
         case .throwInto(let inner, let via):
-            kind = "throw"
+            kind = "co-throw"
             text = "throw into co#\(inner.id) \(inner.name) via co#\(via.id)"
         case .close(let co):
-            kind = "close"
+            kind = "co-close"
             text = "co#\(co.id) \(co.name) is closed"
             snapshot.append(co)
         default:
@@ -176,6 +187,16 @@ final class Recorder {
             }
         }
         world = -1  // statuses or queues changed
+        dirtyTasks.insert(e.task.id)
+        switch e.kind {
+        case .create(let co), .resume(let co), .close(let co):
+            dirtyCoroutines.insert(co.id)
+            if let r = co.resumer { dirtyCoroutines.insert(r.id) }
+        case .coroutineYield(let co, let to), .coroutineReturn(let co, let to), .coroutineFail(let co, let to):
+            dirtyCoroutines.formUnion([co.id, to.id])
+        case .throwInto(let inner, let via): dirtyCoroutines.formUnion([inner.id, via.id])
+        default: break
+        }
         let loc = vm.currentTask === e.task ? vm.currentSite(exactInnermost: false) : nil
         let source = loc.map { index(of: $0.0) } ?? -1
         record(
@@ -195,6 +216,8 @@ final class Recorder {
     /// A channel made while recording (`channel(n)`).
     func channelCreated(_ c: ChannelObj) {
         channels[c.id] = ChannelCard(c)
+        namingGap = 1
+        nextNaming = steps.count
     }
 
     /// Program output (stdout, or stderr with `isError`), as it is written.
@@ -216,8 +239,11 @@ final class Recorder {
             stop()
             return
         }
-        if world < 0 { world = worlds.intern(worldJSON()) }
-        if !lineStep { refreshChannelNames() }
+        if world < 0 {
+            worlds.append(worldJSON())
+            world = worlds.count - 1
+        }
+        if !lineStep || steps.count >= nextNaming { refreshChannelNames() }
         channelState = channelStates.intern(channelsJSON())
         if task?.root === vm.mainTask?.root || lineStep { globalState = globalStates.intern(globalsJSON()) }
         var json = JSONText()
@@ -268,7 +294,16 @@ final class Recorder {
         var json = JSONText()
         json.open("[")
         if !f.isFinished {
-            for i in 0..<f.frameCount {
+            // A deep recursion shows its outermost and innermost frames and says how many
+            // are left out between them, so a step costs the same at any depth.
+            let count = f.frameCount
+            let skipped = count > Recorder.shownFrames ? count - Recorder.shownFrames : 0
+            let outer = Recorder.shownFrames / 8
+            for i in 0..<count {
+                if skipped > 0 && i >= outer && i < outer + skipped {
+                    if i == outer { json.int(frames.intern("[\"… \(skipped) more calls\",-1,0,[],[]]")) }
+                    continue
+                }
                 let frame = f.frames[i]
                 let closure = frame.closure.takeUnretainedValue()
                 let proto = closure.proto
@@ -314,6 +349,9 @@ final class Recorder {
         return json.text
     }
 
+    /// A stack shows at most this many frames (an eighth of them outermost, the rest innermost).
+    static let shownFrames = 32
+
     /// Values are cut to this many characters (as `repr` cuts them).
     static let valueWidth = 80
 
@@ -331,9 +369,11 @@ final class Recorder {
         return json.text
     }
 
-    /// The loop and the statuses: `{"run": task, "tasks": [[id, name, status, waits on, root
-    /// fiber, active fiber]...], "cos": [[id, name, status, resumed by, task, resumer fiber]...], "ready": [ids],
-    /// "sleep": [[id, until]...], "blocked": [[id, what]...]}`.
+    /// The loop and the statuses, as a change to the previous one (a run with hundreds of tasks
+    /// would otherwise repeat every task at every event): `{"run": task, "tasks": [[id, name,
+    /// status, waits on, root fiber, active fiber, wakes at]...], "cos": [[id, name, status,
+    /// resumed by, task, resumer fiber]...], "ready": [ids]}`, where `tasks` and `cos` hold only
+    /// the entries that changed (the page applies them in order); `ready` is the whole queue.
     private func worldJSON() -> String {
         let scheduler = vm.scheduler
         var json = JSONText()
@@ -342,29 +382,40 @@ final class Recorder {
         json.int(vm.currentTask?.status == .running ? vm.currentTask.id : 0)
         json.key("tasks")
         json.open("[")
-        for card in tasks.values.sorted(by: { $0.id < $1.id }) {
+        for id in dirtyTasks.sorted() {
+            guard let card = tasks[id], card.task != nil || card.last.isEmpty else { continue }
             var waits = ""
             var active = card.root
+            var until = -1.0
             if let t = card.task {
                 card.name = t.name
                 card.status = t.status.name
-                if t.status == .sleeping || t.status == .blocked { waits = t.waitingOn.tableText }
+                if t.status == .sleeping || t.status == .blocked { waits = t.waitingOn.blockDetail ?? t.waitingOn.tableText }
+                if case .timer(let time) = t.waitingOn, t.status == .sleeping { until = time }
                 if scheduler.isPaused(t) { waits = "(paused)" }
                 active = t.active.id
+                if t.status.isFinished { card.task = nil }  // its entry is final
             }
-            json.open("[")
-            json.int(card.id)
-            json.string(card.name)
-            json.string(card.status)
-            json.string(waits)
-            json.int(card.root)
-            json.int(active)
-            json.close("]")
+            var entry = JSONText()
+            entry.open("[")
+            entry.int(card.id)
+            entry.string(card.name)
+            entry.string(card.status)
+            entry.string(waits)
+            entry.int(card.root)
+            entry.int(active)
+            entry.double(until)
+            entry.close("]")
+            if entry.text != card.last {
+                card.last = entry.text
+                json.raw(entry.text)
+            }
         }
         json.close("]")
         json.key("cos")
         json.open("[")
-        for card in coroutines.values.sorted(by: { $0.id < $1.id }) {
+        for id in dirtyCoroutines.sorted() {
+            guard let card = coroutines[id] else { continue }
             var task = 0, resumer = 0
             if let f = card.fiber {
                 card.status = f.status.name
@@ -377,56 +428,50 @@ final class Recorder {
             } else if card.status != "done" && card.status != "failed" {
                 card.status = "collected"
             }
-            json.open("[")
-            json.int(card.id)
-            json.string(card.name)
-            json.string(card.status)
-            json.string(card.resumedBy)
-            json.int(task)
-            json.int(resumer)
-            json.close("]")
+            var entry = JSONText()
+            entry.open("[")
+            entry.int(card.id)
+            entry.string(card.name)
+            entry.string(card.status)
+            entry.string(card.resumedBy)
+            entry.int(task)
+            entry.int(resumer)
+            entry.close("]")
+            if entry.text != card.last {
+                card.last = entry.text
+                json.raw(entry.text)
+            }
         }
         json.close("]")
+        dirtyTasks.removeAll(keepingCapacity: true)
+        dirtyCoroutines.removeAll(keepingCapacity: true)
         json.key("ready")
         json.open("[")
         var queued: Set<Int> = []
         for t in scheduler.urgent where t.status == .ready && queued.insert(t.id).inserted { json.int(t.id) }
         for t in scheduler.ready where t.status == .ready && queued.insert(t.id).inserted { json.int(t.id) }
         json.close("]")
-        json.key("sleep")
-        json.open("[")
-        var sleepers: [(Int, Double)] = []
-        for t in scheduler.live where t.status == .sleeping {
-            if case .timer(let until) = t.waitingOn { sleepers.append((t.id, until)) }
-        }
-        for (id, until) in sleepers.sorted(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) {
-            json.open("[")
-            json.int(id)
-            json.double(until)
-            json.close("]")
-        }
-        json.close("]")
-        json.key("blocked")
-        json.open("[")
-        for t in scheduler.live where t.status == .blocked {
-            json.open("[")
-            json.int(t.id)
-            json.string(t.waitingOn.blockDetail ?? t.waitingOn.tableText)
-            json.close("]")
-        }
-        json.close("]")
         json.close("}")
         return json.text
     }
 
     /// Names channels by the variables that hold them (as deadlock reports do), once found.
+    /// Looking walks every live task's frames, so while a channel stays unnamed, line steps
+    /// look again after 1, 2, 4, ... steps (events always look).
     private func refreshChannelNames() {
-        guard channels.contains(where: { channelNames[$0.key] == nil }) else { return }
+        guard channels.contains(where: { channelNames[$0.key] == nil }) else {
+            nextNaming = Int.max
+            return
+        }
         let names = vm.channelNames(seenBy: vm.scheduler.live)
         for card in channels.values where channelNames[card.id] == nil {
             if let c = card.channel, let name = names[ObjectIdentifier(c)] { channelNames[card.id] = name }
         }
+        namingGap = min(namingGap * 2, 4096)
+        nextNaming = steps.count + namingGap
     }
+    private var nextNaming = Int.max
+    private var namingGap = 1
 
     /// `[[id, name, capacity, [buffered values], closed, [senders], [receivers]]...]`.
     private func channelsJSON() -> String {
@@ -525,7 +570,7 @@ final class Recorder {
         json.key("stacks")
         json.raw(stacks.json)
         json.key("worlds")
-        json.raw(worlds.json)
+        json.raw("[" + worlds.joined(separator: ",") + "]")
         json.key("channels")
         json.raw(channelStates.json)
         json.key("globals")

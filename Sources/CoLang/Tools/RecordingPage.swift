@@ -132,7 +132,22 @@ enum RecordingPage {
         const S = { kind: 0, task: 1, fiber: 2, source: 3, line: 4, text: 5, time: 6, out: 7,
                     world: 8, chans: 9, globals: 10, events: 11, stacks: 12 };
         const steps = RUN.steps;
-        const worlds = RUN.worlds.map((w) => w);
+        // The loop's state after each event: the recording keeps only what changed, so each
+        // state is the one before with its changed task and coroutine entries applied.
+        const worlds = [];
+        {
+          let tasks = new Map(), cos = new Map();
+          for (const d of RUN.worlds) {
+            if (d.tasks.length) { tasks = new Map(tasks); for (const t of d.tasks) tasks.set(t[0], t); }
+            if (d.cos.length) { cos = new Map(cos); for (const c of d.cos) cos.set(c[0], c); }
+            const all = [...tasks.values()];
+            worlds.push({
+              run: d.run, ready: d.ready, tasks: all, cos: [...cos.values()],
+              sleep: all.filter((t) => t[2] === "sleeping").map((t) => [t[0], t[6]]).sort((a, b) => a[1] - b[1]),
+              blocked: all.filter((t) => t[2] === "blocked").map((t) => [t[0], t[3]]),
+            });
+          }
+        }
         let index = 0, timer = null;
 
         function esc(s) {
@@ -417,7 +432,8 @@ enum RecordingPage {
         }
         setUpTimeline();
         // For tests and the curious: the replay's state.
-        window.replay = { go, get index() { return index; }, get count() { return steps.length; }, run: RUN };
+        window.replay = { go, get index() { return index; }, get count() { return steps.length; }, run: RUN,
+                          world: (i) => worlds[steps[i][S.world]] };
         go(0);
 
         """#
