@@ -82,7 +82,7 @@ def run_one(binary, name, base, rel, timeout, gc_stress=False, record=False):
     if gc_stress:
         flags.append("--gc-stress")
     page = None
-    if record and "--explore" not in flags and "--dis" not in flags:
+    if record and not {"--explore", "--dis", "--record"} & set(flags):
         fd, page = tempfile.mkstemp(suffix=".html")
         os.close(fd)
         flags += ["--record", page]

@@ -131,8 +131,14 @@ extension Interpreter {
     /// `exitStatus` is the run's exit code, shown at its end.
     public func recordingHTML(title: String, exitStatus: Int32? = nil) -> String? {
         guard let recorder = vm.recorder else { return nil }
-        let events = Array(vm.events.recorded.dropFirst(min(recordingEventsBase, vm.events.recorded.count)))
-        let svg = events.isEmpty ? nil : Timeline(events: events, now: now, clock: clock).svg(title: "Timeline")
+        // The timeline of the part of the run the steps show; a chart of thousands of tasks
+        // would be bigger than the rest of the page and draw too slowly to follow a cursor.
+        let all = vm.events.recorded
+        let from = min(recordingEventsBase, all.count), to = min(from + recorder.lastEventCount, all.count)
+        let events = Array(all[from..<to])
+        let end = recorder.truncated ? (events.last?.time ?? now) : now
+        let timeline = Timeline(events: events, now: end, clock: clock)
+        let svg = events.isEmpty || timeline.taskCount > Recorder.maxTimelineRows ? nil : timeline.svg(title: "Timeline")
         let data = recorder.json(title: title, timelineSVG: svg, exitStatus: exitStatus)
         return RecordingPage.html(title: title, data: data)
     }

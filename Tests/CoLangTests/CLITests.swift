@@ -193,6 +193,42 @@ struct CLITests {
         #expect(missing.stderr == "colang: cannot write '/no/such/dir/t.svg': No such file or directory\n")
     }
 
+    /// Issue 15: `--record` writes the page and says where on stderr; the program's output and
+    /// exit status are those of a run without it; an unwritable path is exit 70.
+    @Test func recordWritesTheReplayPage() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write(
+            "r.co", "let t = spawn fn() { sleep(1); return 2 }\nprint(\"got\", t.join())\nthrow error(\"late\")\n")
+        let page = directory.url.appendingPathComponent("r.html").path
+        let plain = try Colang.run(["--clock", "virtual", script])
+        let run = try Colang.run(["--clock", "virtual", "--record", page, script])
+        #expect(run.status == plain.status && run.status == 70)
+        #expect(run.stdout == plain.stdout && run.stdout == "got 2\n")
+        #expect(run.stderr.hasPrefix(plain.stderr))
+        #expect(run.stderr.hasSuffix("colang: recorded \(try #require(Self.steps(in: page))) steps in \(page); open it in a browser\n"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "the page must load nothing from the network")
+        #expect(!html.contains("<script src") && !html.contains("<link"), "the page must need no other file")
+
+        let fine = try directory.write("ok.co", "print(1)\n")
+        let missing = try Colang.run(["--record", "/no/such/dir/r.html", fine])
+        #expect(missing.status == 70)
+        #expect(missing.stdout == "1\n")
+        #expect(missing.stderr.hasSuffix("colang: cannot write '/no/such/dir/r.html': No such file or directory\n"))
+    }
+
+    /// The number of steps in a recording page, read from its data.
+    static func steps(in page: String) -> Int? {
+        guard let html = try? String(contentsOfFile: page, encoding: .utf8),
+            let start = html.range(of: "<script type=\"application/json\" id=\"run-data\">"),
+            let end = html.range(of: "</script>", range: start.upperBound..<html.endIndex),
+            let object = try? JSONSerialization.jsonObject(with: Data(html[start.upperBound..<end.lowerBound].utf8)),
+            let steps = (object as? [String: Any])?["steps"] as? [Any]
+        else { return nil }
+        return steps.count
+    }
+
     /// Issue 11: the SVG used to be renamed over whatever was at the path. A symbolic link stays a
     /// link (its target is replaced, keeping its mode), a FIFO stays a FIFO and gets the SVG, a
     /// device is written into, and a failed write is reported (exit 70), never a hang.

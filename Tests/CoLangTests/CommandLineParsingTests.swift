@@ -54,6 +54,16 @@ import Testing
         #expect(message(["--timeline=chart.png", "x.co"]) == picture)
         #expect(message(["--timeline", "x.co"]) == "no error")
         #expect(message(["--timeline", "chart.svg", "x.co"]) == "no error")
+        // --record: an HTML page; `--record kitchen.co` (the file name forgotten) must not
+        // overwrite the script, and --dis runs nothing to record.
+        #expect(
+            message(["--record", "examples/kitchen.co"])
+                == "--record writes an HTML page, so its file must end in .html (not 'examples/kitchen.co')")
+        #expect(message(["--record", "run.svg", "x.co"]) == "--record writes an HTML page, so its file must end in .html (not 'run.svg')")
+        #expect(message(["--dis", "--record", "run.html", "x.co"]) == "--dis does not run the program, so there is nothing to --record")
+        #expect(message(["--record", "run.html", "x.co"]) == "no error")
+        #expect(message(["--record", "/dev/null", "x.co"]) == "no error")
+        #expect((try? CommandParser.invocation(["--record", "run.HTML", "x.co"]))?.record == "run.HTML")
     }
 
     /// A `# comment` may follow any REPL `:command` (issue 16, item 2).

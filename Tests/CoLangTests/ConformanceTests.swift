@@ -14,6 +14,9 @@ import Testing
         let spec = FileSpec.parse(source)
         let isExample = name.hasPrefix(ConformanceFiles.examplesPrefix)
         let options: RunOptions
+        // `--record FILE` in a `# flags:` line: the run is recorded (and the page built, then
+        // dropped), which must not change what it prints.
+        let records = spec.flags.contains("--record")
         do {
             options = try FileSpec.options(from: spec.flags, file: name, isExample: isExample)
         } catch {
@@ -24,7 +27,7 @@ import Testing
 
         let result = ScriptRunner.run(
             source: source, file: name, options: options,
-            stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options))
+            stdinLines: spec.stdin, timeout: ScriptRunner.timeout(for: options), record: records)
         if let failure = spec.mismatch(with: result, isExample: isExample) {
             Issue.record(Comment(rawValue: "\(name): \(failure)"))
             return
@@ -231,7 +234,7 @@ enum ScriptRunner {
     /// up to `timeout` seconds; a run that does not finish has a nil exit code.
     static func run(
         source: String, file: String, options: RunOptions, stdinLines: [String],
-        timeout: Double, stackSize: Int = 64 << 20
+        timeout: Double, stackSize: Int = 64 << 20, record: Bool = false
     ) -> Result {
         let capture = Capture()
         let finished = DispatchSemaphore(value: 0)
@@ -242,8 +245,15 @@ enum ScriptRunner {
                 stdout: { capture.write(out: $0) },
                 stderr: { capture.write(err: $0) },
                 stdin: { pending.isEmpty ? nil : pending.removeFirst() })
+            if record { interpreter.startRecording() }
             let code = interpreter.runScript(source: source, file: file)
             interpreter.flush()
+            if record {
+                interpreter.endRecording(exitStatus: code)
+                if interpreter.recordingHTML(title: file, exitStatus: code)?.contains("\"steps\":[[") != true {
+                    capture.write(err: "the recording has no steps\n")
+                }
+            }
             capture.finish(code)
             finished.signal()
         }

@@ -31,6 +31,9 @@ final class Recorder {
     private var listener: Int?
 
     private var steps: [String] = []
+    /// Scheduler events recorded (since `eventsBase`) by the last step: the page's timeline
+    /// covers these, the part of the run the steps show.
+    private(set) var lastEventCount = 0
     var stepCount: Int { steps.count }
 
     // Interned snapshots, each stored once as JSON text.
@@ -243,7 +246,7 @@ final class Recorder {
             worlds.append(worldJSON())
             world = worlds.count - 1
         }
-        if !lineStep || steps.count >= nextNaming { refreshChannelNames() }
+        if steps.count >= nextNaming { refreshChannelNames() }
         channelState = channelStates.intern(channelsJSON())
         if task?.root === vm.mainTask?.root || lineStep { globalState = globalStates.intern(globalsJSON()) }
         var json = JSONText()
@@ -259,7 +262,8 @@ final class Recorder {
         json.int(world)
         json.int(channelState)
         json.int(globalState)
-        json.int(vm.events.recorded.count - eventsBase)
+        lastEventCount = vm.events.recorded.count - eventsBase
+        json.int(lastEventCount)
         json.open("[")
         for f in snapshot {
             json.int(f.id)
@@ -299,9 +303,10 @@ final class Recorder {
             let count = f.frameCount
             let skipped = count > Recorder.shownFrames ? count - Recorder.shownFrames : 0
             let outer = Recorder.shownFrames / 8
-            for i in 0..<count {
-                if skipped > 0 && i >= outer && i < outer + skipped {
-                    if i == outer { json.int(frames.intern("[\"… \(skipped) more calls\",-1,0,[],[]]")) }
+            let shown = skipped == 0 ? Array(0..<count) : Array(0..<outer) + [-1] + Array((outer + skipped)..<count)
+            for i in shown {
+                if i < 0 {
+                    json.int(frames.intern("[\"… \(skipped) more calls\",-1,0,[],[]]"))
                     continue
                 }
                 let frame = f.frames[i]
@@ -447,17 +452,29 @@ final class Recorder {
         dirtyCoroutines.removeAll(keepingCapacity: true)
         json.key("ready")
         json.open("[")
+        // The front of the queue (a program that spawns 10,000 tasks has them all ready).
         var queued: Set<Int> = []
-        for t in scheduler.urgent where t.status == .ready && queued.insert(t.id).inserted { json.int(t.id) }
-        for t in scheduler.ready where t.status == .ready && queued.insert(t.id).inserted { json.int(t.id) }
+        var more = 0
+        for t in scheduler.urgent where t.status == .ready && !queued.contains(t.id) {
+            if queued.count == Recorder.shownQueue { more = scheduler.urgent.count + scheduler.ready.count - queued.count; break }
+            queued.insert(t.id)
+            json.int(t.id)
+        }
+        for t in scheduler.ready where more == 0 && t.status == .ready && !queued.contains(t.id) {
+            if queued.count == Recorder.shownQueue { more = scheduler.urgent.count + scheduler.ready.count - queued.count; break }
+            queued.insert(t.id)
+            json.int(t.id)
+        }
         json.close("]")
+        json.key("more")
+        json.int(more)
         json.close("}")
         return json.text
     }
 
     /// Names channels by the variables that hold them (as deadlock reports do), once found.
-    /// Looking walks every live task's frames, so while a channel stays unnamed, line steps
-    /// look again after 1, 2, 4, ... steps (events always look).
+    /// Looking walks every live task's frames, so while a channel stays unnamed the recorder
+    /// looks again after 1, 2, 4, ... steps (up to 4,096), starting over when a channel is made.
     private func refreshChannelNames() {
         guard channels.contains(where: { channelNames[$0.key] == nil }) else {
             nextNaming = Int.max
@@ -506,6 +523,12 @@ final class Recorder {
         json.close("]")
         return json.text
     }
+
+    /// The page draws no timeline with more task rows than this (`--timeline` still draws it).
+    static let maxTimelineRows = 300
+
+    /// The ready queue shows at most this many tasks (and how many more there are, about).
+    static let shownQueue = 50
 
     /// A channel shows at most this many buffered values.
     static let shownBuffer = 20

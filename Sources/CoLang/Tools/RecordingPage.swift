@@ -132,21 +132,37 @@ enum RecordingPage {
         const S = { kind: 0, task: 1, fiber: 2, source: 3, line: 4, text: 5, time: 6, out: 7,
                     world: 8, chans: 9, globals: 10, events: 11, stacks: 12 };
         const steps = RUN.steps;
-        // The loop's state after each event: the recording keeps only what changed, so each
-        // state is the one before with its changed task and coroutine entries applied.
-        const worlds = [];
+        // The loop's state after each event: the recording keeps only what changed, so a state
+        // is the one before with that event's changed entries applied. Every 128th state is kept
+        // whole; any other is rebuilt from the one kept before it (and stepping forward reuses
+        // the last one built), so a run with thousands of tasks opens and steps at once.
+        const EVERY = 128, kept = [];
         {
           let tasks = new Map(), cos = new Map();
-          for (const d of RUN.worlds) {
-            if (d.tasks.length) { tasks = new Map(tasks); for (const t of d.tasks) tasks.set(t[0], t); }
-            if (d.cos.length) { cos = new Map(cos); for (const c of d.cos) cos.set(c[0], c); }
-            const all = [...tasks.values()];
-            worlds.push({
-              run: d.run, ready: d.ready, tasks: all, cos: [...cos.values()],
-              sleep: all.filter((t) => t[2] === "sleeping").map((t) => [t[0], t[6]]).sort((a, b) => a[1] - b[1]),
-              blocked: all.filter((t) => t[2] === "blocked").map((t) => [t[0], t[3]]),
-            });
+          RUN.worlds.forEach((d, k) => {
+            if (k % EVERY === 0) kept.push({ tasks: new Map(tasks), cos: new Map(cos) });
+            for (const t of d.tasks) tasks.set(t[0], t);
+            for (const c of d.cos) cos.set(c[0], c);
+          });
+        }
+        let built = null;
+        function worldAt(k) {
+          if (!built || built.k > k || Math.floor(built.k / EVERY) !== Math.floor(k / EVERY)) {
+            const base = kept[Math.floor(k / EVERY)];
+            built = { k: Math.floor(k / EVERY) * EVERY - 1, tasks: new Map(base.tasks), cos: new Map(base.cos) };
           }
+          while (built.k < k) {
+            built.k++;
+            const d = RUN.worlds[built.k];
+            for (const t of d.tasks) built.tasks.set(t[0], t);
+            for (const c of d.cos) built.cos.set(c[0], c);
+          }
+          const d = RUN.worlds[k], all = [...built.tasks.values()];
+          return {
+            run: d.run, ready: d.ready, more: d.more, tasks: all, cos: [...built.cos.values()],
+            sleep: all.filter((t) => t[2] === "sleeping").map((t) => [t[0], t[6]]).sort((a, b) => a[1] - b[1]),
+            blocked: all.filter((t) => t[2] === "blocked").map((t) => [t[0], t[3]]),
+          };
         }
         let index = 0, timer = null;
 
@@ -235,6 +251,7 @@ enum RecordingPage {
         }
         function framesHTML(frames, greyed, runningTop) {
           return frames.map((f, k) => {
+            if (f[1] < 0) return `<div class="frame greyed"><div class="fname">${esc(f[0])}</div></div>`;
             const top = k === frames.length - 1;
             const cls = "frame" + (greyed ? " greyed" : "") + (top && runningTop ? " top" : "");
             const src = RUN.sources[f[1]] ? RUN.sources[f[1]][0] : "";
@@ -248,11 +265,14 @@ enum RecordingPage {
           const showFinished = $("show-finished").checked;
           const running = world.run;
           const globals = RUN.globals[steps[i][S.globals]] || [];
-          let html = "", hidden = 0;
+          let html = "", hidden = 0, cards = 0, over = 0;
           for (const t of world.tasks) {
             const [id, name, status, waits, root, active] = t;
             const finished = ["done", "failed", "cancelled"].includes(status);
             if (finished && !showFinished) { hidden++; continue; }
+            // At most 100 cards (and always the running task's): thousands would make every step slow.
+            if (cards >= 100 && id !== running) { over++; continue; }
+            cards++;
             const isRunning = id === running;
             const st = isRunning ? "running" : status;
             let chain = "";
@@ -277,6 +297,8 @@ enum RecordingPage {
             const [id, name, status, resumedBy, task] = c;
             const finished = ["done", "failed", "collected"].includes(status);
             if (finished && !showFinished) { hidden++; continue; }
+            if (cards >= 100 && task !== running) { over++; continue; }
+            cards++;
             const isRunning = status === "running" && task === running;
             const frames = finished || status === "created" ? [] : stackAt(id, i);
             let note = "";
@@ -288,6 +310,7 @@ enum RecordingPage {
               `<div class="head"><span class="name">coroutine co#${id} ${esc(name)}</span><span class="status ${status}">${status}</span>` +
               `<span class="note">${note}</span></div>` + framesHTML(frames, !isRunning, isRunning) + `</div>`;
           }
+          if (over) html += `<div class="note">${over} more not shown (the page shows 100 cards)</div>`;
           if (hidden) html += `<div class="note">${hidden} finished not shown</div>`;
           if (!html) html = `<div class="empty">nothing yet</div>`;
           if (html !== lastCards) { $("cards").innerHTML = html; lastCards = html; }
@@ -297,7 +320,8 @@ enum RecordingPage {
           const name = (id) => esc(taskName(world, id));
           const chips = (ids) => ids.length ? ids.map((id) => `<span class="chip">${name(id)}</span>`).join(" → ") : `<span class="empty">empty</span>`;
           let html = `<div class="row"><span class="label">running:</span>${world.run ? `<span class="chip">${name(world.run)}</span>` : `<span class="empty">nobody (the loop waits)</span>`}</div>`;
-          html += `<div class="row" id="loop-ready"><span class="label">ready queue:</span>${chips(world.ready)}</div>`;
+          html += `<div class="row" id="loop-ready"><span class="label">ready queue:</span>${chips(world.ready)}` +
+            (world.more ? ` <span class="note">and ${world.more} more</span>` : "") + `</div>`;
           html += `<div class="row" id="loop-sleeping"><span class="label">sleeping:</span>` +
             (world.sleep.length ? world.sleep.map((s) => `<span class="chip">${name(s[0])} until ${seconds(s[1])}</span>`).join(" ") : `<span class="empty">none</span>`) + `</div>`;
           html += `<div class="row" id="loop-blocked"><span class="label">blocked:</span>` +
@@ -334,7 +358,11 @@ enum RecordingPage {
         // The timeline: the SVG `--timeline` draws, a cursor at the step, a click jumps.
         let svg = null, cursor = null, axis = null;
         function setUpTimeline() {
-          if (!RUN.timeline) { $("timeline").innerHTML = `<div class="empty">no scheduler events</div>`; return; }
+          if (!RUN.timeline) {
+            const why = steps.some((s) => s[S.events] > 0) ? "too many tasks to draw here (--timeline FILE.svg draws them)" : "no scheduler events";
+            $("timeline").innerHTML = `<div class="empty">${why}</div>`;
+            return;
+          }
           $("timeline").innerHTML = RUN.timeline;
           svg = $("timeline").querySelector("svg");
           const d = svg && svg.dataset;
@@ -372,7 +400,7 @@ enum RecordingPage {
 
         function describe(i) {
           const s = steps[i];
-          const world = worlds[s[S.world]];
+          const world = worldAt(s[S.world]);
           const who = s[S.task] ? taskName(world, s[S.task]) : "";
           if (s[S.kind] === "line") {
             const f = RUN.fibers[s[S.fiber]];
@@ -387,7 +415,7 @@ enum RecordingPage {
           if (!steps.length) return;
           index = Math.max(0, Math.min(steps.length - 1, i));
           const s = steps[index];
-          const world = worlds[s[S.world]];
+          const world = worldAt(s[S.world]);
           $("slider").value = index;
           $("counter").textContent = `step ${index + 1} of ${steps.length}`;
           $("what").textContent = `t=${seconds(s[S.time])} · ${describe(index)}`;
@@ -433,7 +461,7 @@ enum RecordingPage {
         setUpTimeline();
         // For tests and the curious: the replay's state.
         window.replay = { go, get index() { return index; }, get count() { return steps.length; }, run: RUN,
-                          world: (i) => worlds[steps[i][S.world]] };
+                          world: (i) => worldAt(steps[i][S.world]) };
         go(0);
 
         """#
