@@ -9,6 +9,7 @@ struct Invocation {
     var dis = false
     var trace = false
     var traceSched = false
+    var traceCoroutines = false
     var timeline: String? = nil
     var schedule: ScheduleChoice = .fifo
     var explore: Int? = nil
@@ -29,6 +30,7 @@ struct Invocation {
         options.seed = seed
         options.trace = trace
         options.traceScheduler = traceSched
+        options.traceCoroutines = traceCoroutines
         options.schedule = schedule.policy
         options.maxSteps = maxSteps
         options.scriptArgs = scriptArgs
