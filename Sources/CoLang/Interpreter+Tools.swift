@@ -4,18 +4,21 @@
 /// scheduler events, and per-coroutine spans (running, normal, suspended) built from coroutine
 /// events, drawn as a text chart or an SVG Gantt chart, each with a CPU row.
 public struct Timeline {
-    let model: TimelineModel
+    var model: TimelineModel
 
     /// Builds a timeline from `events` and `coroutineEvents` (oldest first); spans still open are
     /// closed at `now`, and the axis starts at `origin` (or at the first event, if earlier).
     /// On the virtual clock running takes no time, so running shows as instants; if the clock
     /// never moved at all, the axis counts events instead of seconds.
+    /// `droppedCoroutineEvents` coroutine events came after the last recorded one and were not
+    /// recorded; the chart says so.
     public init(
         events: [SchedulerEvent], coroutineEvents: [CoroutineEvent] = [], now: Double, clock: ClockKind,
-        origin: Double = 0
+        origin: Double = 0, droppedCoroutineEvents: Int = 0
     ) {
         model = TimelineModel(
             events: events, coroutineEvents: coroutineEvents, now: now, clock: clock, origin: origin)
+        model.droppedCoroutineEvents = droppedCoroutineEvents
     }
 
     /// The number of task rows.
@@ -58,7 +61,7 @@ extension Interpreter {
     public func timeline() -> Timeline {
         Timeline(
             events: schedulerEvents, coroutineEvents: coroutineEvents, now: now, clock: clock,
-            origin: timelineOrigin)
+            origin: timelineOrigin, droppedCoroutineEvents: droppedCoroutineEvents)
     }
 
     /// `--timeline` and `:timeline`: the text chart of what the tasks did so far.

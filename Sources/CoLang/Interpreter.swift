@@ -227,10 +227,14 @@ public final class Interpreter {
     /// `schedulerEvents`).
     public var coroutineEvents: [CoroutineEvent] { vm.events.recordedCoroutines }
 
+    /// How many coroutine events were not recorded: only the first 200,000 are kept.
+    public var droppedCoroutineEvents: Int { vm.events.droppedCoroutines }
+
     /// Forgets the recorded scheduler and coroutine events; the next timeline starts now.
     public func clearSchedulerEvents() {
         vm.events.recorded.removeAll()
         vm.events.recordedCoroutines.removeAll()
+        vm.events.droppedCoroutines = 0
         vm.events.recordingOrigin = vm.clock.now
     }
 

@@ -451,6 +451,18 @@ struct TimelinePictureTests {
         #expect(svg.contains("co#2 relay: normal"))
     }
 
+    @Test func aTimelineSaysWhenCoroutineEventsWereNotAllRecorded() {
+        let run = RecordedRun(Self.generator)
+        let whole = run.interpreter.timeline()
+        #expect(run.interpreter.droppedCoroutineEvents == 0)
+        #expect(!whole.text().contains("stop early"))
+        let cut = Timeline(
+            events: run.interpreter.schedulerEvents, coroutineEvents: run.interpreter.coroutineEvents, now: 0,
+            clock: .virtual, droppedCoroutineEvents: 7)
+        #expect(cut.text().contains("Coroutine rows stop early: only the first 200000 coroutine events were recorded (7 more were not)."))
+        #expect(cut.svg().contains("(7 more were not)"))
+    }
+
     @Test func aRunWithoutCoroutinesHasNoCoroutineSection() {
         let text = RecordedRun("sleep(1)").interpreter.timelineText()
         #expect(!text.contains("co#"))

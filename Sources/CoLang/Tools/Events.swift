@@ -144,6 +144,12 @@ final class EventStream {
     var recordingOrigin: Double = 0
     /// At most this many events are recorded (about 200 MB).
     static let maxRecorded = 2_000_000
+    /// At most this many coroutine events are recorded (about 16 MB): a generator loop makes
+    /// two per value, and the REPL records from its start, so past this a loop runs at full
+    /// speed again and the timeline says the rest is missing.
+    static let maxRecordedCoroutines = 200_000
+    /// Coroutine events not recorded because of `maxRecordedCoroutines`.
+    var droppedCoroutines = 0
 
     let clock: Clock
     /// Writes a trace line to stderr (after the program's buffered output).
@@ -181,7 +187,7 @@ final class EventStream {
         }
         guard traceScheduler || recording else { return }
         let now = clock.now
-        if recording && recorded.count + recordedCoroutines.count < EventStream.maxRecorded {
+        if recording && recorded.count < EventStream.maxRecorded {
             var r = SchedulerEvent(time: now, taskId: e.task.id, taskName: e.task.name, kind: kind, detail: detail)
             switch e.kind {
             case .spawn(let by?), .wake(let by?, _), .wakeFor(_, let by?, _), .cancel(let by?): r.otherTaskId = by.id
@@ -201,9 +207,15 @@ final class EventStream {
 
     /// Records a coroutine event and prints its `--trace-coroutines` line.
     private func emitCoroutine(_ e: RunEvent) {
+        if !traceCoroutineEvents && recordedCoroutines.count >= EventStream.maxRecordedCoroutines {
+            droppedCoroutines += 1
+            return
+        }
         guard let (co, kind, other) = EventStream.coroutineParts(e.kind) else { return }
         let now = clock.now
-        if recording && recorded.count + recordedCoroutines.count < EventStream.maxRecorded {
+        if recording && recordedCoroutines.count >= EventStream.maxRecordedCoroutines {
+            droppedCoroutines += 1
+        } else if recording {
             recordedCoroutines.append(
                 CoroutineEvent(
                     time: now, order: recorded.count, coroutineId: co.id, coroutineName: co.name, kind: kind,

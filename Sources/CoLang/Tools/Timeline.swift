@@ -96,6 +96,8 @@ struct TimelineModel {
     var clock: ClockKind
     /// Every running span, in time order: when the CPU was busy (one task runs at a time).
     var busy: [ActivitySpan]
+    /// Coroutine events after the recorded ones that were not kept (the recording's limit).
+    var droppedCoroutineEvents = 0
 
     var duration: Double { end - start }
     var busySeconds: Double { busy.reduce(0) { $0 + $1.duration } }
@@ -263,6 +265,17 @@ enum TimelineWording {
 
     /// How busy the CPU was, or why that cannot be measured (one or two lines).
     static func utilisation(_ model: TimelineModel) -> [String] {
+        let dropped =
+            model.droppedCoroutineEvents == 0
+            ? []
+            : [
+                "Coroutine rows stop early: only the first \(EventStream.maxRecordedCoroutines) coroutine events "
+                    + "were recorded (\(model.droppedCoroutineEvents) more were not)."
+            ]
+        return cpuLines(model) + dropped
+    }
+
+    private static func cpuLines(_ model: TimelineModel) -> [String] {
         let turns = "\(model.busy.count) turn\(model.busy.count == 1 ? "" : "s") ran"
         if model.axis == .events {
             return [
