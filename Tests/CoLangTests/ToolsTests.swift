@@ -368,6 +368,14 @@ struct TimelinePictureTests {
         #expect(found.first == "0s" && found.contains("1.0s") && found.contains("2.0s"), "\(found)")
     }
 
+    @Test func afterAClearTheChartStartsAtTheClear() {
+        let run = RecordedRun("sleep(5)")
+        run.interpreter.clearSchedulerEvents()
+        #expect(run.interpreter.timelineOrigin == 5)
+        _ = run.interpreter.runScript(source: "sleep(1)", file: "more.co")
+        #expect(run.interpreter.timeline().axisRange == 5...6)
+    }
+
     @Test func aSubMillisecondRunHasReadableUnits() {
         let events: [(Double, SchedulerEvent.Kind)] = [(0, .spawn), (0.0001, .resume), (0.0003, .finish)]
         let timeline = Timeline(
