@@ -1,49 +1,74 @@
 // The teaching tools' public API: timelines of the recorded scheduler events, and schedule exploration.
 
-/// Which task ran when: per-task spans (running, ready, sleeping, blocked) built from scheduler
+/// Which task ran when: per-task spans (running, ready, sleeping, blocked, network) built from
+/// scheduler events, and per-coroutine spans (running, normal, suspended) built from coroutine
 /// events, drawn as a text chart or an SVG Gantt chart, each with a CPU row.
 public struct Timeline {
-    let model: TimelineModel
+    var model: TimelineModel
 
-    /// Builds a timeline from `events` (oldest first); spans still open are closed at `now`.
+    /// Builds a timeline from `events` and `coroutineEvents` (oldest first); spans still open are
+    /// closed at `now`, and the axis starts at `origin` (or at the first event, if earlier).
     /// On the virtual clock running takes no time, so running shows as instants; if the clock
-    /// never moved at all, the axis counts scheduler events instead of seconds.
-    public init(events: [SchedulerEvent], now: Double, clock: ClockKind) {
-        model = TimelineModel(events: events, now: now, clock: clock)
+    /// never moved at all, the axis counts events instead of seconds.
+    /// `droppedCoroutineEvents` coroutine events came after the last recorded one and were not
+    /// recorded; the chart says so.
+    public init(
+        events: [SchedulerEvent], coroutineEvents: [CoroutineEvent] = [], now: Double, clock: ClockKind,
+        origin: Double = 0, droppedCoroutineEvents: Int = 0
+    ) {
+        model = TimelineModel(
+            events: events, coroutineEvents: coroutineEvents, now: now, clock: clock, origin: origin)
+        model.droppedCoroutineEvents = droppedCoroutineEvents
     }
 
     /// The number of task rows.
     public var taskCount: Int { model.rows.count }
+
+    /// The number of coroutine rows: one per coroutine the recorded run created or switched to.
+    public var coroutineCount: Int { model.coroutineRows.count }
+
+    /// The axis's first and last value: seconds, or event numbers when the clock never moved.
+    public var axisRange: ClosedRange<Double> { model.start...model.end }
 
     /// The fraction of the elapsed time some task was running (0...1); `nil` where it is not
     /// measurable: on the virtual clock, or when no time passed.
     public var utilisation: Double? { model.utilisation }
 
     /// A text chart for a terminal: one row per task over `width` columns (`#` running, `-` ready,
-    /// `.` sleeping, `x` blocked), a CPU row, a time axis above and below, and a legend that ends
-    /// with the CPU utilisation or why it cannot be measured.
+    /// `.` sleeping, `x` blocked, `~` network), each column showing what the task did for most of
+    /// its time; a CPU row; a row per coroutine (`#` running, `=` normal, `.` suspended) when
+    /// there were any; a time axis above and below, and a legend that ends with the CPU
+    /// utilisation or why it cannot be measured.
     public func text(width: Int = 60) -> String {
         TextTimeline(model: model, width: max(width, 10)).render()
     }
 
-    /// An SVG Gantt chart of the same: a title, a legend, one bar row per task, the CPU row and a
-    /// time axis with ticks and labels. Each bar carries a `<title>` tooltip.
+    /// An SVG Gantt chart of the same: a title, a legend, one bar row per task, the CPU row, the
+    /// coroutine rows, and a time axis with ticks and labels. Each bar carries a `<title>`
+    /// tooltip. The root `<svg>` element carries `data-x0` and `data-x1` (the chart area's left
+    /// and right edges, in SVG user units), `data-t0` and `data-t1` (the axis values there) and
+    /// `data-axis` (`seconds` or `events`), so that a page embedding it can map a time to an x
+    /// coordinate and back.
     public func svg(title: String = "CoLang timeline") -> String {
         SVGTimeline(model: model, title: title).render()
     }
 }
 
 extension Interpreter {
-    /// The timeline of the scheduler events recorded so far (turn `recordsSchedulerEvents` on
-    /// before running), with open spans closed at the current clock time.
+    /// The timeline of the scheduler and coroutine events recorded so far (turn
+    /// `recordsSchedulerEvents` on before running), with open spans closed at the current clock
+    /// time, starting at `timelineOrigin`.
     public func timeline() -> Timeline {
-        Timeline(events: schedulerEvents, now: now, clock: clock)
+        Timeline(
+            events: schedulerEvents, coroutineEvents: coroutineEvents, now: now, clock: clock,
+            origin: timelineOrigin, droppedCoroutineEvents: droppedCoroutineEvents)
     }
 
     /// `--timeline` and `:timeline`: the text chart of what the tasks did so far.
     public func timelineText(width: Int = 60) -> String { timeline().text(width: width) }
 
-    /// `--timeline FILE.svg`: the SVG Gantt chart of what the tasks did so far.
+    /// `--timeline FILE.svg`: the SVG Gantt chart of what the tasks and coroutines did so far, as
+    /// a self-contained SVG document (see `Timeline.svg(title:)`).
     public func timelineSVG(title: String = "CoLang timeline") -> String { timeline().svg(title: title) }
 
     /// `--explore N`: runs the script `runs` times, each in a fresh interpreter with

@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     public var trace = false
     /// `--trace-sched`: print every scheduler event to stderr.
     public var traceScheduler = false
+    /// `--trace-coroutines`: print every coroutine event (create, resume, yield, return, fail,
+    /// close) to stderr, in the same format.
+    public var traceCoroutines = false
     public var schedule: SchedulePolicy = .fifo
     /// `--max-steps`: instructions the program may execute; exceeding it is a runtime error.
     public var maxSteps: Int? = nil
@@ -206,7 +209,14 @@ public final class Interpreter {
         set { vm.events.traceScheduler = newValue }
     }
 
-    /// While true, every scheduler event is recorded (for timelines).
+    /// `--trace-coroutines`: coroutine events (create, resume, yield, return, fail, close) to
+    /// stderr, in `--trace-sched`'s format.
+    public var traceCoroutines: Bool {
+        get { vm.events.traceCoroutineEvents }
+        set { vm.events.traceCoroutineEvents = newValue }
+    }
+
+    /// While true, every scheduler event and every coroutine event is recorded (for timelines).
     public var recordsSchedulerEvents: Bool {
         get { vm.events.recording }
         set { vm.events.recording = newValue }
@@ -215,8 +225,24 @@ public final class Interpreter {
     /// The scheduler events recorded so far, oldest first.
     public var schedulerEvents: [SchedulerEvent] { vm.events.recorded }
 
-    /// Forgets the recorded scheduler events.
-    public func clearSchedulerEvents() { vm.events.recorded.removeAll() }
+    /// The coroutine events recorded so far, oldest first (each says where it falls among
+    /// `schedulerEvents`).
+    public var coroutineEvents: [CoroutineEvent] { vm.events.recordedCoroutines }
+
+    /// How many coroutine events were not recorded: only the first 200,000 are kept.
+    public var droppedCoroutineEvents: Int { vm.events.droppedCoroutines }
+
+    /// Forgets the recorded scheduler and coroutine events; the next timeline starts now.
+    public func clearSchedulerEvents() {
+        vm.events.recorded.removeAll()
+        vm.events.recordedCoroutines.removeAll()
+        vm.events.droppedCoroutines = 0
+        vm.events.recordingOrigin = vm.clock.now
+    }
+
+    /// Where a timeline of the recorded events starts: 0 (the program's start), or the time of
+    /// the last `clearSchedulerEvents()`.
+    public var timelineOrigin: Double { vm.events.recordingOrigin }
 
     /// The program clock now (seconds since start; virtual or real).
     public var now: Double { vm.clock.now }

@@ -49,6 +49,13 @@ struct ColangCommand: ParsableCommand {
     @Flag(help: "Print every scheduler event (spawn, resume, yield, sleep, wake, block, finish) to stderr.")
     var traceSched = false
 
+    @Flag(
+        help: """
+            Print every coroutine event (create, resume, yield, return, fail, close) to stderr, \
+            as --trace-sched prints scheduler events; give both to see them interleaved.
+            """)
+    var traceCoroutines = false
+
     @Option(
         help: ArgumentHelp(
             "After the run, chart which task ran when: as text on stderr (bare --timeline) or as an SVG file.",
@@ -125,6 +132,7 @@ struct ColangCommand: ParsableCommand {
     var invocation: Invocation {
         Invocation(
             code: code, clock: clock, seed: seed, dis: dis, trace: trace, traceSched: traceSched,
+            traceCoroutines: traceCoroutines,
             timeline: timeline, record: record, schedule: schedule, explore: explore, maxSteps: maxSteps,
             maxMemory: maxMemory, preempt: preempt, gcStress: gcStress, sandbox: sandbox, file: file,
             arguments: arguments)

@@ -9,6 +9,7 @@ struct Invocation {
     var dis = false
     var trace = false
     var traceSched = false
+    var traceCoroutines = false
     var timeline: String? = nil
     /// `--record FILE.html`: the page that replays the run.
     var record: String? = nil
@@ -31,6 +32,7 @@ struct Invocation {
         options.seed = seed
         options.trace = trace
         options.traceScheduler = traceSched
+        options.traceCoroutines = traceCoroutines
         options.schedule = schedule.policy
         options.maxSteps = maxSteps
         options.scriptArgs = scriptArgs

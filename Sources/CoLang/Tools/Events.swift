@@ -84,6 +84,43 @@ public struct SchedulerEvent: Sendable {
     public var site: String? = nil
 }
 
+/// One recorded coroutine event, as `--trace-coroutines` prints it and the timelines' coroutine
+/// rows draw it.
+public struct CoroutineEvent: Sendable {
+    public enum Kind: String, Sendable {
+        /// `coroutine(f)` made it (it has not started).
+        case create
+        /// It got control from `otherId` (a coroutine's id), or from its task's own code (`nil`).
+        case resume
+        /// It yielded a value back to its resumer.
+        case yield
+        /// It returned: it is done.
+        case `return`
+        /// An error left it: it failed.
+        case fail
+        /// `co.close()` ended it, or began unwinding it.
+        case close
+        /// `co.throw(e)` through a `yield from` delegation: the error is raised in this coroutine,
+        /// resumed by the delegating coroutine `otherId`.
+        case `throw`
+    }
+    /// Program clock time (seconds).
+    public var time: Double
+    /// How many scheduler events were recorded before it: where it falls among them.
+    public var order: Int
+    public var coroutineId: Int
+    /// The name of the coroutine's function.
+    public var coroutineName: String
+    public var kind: Kind
+    /// The coroutine on the other side of the switch: the one that resumed it, gets control
+    /// from it, or delegates to it; `nil` when that side is a task's own code.
+    public var otherId: Int? = nil
+    /// The task whose resume chain it is on (the running task).
+    public var taskId: Int
+    /// The task's name.
+    public var taskName: String
+}
+
 /// Where events go. `emit` is the only way in; each consumer is switched on separately, and
 /// emitters test `schedulerOn` or `coroutinesOn` first so that an unobserved run builds no events.
 final class EventStream {
@@ -91,7 +128,10 @@ final class EventStream {
     var traceScheduler = false { didSet { update() } }
     /// `--trace`: coroutine switches as `[trace]` lines on stderr.
     var traceCoroutines = false { didSet { update() } }
-    /// Scheduler events are kept in `recorded` (for timelines).
+    /// `--trace-coroutines`: coroutine events as `[time]` lines on stderr, like `--trace-sched`'s.
+    var traceCoroutineEvents = false { didSet { update() } }
+    /// Scheduler events are kept in `recorded`, coroutine events in `recordedCoroutines`
+    /// (for timelines).
     var recording = false { didSet { update() } }
     /// Tools that watch the stream for a while (`:step`); see `listen`.
     private var listeners: [(id: Int, receive: (RunEvent) -> Void)] = []
@@ -99,8 +139,17 @@ final class EventStream {
     private(set) var schedulerOn = false
     private(set) var coroutinesOn = false
     var recorded: [SchedulerEvent] = []
+    var recordedCoroutines: [CoroutineEvent] = []
+    /// Where a timeline of the recorded events starts: 0, or the time they were last cleared.
+    var recordingOrigin: Double = 0
     /// At most this many events are recorded (about 200 MB).
     static let maxRecorded = 2_000_000
+    /// At most this many coroutine events are recorded (about 16 MB): a generator loop makes
+    /// two per value, and the REPL records from its start, so past this a loop runs at full
+    /// speed again and the timeline says the rest is missing.
+    static let maxRecordedCoroutines = 200_000
+    /// Coroutine events not recorded because of `maxRecordedCoroutines`.
+    var droppedCoroutines = 0
 
     let clock: Clock
     /// Writes a trace line to stderr (after the program's buffered output).
@@ -112,7 +161,7 @@ final class EventStream {
 
     private func update() {
         schedulerOn = traceScheduler || recording || !listeners.isEmpty
-        coroutinesOn = traceCoroutines || !listeners.isEmpty
+        coroutinesOn = traceCoroutines || traceCoroutineEvents || recording || !listeners.isEmpty
     }
 
     /// Calls `receive` with every event until `stopListening` is called with the returned id.
@@ -133,6 +182,7 @@ final class EventStream {
         for l in listeners { l.receive(e) }
         guard let (kind, detail) = EventStream.describe(e.kind) else {
             if traceCoroutines, let line = EventStream.traceText(e.kind) { write("[trace] \(line)\n") }
+            if recording || traceCoroutineEvents { emitCoroutine(e) }
             return
         }
         guard traceScheduler || recording else { return }
@@ -153,6 +203,50 @@ final class EventStream {
         var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) \(e.task.name)"
         if let detail { line += " (\(detail))" }
         write(line + "\n")
+    }
+
+    /// Records a coroutine event and prints its `--trace-coroutines` line.
+    private func emitCoroutine(_ e: RunEvent) {
+        if !traceCoroutineEvents && recordedCoroutines.count >= EventStream.maxRecordedCoroutines {
+            droppedCoroutines += 1
+            return
+        }
+        guard let (co, kind, other) = EventStream.coroutineParts(e.kind) else { return }
+        let now = clock.now
+        if recording && recordedCoroutines.count >= EventStream.maxRecordedCoroutines {
+            droppedCoroutines += 1
+        } else if recording {
+            recordedCoroutines.append(
+                CoroutineEvent(
+                    time: now, order: recorded.count, coroutineId: co.id, coroutineName: co.name, kind: kind,
+                    otherId: other.flatMap { $0.isTaskRoot ? nil : $0.id }, taskId: e.task.id,
+                    taskName: e.task.name))
+        }
+        guard traceCoroutineEvents else { return }
+        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) co#\(co.id) \(co.name)"
+        let who = other.map { $0.isTaskRoot ? ($0.task?.name ?? e.task.name) : "co#\($0.id) \($0.name)" }
+        switch kind {
+        case .create: line += " (by \(e.task.name))"
+        case .resume: line += " (by \(who ?? e.task.name))"
+        case .yield, .return, .fail: line += " (to \(who ?? e.task.name))"
+        case .throw: line += " (raised here, via \(who ?? e.task.name))"
+        case .close: break
+        }
+        write(line + "\n")
+    }
+
+    /// A coroutine event's coroutine, kind and the fiber on the other side; nil for scheduler events.
+    static func coroutineParts(_ kind: RunEvent.Kind) -> (Fiber, CoroutineEvent.Kind, Fiber?)? {
+        switch kind {
+        case .create(let co): return (co, .create, nil)
+        case .resume(let co): return (co, .resume, co.resumer)
+        case .coroutineYield(let co, let to): return (co, .yield, to)
+        case .coroutineReturn(let co, let to): return (co, .return, to)
+        case .coroutineFail(let co, let to): return (co, .fail, to)
+        case .throwInto(let inner, let via): return (inner, .throw, via)
+        case .close(let co): return (co, .close, nil)
+        default: return nil
+        }
     }
 
     /// A scheduler event's kind and words; nil for coroutine events.

@@ -39,6 +39,7 @@ enum Explorer {
         options.seed = seed
         options.trace = false
         options.traceScheduler = false
+        options.traceCoroutines = false
         let captured = CapturedOutput()
         let interpreter = Interpreter(
             options: options,

@@ -2,11 +2,20 @@
 import FoundationEssentials
 import Glibc
 
+/// A state a chart row can show: its text symbol, and its place among the states (ties in a
+/// text column go to the earlier one).
+protocol ChartState: CaseIterable, Equatable {
+    var symbol: Character { get }
+    var index: Int { get }
+}
+
 /// What a task is doing during one span of a timeline.
-enum TaskActivity: Int, CaseIterable {
+enum TaskActivity: Int, ChartState {
     case running, ready, sleeping, blocked
     /// Waiting on a socket: for data, a client, room to write, or a connection.
     case network
+
+    var index: Int { rawValue }
 
     /// The text chart's character for it.
     var symbol: Character {
@@ -31,9 +40,28 @@ enum TaskActivity: Int, CaseIterable {
     }
 }
 
-/// One stretch of time during which a task did one thing.
-struct ActivitySpan {
-    var activity: TaskActivity
+/// What a coroutine is doing during one span, as `co.status` says it (a created coroutine that
+/// has not started counts as suspended; a done or failed one has no span).
+enum CoroutineActivity: Int, ChartState {
+    case running
+    /// It resumed another coroutine and waits for it to yield or end.
+    case normal
+    case suspended
+
+    var index: Int { rawValue }
+
+    var symbol: Character {
+        switch self {
+        case .running: return "#"
+        case .normal: return "="
+        case .suspended: return "."
+        }
+    }
+}
+
+/// One stretch of time during which a task or a coroutine did one thing.
+struct Span<State: ChartState> {
+    var activity: State
     var start: Double
     var end: Double
     /// The detail of the event that began it (what it blocks on, who woke it, why it was picked).
@@ -41,25 +69,35 @@ struct ActivitySpan {
     var duration: Double { end - start }
 }
 
-/// One task's row: its latest name and its spans in time order.
-struct TimelineRow {
-    let taskId: Int
+typealias ActivitySpan = Span<TaskActivity>
+typealias CoroutineSpan = Span<CoroutineActivity>
+
+/// One row: a task's or a coroutine's latest name and its spans in time order.
+struct ChartRow<State: ChartState> {
+    let id: Int
     var name: String
-    var spans: [ActivitySpan] = []
+    var spans: [Span<State>] = []
 }
 
-/// What the horizontal axis counts: clock seconds, or scheduler events when the clock never moved.
+typealias TimelineRow = ChartRow<TaskActivity>
+typealias CoroutineRow = ChartRow<CoroutineActivity>
+
+/// What the horizontal axis counts: clock seconds, or events when the clock never moved.
 enum TimelineAxis { case seconds, events }
 
 /// Everything a chart needs, built once from the recorded events.
 struct TimelineModel {
     var rows: [TimelineRow]
+    /// One row per coroutine the run created, in order of creation (empty when it made none).
+    var coroutineRows: [CoroutineRow]
     var start: Double
     var end: Double
     var axis: TimelineAxis
     var clock: ClockKind
     /// Every running span, in time order: when the CPU was busy (one task runs at a time).
     var busy: [ActivitySpan]
+    /// Coroutine events after the recorded ones that were not kept (the recording's limit).
+    var droppedCoroutineEvents = 0
 
     var duration: Double { end - start }
     var busySeconds: Double { busy.reduce(0) { $0 + $1.duration } }
@@ -68,59 +106,102 @@ struct TimelineModel {
         clock == .real && axis == .seconds && duration > 0 ? busySeconds / duration : nil
     }
 
-    /// Builds the rows from `events` (in time order), closing open spans at `now`.
+    /// Builds the rows from `events` and `coroutineEvents` (each in time order), closing open
+    /// spans at `now`; the axis starts at `origin` (0 for a program, where its clock starts).
     /// When no time passed at all, the axis counts events instead, so the order stays visible.
-    init(events: [SchedulerEvent], now: Double, clock: ClockKind) {
-        let last = max(events.last?.time ?? now, now)
-        let first = Self.startTime(events.first?.time ?? now, last: last)
-        let stillClock = events.count > 1 && last <= first
-        var recorder = SpanRecorder()
+    init(
+        events: [SchedulerEvent], coroutineEvents: [CoroutineEvent] = [], now: Double, clock: ClockKind,
+        origin: Double = 0
+    ) {
+        // Both kinds in one order: a coroutine event goes before the scheduler event numbered its `order`.
+        var merged: [(time: Double, scheduler: Int?, coroutine: Int?)] = []
+        var next = 0
         for (index, event) in events.enumerated() {
-            recorder.apply(event, at: stillClock ? Double(index) : event.time)
+            while next < coroutineEvents.count && coroutineEvents[next].order <= index {
+                merged.append((coroutineEvents[next].time, nil, next))
+                next += 1
+            }
+            merged.append((event.time, index, nil))
         }
-        self.start = stillClock ? 0 : first
-        self.end = stillClock ? Double(events.count - 1) : last
+        for rest in next..<max(next, coroutineEvents.count) { merged.append((coroutineEvents[rest].time, nil, rest)) }
+
+        let last = max(merged.last?.time ?? now, now)
+        let first = merged.first?.time ?? now
+        let stillClock = merged.count > 1 && last <= first
+        var tasks = RowRecorder<TaskActivity>()
+        var coroutines = RowRecorder<CoroutineActivity>()
+        for (index, item) in merged.enumerated() {
+            let time = stillClock ? Double(index) : item.time
+            if let s = item.scheduler {
+                let event = events[s]
+                tasks.apply(event.taskId, name: event.taskName, next: TaskActivity.after(event), at: time, detail: event.detail)
+            } else if let c = item.coroutine {
+                Self.apply(coroutineEvents[c], to: &coroutines, at: time)
+            }
+        }
+        self.start = stillClock ? 0 : min(max(0, origin), first)
+        self.end = stillClock ? Double(merged.count - 1) : last
         self.axis = stillClock ? .events : .seconds
         self.clock = clock
-        self.rows = recorder.finish(at: self.end)
+        self.rows = tasks.finish(at: self.end)
+        self.coroutineRows = coroutines.finish(at: self.end)
         self.busy = rows.flatMap { $0.spans.filter { $0.activity == .running } }.sorted { $0.start < $1.start }
     }
 
-    /// The first event's time, or 0 when the run began (almost) at the clock's start, so a
-    /// script's axis starts at 0s.
-    private static func startTime(_ first: Double, last: Double) -> Double {
-        first >= 0 && first <= 0.02 * (last - first) ? 0 : first
+    /// A coroutine event: the coroutine's next state, and that of the coroutine on the other side.
+    private static func apply(_ e: CoroutineEvent, to rows: inout RowRecorder<CoroutineActivity>, at time: Double) {
+        let name = "co#\(e.coroutineId) \(e.coroutineName)"
+        let mine: CoroutineActivity?
+        let other: CoroutineActivity?
+        switch e.kind {
+        case .create: (mine, other) = (.suspended, nil)
+        case .resume: (mine, other) = (.running, .normal)
+        case .throw: (mine, other) = (.running, .normal)
+        case .yield: (mine, other) = (.suspended, .running)
+        case .return, .fail: (mine, other) = (nil, .running)
+        case .close: (mine, other) = (nil, nil)
+        }
+        rows.apply(e.coroutineId, name: name, next: mine, at: time, detail: "in \(e.taskName)")
+        if let otherId = e.otherId, let other { rows.apply(otherId, name: nil, next: other, at: time, detail: nil) }
     }
 
-    var taskCountText: String { "\(rows.count) task\(rows.count == 1 ? "" : "s")" }
+    var taskCountText: String {
+        let tasks = "\(rows.count) task\(rows.count == 1 ? "" : "s")"
+        guard !coroutineRows.isEmpty else { return tasks }
+        return tasks + " and \(coroutineRows.count) coroutine\(coroutineRows.count == 1 ? "" : "s")"
+    }
+
+    /// What the event axis counts, in words.
+    var eventWords: String { coroutineRows.isEmpty ? "scheduler events" : "scheduler and coroutine events" }
 }
 
-/// Turns events into spans: each event closes the task's open span and may open the next one.
-private struct SpanRecorder {
-    private var rows: [TimelineRow] = []
-    private var open: [ActivitySpan?] = []
-    private var rowOfTask: [Int: Int] = [:]
+/// Turns events into spans: each event closes the row's open span and may open the next one.
+private struct RowRecorder<State: ChartState> {
+    private var rows: [ChartRow<State>] = []
+    private var open: [Span<State>?] = []
+    private var rowOf: [Int: Int] = [:]
 
-    mutating func apply(_ event: SchedulerEvent, at time: Double) {
-        let row = rowIndex(for: event)
+    /// `name` renames the row (`nil`: keep it, or `#id` for a new one).
+    mutating func apply(_ id: Int, name: String?, next: State?, at time: Double, detail: String?) {
+        let row = rowIndex(id, name: name)
         close(row, at: time)
-        if let next = TaskActivity.after(event) {
-            open[row] = ActivitySpan(activity: next, start: time, end: time, detail: event.detail)
+        if let next {
+            open[row] = Span(activity: next, start: time, end: time, detail: detail)
         }
     }
 
-    mutating func finish(at time: Double) -> [TimelineRow] {
+    mutating func finish(at time: Double) -> [ChartRow<State>] {
         for row in rows.indices { close(row, at: time) }
         return rows
     }
 
-    private mutating func rowIndex(for event: SchedulerEvent) -> Int {
-        if let row = rowOfTask[event.taskId] {
-            rows[row].name = event.taskName
+    private mutating func rowIndex(_ id: Int, name: String?) -> Int {
+        if let row = rowOf[id] {
+            if let name { rows[row].name = name }
             return row
         }
-        rowOfTask[event.taskId] = rows.count
-        rows.append(TimelineRow(taskId: event.taskId, name: event.taskName))
+        rowOf[id] = rows.count
+        rows.append(ChartRow(id: id, name: name ?? "co#\(id)"))
         open.append(nil)
         return rows.count - 1
     }
@@ -139,6 +220,10 @@ private struct SpanRecorder {
 struct AxisTicks {
     let values: [Double]
     let step: Double
+    /// Seconds per unit of the labels, and the unit: µs, ms or s, chosen by the axis's end, so
+    /// a run of 300 µs reads `100µs`, not `0.0001s`.
+    let scale: Double
+    let unit: String
 
     init(start: Double, end: Double, about count: Int) {
         let span = max(end - start, 1e-9)
@@ -149,14 +234,18 @@ struct AxisTicks {
         self.step = step
         values = (0...Int(span / step + 1)).map { Double(firstIndex + $0) * step }
             .filter { $0 <= end + step * 1e-6 }
+        let largest = max(abs(start), abs(end))
+        (scale, unit) = largest < 1e-3 ? (1e-6, "µs") : largest < 1 ? (1e-3, "ms") : (1, "s")
     }
 
-    /// A tick's label: seconds with as many decimals as the step needs, or an event number.
+    /// A tick's label: a time in the axis's unit, with as many decimals as the step needs, or an
+    /// event number.
     func label(_ value: Double, axis: TimelineAxis) -> String {
         guard axis == .seconds else { return String(Int(value.rounded())) }
-        if abs(value) < step * 1e-6 { return "0s" }
-        let decimals = step >= 1 ? 0 : Int(ceil(-log10(step) - 1e-9))
-        return CFormat.string("%.\(decimals)f", value) + "s"
+        if abs(value) < step * 1e-6 { return "0" + unit }
+        let scaledStep = step / scale
+        let decimals = scaledStep >= 1 - 1e-9 ? 0 : Int(ceil(-log10(scaledStep) - 1e-9))
+        return CFormat.string("%.\(decimals)f", value / scale) + unit
     }
 }
 
@@ -176,11 +265,22 @@ enum TimelineWording {
 
     /// How busy the CPU was, or why that cannot be measured (one or two lines).
     static func utilisation(_ model: TimelineModel) -> [String] {
+        let dropped =
+            model.droppedCoroutineEvents == 0
+            ? []
+            : [
+                "Coroutine rows stop early: only the first \(EventStream.maxRecordedCoroutines) coroutine events "
+                    + "were recorded (\(model.droppedCoroutineEvents) more were not)."
+            ]
+        return cpuLines(model) + dropped
+    }
+
+    private static func cpuLines(_ model: TimelineModel) -> [String] {
         let turns = "\(model.busy.count) turn\(model.busy.count == 1 ? "" : "s") ran"
         if model.axis == .events {
             return [
                 "CPU utilisation: not measurable: the clock never moved (nobody slept),",
-                "so the axis counts scheduler events instead of seconds (\(turns)).",
+                "so the axis counts \(model.eventWords) instead of seconds (\(turns)).",
             ]
         }
         if let percent = percent(model) {
@@ -191,14 +291,14 @@ enum TimelineWording {
         }
         return [
             "CPU utilisation: not measurable on the virtual clock, where running takes no time;",
-            "each mark is an instant when a task ran (\(turns); --clock real measures it).",
+            "rows show what each task did with the time: waiting (\(turns); --clock real measures it).",
         ]
     }
 
     static func heading(_ model: TimelineModel) -> String {
         let range: String
         switch model.axis {
-        case .events: range = "\(Int(model.duration) + 1) scheduler events at \(seconds(model.start))"
+        case .events: range = "\(Int(model.duration) + 1) \(model.eventWords) at \(seconds(model.start))"
         case .seconds: range = "\(seconds(model.duration)) on the \(model.clock.rawValue) clock"
         }
         return "\(model.taskCountText), \(range)"
@@ -207,21 +307,32 @@ enum TimelineWording {
 
 // MARK: - The text chart
 
-/// One row per task over a fixed number of columns, a CPU row, axes and a legend.
+/// One row per task over a fixed number of columns, a CPU row, a row per coroutine, axes and a
+/// legend.
 struct TextTimeline {
     let model: TimelineModel
     let width: Int
 
     func render() -> String {
-        guard !model.rows.isEmpty else { return "timeline: no scheduler events were recorded\n" }
-        let nameWidth = min(20, max(3, model.rows.map(\.name.count).max() ?? 3))
+        guard !model.rows.isEmpty || !model.coroutineRows.isEmpty else {
+            return "timeline: no scheduler events were recorded\n"
+        }
+        let names = model.rows.map(\.name) + model.coroutineRows.map(\.name)
+        let nameWidth = min(20, max(3, names.map(\.count).max() ?? 3))
         let labels = pad("", nameWidth) + " " + axisLabels()
         let border = pad("", nameWidth) + " +" + String(repeating: "-", count: width) + "+"
         var lines = ["timeline: " + TimelineWording.heading(model) + columnNote(), labels, border]
         for row in model.rows {
             lines.append(pad(row.name, nameWidth) + " |" + String(cells(for: row.spans)) + "|")
         }
-        lines += [border, pad("CPU", nameWidth) + " |" + String(cpuCells()) + "|", border, labels]
+        lines += [border, pad("CPU", nameWidth) + " |" + String(cpuCells()) + "|", border]
+        if !model.coroutineRows.isEmpty {
+            for row in model.coroutineRows {
+                lines.append(pad(row.name, nameWidth) + " |" + String(cells(for: row.spans)) + "|")
+            }
+            lines.append(border)
+        }
+        lines.append(labels)
         lines += legend()
         return lines.joined(separator: "\n") + "\n"
     }
@@ -233,84 +344,71 @@ struct TextTimeline {
 
     private func legend() -> [String] {
         let states = TaskActivity.allCases.map { "\($0.symbol) \($0)" }.joined(separator: "   ")
-        return [
+        var lines = [
             "legend: \(states)   (blank: not spawned yet, or over)",
-            measuresBusyTime
-                ? "CPU:    # busy most of that column   + a tenth to a half   . less   (blank: idle)"
-                : "CPU:    # some task ran in that column   (blank: idle)",
-        ] + TimelineWording.utilisation(model)
+            "        each column shows what the task did for most of that column's time",
+        ]
+        switch cpuMode {
+        case .busyShare:
+            lines.append("CPU:    # busy most of that column   + a tenth to a half   . less   (blank: idle)")
+        case .instants:
+            lines.append("CPU:    . a task took a turn in that column, taking no time   (blank: no turn)")
+        case .ran:
+            lines.append("CPU:    # some task ran in that column   (blank: idle)")
+        }
+        if !model.coroutineRows.isEmpty {
+            let states = CoroutineActivity.allCases.map { "\($0.symbol) \($0)" }.joined(separator: "   ")
+            lines.append("co#N:   \(states) (or not started)   (blank: not created yet, or done)")
+            lines.append("        normal: it resumed another coroutine and waits for it")
+        }
+        return lines + TimelineWording.utilisation(model)
     }
 
     private var columnWidth: Double { max(model.duration, 1e-12) / Double(width) }
 
-    private func column(of time: Double) -> Int {
-        guard model.duration > 0 else { return 0 }
-        let c = Int(((time - model.start) / model.duration * Double(width)).rounded(.down))
-        return min(width - 1, max(0, c))
-    }
-
     /// Where a tick at `time` sits: the left edge of a column, or `width` for the chart's right edge.
-    private func tickColumn(of time: Double) -> Int {
+    func tickColumn(of time: Double) -> Int {
         guard model.duration > 0 else { return 0 }
         return min(width, max(0, Int(((time - model.start) / model.duration * Double(width)).rounded())))
     }
 
-    private func columnStart(_ c: Int) -> Double { model.start + Double(c) * columnWidth }
-
-    /// Each column shows `#` if the task ran in it at all, else what it did longest there.
-    private func cells(for spans: [ActivitySpan]) -> [Character] {
-        var time = [[Double]](repeating: Array(repeating: 0, count: TaskActivity.allCases.count), count: width)
-        var ran = [Bool](repeating: false, count: width)
-        for span in spans {
-            if span.duration <= 0 {
-                if span.activity == .running { ran[column(of: span.start)] = true }
-                continue
-            }
-            for c in column(of: span.start)...column(of: span.end) {
-                let overlap = min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c))
-                guard overlap > 0 else { continue }
-                time[c][span.activity.rawValue] += overlap
-                if span.activity == .running { ran[c] = true }
-            }
-        }
-        return (0..<width).map { ran[$0] ? TaskActivity.running.symbol : dominant(time[$0]) }
+    private func cells<State: ChartState>(for spans: [Span<State>]) -> [Character] {
+        sampler.states(of: spans).map { $0?.symbol ?? " " }
     }
 
-    /// The waiting state that filled most of a column (blocked first on ties), or blank.
-    private func dominant(_ time: [Double]) -> Character {
-        let waits: [TaskActivity] = [.blocked, .network, .ready, .sleeping]
-        guard let best = waits.max(by: { time[$0.rawValue] < time[$1.rawValue] }),
-            time[best.rawValue] > 0
-        else { return " " }
-        let top = waits.first { time[$0.rawValue] == time[best.rawValue] } ?? best
-        return top.symbol
+    private var sampler: ColumnSampler { ColumnSampler(start: model.start, duration: model.duration, count: width) }
+
+    private enum CPUMode {
+        /// The real clock: how busy each column was, so that a stretch of short turns between long
+        /// waits (a task fetching one URL after another) reads as mostly idle.
+        case busyShare
+        /// The virtual clock, where turns take no time: the columns with a turn.
+        case instants
+        /// The event axis: the columns in which some task ran.
+        case ran
     }
 
-    /// On the real clock the CPU row shows how busy each column was, so that a stretch of
-    /// short turns between long waits (a task fetching one URL after another) reads as mostly
-    /// idle; on the virtual clock, where turns take no time, it marks the columns with a turn.
-    private var measuresBusyTime: Bool { model.utilisation != nil }
+    private var cpuMode: CPUMode {
+        if model.utilisation != nil { return .busyShare }
+        return model.axis == .seconds ? .instants : .ran
+    }
 
     private func cpuCells() -> [Character] {
-        guard measuresBusyTime else { return cells(for: model.busy).map { $0 == TaskActivity.running.symbol ? "#" : " " } }
-        var busy = [Double](repeating: 0, count: width)
-        var ran = [Bool](repeating: false, count: width)
-        for span in model.busy {
-            ran[column(of: span.start)] = true
-            guard span.duration > 0 else { continue }
-            for c in column(of: span.start)...column(of: span.end) {
-                busy[c] += max(0, min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c)))
+        let (busy, ran) = sampler.busy(model.busy)
+        switch cpuMode {
+        case .instants: return ran.map { $0 ? "." : " " }
+        case .ran: return ran.map { $0 ? "#" : " " }
+        case .busyShare:
+            return (0..<width).map { c in
+                let share = busy[c] + 1e-9  // a half that rounding made 0.4999…
+                if share >= 0.5 { return "#" }
+                if share >= 0.1 { return "+" }
+                return ran[c] || busy[c] > 0 ? "." : " "
             }
-        }
-        return (0..<width).map { c in
-            let share = busy[c] / columnWidth + 1e-9  // a half that rounding made 0.4999…
-            if share >= 0.5 { return "#" }
-            if share >= 0.1 { return "+" }
-            return ran[c] || busy[c] > 0 ? "." : " "
         }
     }
 
-    private var ticks: AxisTicks { AxisTicks(start: model.start, end: model.end, about: 6) }
+    var ticks: AxisTicks { AxisTicks(start: model.start, end: model.end, about: 6) }
 
     /// Tick labels: `|` right above the tick's column, then the value; a label that would run
     /// into the previous one is left out. (The line starts under the rows' left border.)
@@ -330,5 +428,73 @@ struct TextTimeline {
     private func pad(_ text: String, _ count: Int) -> String {
         if text.count > count { return String(text.prefix(count - 1)) + "…" }
         return text + String(repeating: " ", count: count - text.count)
+    }
+}
+
+// MARK: - Columns: what a row did in each slice of the axis, for both charts
+
+/// Cuts the axis into `count` equal columns (text characters, or SVG pixels) and says what a row
+/// did in each: the state that filled most of the column's time (the earlier state on ties). A
+/// span that takes no time (a turn on the virtual clock) fills nothing, so it shows only in a
+/// column where the row did nothing that took time: a task that waits with short turns in
+/// between reads as waiting, not as running, however many turns it took.
+struct ColumnSampler {
+    let start: Double
+    let duration: Double
+    let count: Int
+
+    var width: Double { max(duration, 1e-12) / Double(count) }
+
+    func column(of time: Double) -> Int {
+        guard duration > 0 else { return 0 }
+        let c = Int(((time - start) / duration * Double(count)).rounded(.down))
+        return min(count - 1, max(0, c))
+    }
+
+    func columnStart(_ c: Int) -> Double { start + Double(c) * width }
+
+    /// The state each column shows, `nil` where the row did nothing (not there yet, or over).
+    func states<State: ChartState>(of spans: [Span<State>]) -> [State?] {
+        let states = Array(State.allCases)
+        var time = [Double](repeating: 0, count: count * states.count)
+        var instant = [State?](repeating: nil, count: count)
+        for span in spans {
+            if span.duration <= 0 {
+                let c = column(of: span.start)
+                if instant[c].map({ span.activity.index < $0.index }) ?? true { instant[c] = span.activity }
+                continue
+            }
+            for c in column(of: span.start)...column(of: span.end) {
+                let overlap = min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c))
+                if overlap > 0 { time[c * states.count + span.activity.index] += overlap }
+            }
+        }
+        return (0..<count).map { c in
+            var best: State?
+            for state in states where time[c * states.count + state.index] > 0 {
+                let t = time[c * states.count + state.index]
+                if best.map({ t > time[c * states.count + $0.index] * (1 + 1e-9) }) ?? true { best = state }
+            }
+            return best ?? instant[c]
+        }
+    }
+
+    /// For the CPU: the share of each column that some task was running (0...1), and whether a
+    /// turn began or ran in it at all.
+    func busy(_ spans: [ActivitySpan]) -> (share: [Double], ran: [Bool]) {
+        var busy = [Double](repeating: 0, count: count)
+        var ran = [Bool](repeating: false, count: count)
+        for span in spans {
+            ran[column(of: span.start)] = true
+            guard span.duration > 0 else { continue }
+            for c in column(of: span.start)...column(of: span.end) {
+                let overlap = min(span.end, columnStart(c + 1)) - max(span.start, columnStart(c))
+                if overlap > 0 {
+                    ran[c] = true
+                    busy[c] += overlap
+                }
+            }
+        }
+        return (busy.map { $0 / width }, ran)
     }
 }

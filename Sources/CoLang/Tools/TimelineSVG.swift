@@ -2,7 +2,8 @@
 import FoundationEssentials
 import Glibc
 
-/// The same chart as an SVG image: coloured bars per task, a CPU row, a time axis and a legend.
+/// The same chart as an SVG image: coloured bars per task, a CPU row, a bar row per coroutine, a
+/// time axis and a legend.
 struct SVGTimeline {
     let model: TimelineModel
     let title: String
@@ -10,26 +11,50 @@ struct SVGTimeline {
     private let width = 960.0
     private let right = 28.0
     private var left: Double { max(80, Double(min(24, maxNameLength)) * 7.2 + 28) }
-    private var maxNameLength: Int { model.rows.map(\.name.count).max() ?? 3 }
+    private var maxNameLength: Int {
+        (model.rows.map(\.name.count) + model.coroutineRows.map(\.name.count)).max() ?? 3
+    }
     private var plotWidth: Double { width - left - right }
-    private var rowHeight: Double { model.rows.count > 30 ? 14 : 24 }
-    private let plotTop = 104.0
+    private var rowCount: Int { model.rows.count + model.coroutineRows.count }
+    private var rowHeight: Double { rowCount > 30 ? 14 : 24 }
+    private var hasCoroutines: Bool { !model.coroutineRows.isEmpty }
+    private var plotTop: Double { hasCoroutines ? 124 : 104 }
     private var rowsBottom: Double { plotTop + Double(model.rows.count) * rowHeight }
     private var cpuTop: Double { rowsBottom + 12 }
     private let cpuHeight = 30.0
-    private var axisY: Double { cpuTop + cpuHeight + 6 }
+    private var coroutinesTop: Double { cpuTop + cpuHeight + 28 }
+    private var plotBottom: Double {
+        hasCoroutines ? coroutinesTop + Double(model.coroutineRows.count) * rowHeight : cpuTop + cpuHeight
+    }
+    private var axisY: Double { plotBottom + 6 }
     private var height: Double { axisY + 84 }
 
     func render() -> String {
         var svg = SVGWriter()
-        svg.open(width: width, height: height)
+        svg.open(
+            width: width, height: height,
+            data: [
+                ("x0", SVGWriter.number(left)), ("x1", SVGWriter.number(left + plotWidth)),
+                ("t0", SVGWriter.exact(model.start)), ("t1", SVGWriter.exact(model.end)),
+                ("axis", model.axis == .seconds ? "seconds" : "events"),
+            ])
         svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
         drawHeader(&svg)
         drawLegend(&svg)
         drawRowBackgrounds(&svg)
         drawGrid(&svg)
-        for (index, row) in model.rows.enumerated() { drawRow(row, index: index, on: &svg) }
+        for (index, row) in model.rows.enumerated() {
+            drawRow(row, top: plotTop + Double(index) * rowHeight, palette: Self.palette, on: &svg)
+        }
         drawCPU(&svg)
+        if hasCoroutines {
+            svg.text(
+                "coroutines", x: left - 8, y: coroutinesTop - 8, size: 13, weight: "bold", anchor: "end",
+                fill: "#1a202c")
+            for (index, row) in model.coroutineRows.enumerated() {
+                drawRow(row, top: coroutinesTop + Double(index) * rowHeight, palette: Self.coroutinePalette, on: &svg)
+            }
+        }
         drawAxis(&svg)
         for (index, line) in TimelineWording.utilisation(model).enumerated() {
             svg.text(line, x: 16, y: axisY + 64 + Double(index) * 16, size: 12, fill: "#4a5568")
@@ -44,14 +69,13 @@ struct SVGTimeline {
         (.blocked, "#e05252", 0.46), (.network, "#0d9488", 0.46),
     ]
 
-    private func style(_ activity: TaskActivity) -> (fill: String, share: Double) {
-        let entry = Self.palette.first { $0.0 == activity } ?? Self.palette[0]
-        return (entry.fill, entry.share)
-    }
+    static let coroutinePalette: [(CoroutineActivity, fill: String, share: Double)] = [
+        (.running, "#2563eb", 0.80), (.normal, "#8b5cf6", 0.46), (.suspended, "#a5b4c8", 0.26),
+    ]
 
-    /// The narrowest running mark: wide on the virtual clock, where every turn is an instant;
-    /// a hairline on the real clock, so that thousands of short turns do not look like busy time.
-    private var markWidth: Double { model.clock == .virtual ? 3 : 1.2 }
+    /// The width of a turn that took no time (the virtual clock): a thin line, so that many turns
+    /// between long waits still read as waiting.
+    private let markWidth = 1.5
 
     private func x(_ time: Double) -> Double {
         guard model.duration > 0 else { return left }
@@ -67,21 +91,42 @@ struct SVGTimeline {
 
     private func drawLegend(_ svg: inout SVGWriter) {
         var at = 16.0
-        let y = 80.0
+        var y = 80.0
         for (activity, fill, share) in Self.palette {
-            let h = 16 * share
-            svg.rect(x: at, y: y - 6 - h / 2, width: 22, height: h, fill: fill)
-            svg.text("\(activity)", x: at + 28, y: y, size: 12.5, fill: "#2d3748")
-            at += 40 + Double("\(activity)".count) * 7.4
+            at = legendEntry("\(activity)", fill: fill, share: share, at: at, y: y, on: &svg)
         }
         svg.rect(x: at, y: y - 14, width: 22, height: 16, fill: "#e5e7eb")
         svg.rect(x: at + 8, y: y - 14, width: 6, height: 16, fill: "#1e3a8a")
-        svg.text("CPU: busy (dark) / idle (grey)", x: at + 28, y: y, size: 12.5, fill: "#2d3748")
+        let cpu = model.clock == .virtual && model.axis == .seconds ? "CPU: a turn (mark) / idle" : "CPU: busy (dark) / idle"
+        svg.text(cpu, x: at + 28, y: y, size: 12.5, fill: "#2d3748")
+        guard hasCoroutines else { return }
+        at = 16
+        y = 102
+        svg.text("coroutines:", x: at, y: y, size: 12.5, weight: "bold", fill: "#2d3748")
+        at += 84
+        for (activity, fill, share) in Self.coroutinePalette {
+            let words = activity == .normal ? "normal (resumed another)" : "\(activity)"
+            at = legendEntry(words, fill: fill, share: share, at: at, y: y, on: &svg)
+        }
+    }
+
+    /// One legend swatch and its words; returns where the next one starts.
+    private func legendEntry(
+        _ words: String, fill: String, share: Double, at: Double, y: Double, on svg: inout SVGWriter
+    ) -> Double {
+        let h = 16 * share
+        svg.rect(x: at, y: y - 6 - h / 2, width: 22, height: h, fill: fill)
+        svg.text(words, x: at + 28, y: y, size: 12.5, fill: "#2d3748")
+        return at + 40 + Double(words.count) * 7.4
     }
 
     private func drawRowBackgrounds(_ svg: inout SVGWriter) {
         for index in model.rows.indices where index % 2 == 0 {
             let y = plotTop + Double(index) * rowHeight
+            svg.rect(x: left, y: y, width: plotWidth, height: rowHeight, fill: "#f5f7fa")
+        }
+        for index in model.coroutineRows.indices where index % 2 == 0 {
+            let y = coroutinesTop + Double(index) * rowHeight
             svg.rect(x: left, y: y, width: plotWidth, height: rowHeight, fill: "#f5f7fa")
         }
     }
@@ -93,48 +138,91 @@ struct SVGTimeline {
         svg.line(x1: left, y1: plotTop, x2: left, y2: axisY, stroke: "#a0aec0")
     }
 
-    private func drawRow(_ row: TimelineRow, index: Int, on svg: inout SVGWriter) {
-        let top = plotTop + Double(index) * rowHeight
+    /// The chart area cut into pixel columns: each shows what a row did for most of its time,
+    /// as the text chart's columns do.
+    private var sampler: ColumnSampler {
+        ColumnSampler(start: model.start, duration: model.duration, count: max(1, Int(plotWidth.rounded())))
+    }
+
+    /// A row's label and bars: a bar per stretch of pixel columns showing the same state, then
+    /// a thin mark for each turn that took no time (the virtual clock), so that it stays visible.
+    private func drawRow<State: ChartState>(
+        _ row: ChartRow<State>, top: Double, palette: [(State, fill: String, share: Double)],
+        on svg: inout SVGWriter
+    ) {
         let size = min(12.5, rowHeight * 0.62)
         svg.text(
             clipped(row.name), x: left - 8, y: top + rowHeight / 2 + size * 0.36, size: size,
             anchor: "end", fill: "#1a202c", family: SVGWriter.mono)
-        let order: [TaskActivity] = [.sleeping, .ready, .blocked, .network, .running]
-        for activity in order {
-            let spans = row.spans.filter { $0.activity == activity }
-            drawBars(spans, activity: activity, top: top, name: row.name, on: &svg)
+        let sampler = self.sampler
+        let columns = sampler.states(of: row.spans)
+        let step = plotWidth / Double(sampler.count)
+        var first = 0
+        while first < columns.count {
+            var last = first
+            while last + 1 < columns.count && columns[last + 1] == columns[first] { last += 1 }
+            if let state = columns[first], let style = palette.first(where: { $0.0 == state }) {
+                let h = rowHeight * style.share
+                let (t0, t1) = (sampler.columnStart(first), sampler.columnStart(last + 1))
+                svg.rect(
+                    x: left + Double(first) * step, y: top + (rowHeight - h) / 2,
+                    width: Double(last - first + 1) * step, height: h, fill: style.fill,
+                    tooltip: "\(row.name): \(state) \(Self.range(t0, t1, model.axis))")
+            }
+            first = last + 1
         }
+        guard let running = palette.first else { return }
+        let instants = row.spans.filter { $0.activity == running.0 && $0.duration <= 0 }
+        for bar in PixelBars(spans: instants, x: x, minimumWidth: markWidth, bounds: left...(left + plotWidth)) {
+            let h = rowHeight * running.share
+            svg.rect(
+                x: bar.x0, y: top + (rowHeight - h) / 2, width: bar.x1 - bar.x0, height: h, fill: running.fill,
+                tooltip: "\(row.name): \(running.0) \(bar.describe(model.axis))")
+        }
+    }
+
+    /// `1.25–1.5 s`, or `3–7 (events)`.
+    private static func range(_ t0: Double, _ t1: Double, _ axis: TimelineAxis) -> String {
+        CFormat.string("%.4g–%.4g", t0, t1) + (axis == .seconds ? " s" : " (events)")
     }
 
     private func clipped(_ name: String) -> String {
         name.count > 24 ? String(name.prefix(23)) + "…" : name
     }
 
-    /// Bars for one activity of one row; spans closer than half a pixel merge, and zero-width
-    /// running instants (the virtual clock) still get a visible mark.
-    private func drawBars(
-        _ spans: [ActivitySpan], activity: TaskActivity, top: Double, name: String,
-        on svg: inout SVGWriter
-    ) {
-        let (fill, share) = style(activity)
-        let h = rowHeight * share
-        for bar in PixelBars(
-            spans: spans, x: x, minimumWidth: activity == .running ? markWidth : 0.01,
-            bounds: left...(left + plotWidth))
-        {
-            let tip = "\(name): \(activity) \(bar.describe(model.axis))"
-            svg.rect(
-                x: bar.x0, y: top + (rowHeight - h) / 2, width: bar.x1 - bar.x0, height: h,
-                fill: fill, tooltip: tip)
-        }
-    }
-
+    /// The CPU row: on the real clock each pixel column as dark as the CPU was busy there; on the
+    /// virtual clock a thin mark at each turn; on the event axis, dark where some task ran.
     private func drawCPU(_ svg: inout SVGWriter) {
         svg.rect(x: left, y: cpuTop, width: plotWidth, height: cpuHeight, fill: "#e5e7eb")
-        for bar in PixelBars(spans: model.busy, x: x, minimumWidth: markWidth, bounds: left...(left + plotWidth)) {
-            svg.rect(
-                x: bar.x0, y: cpuTop, width: bar.x1 - bar.x0, height: cpuHeight, fill: "#1e3a8a",
-                tooltip: "CPU busy \(bar.describe(model.axis))")
+        let sampler = self.sampler
+        let step = plotWidth / Double(sampler.count)
+        let (share, ran) = sampler.busy(model.busy)
+        let instants = model.clock == .virtual && model.axis == .seconds
+        // Tenths of busyness per column (0: idle), drawn as runs of equal darkness.
+        let levels = (0..<sampler.count).map { c -> Int in
+            if instants { return 0 }
+            if model.utilisation == nil { return ran[c] ? 10 : 0 }
+            return Int((min(1, share[c]) * 10).rounded(.up))
+        }
+        var first = 0
+        while first < levels.count {
+            var last = first
+            while last + 1 < levels.count && levels[last + 1] == levels[first] { last += 1 }
+            if levels[first] > 0 {
+                let busy = model.utilisation == nil ? "" : " (busy \(levels[first] * 10)% of it at most)"
+                svg.rect(
+                    x: left + Double(first) * step, y: cpuTop, width: Double(last - first + 1) * step,
+                    height: cpuHeight, fill: "#1e3a8a", opacity: Double(levels[first]) / 10,
+                    tooltip: "CPU \(Self.range(sampler.columnStart(first), sampler.columnStart(last + 1), model.axis))\(busy)")
+            }
+            first = last + 1
+        }
+        if instants {
+            for bar in PixelBars(spans: model.busy, x: x, minimumWidth: markWidth, bounds: left...(left + plotWidth)) {
+                svg.rect(
+                    x: bar.x0, y: cpuTop, width: bar.x1 - bar.x0, height: cpuHeight, fill: "#1e3a8a",
+                    tooltip: "a turn at \(bar.describe(model.axis))")
+            }
         }
         svg.text("CPU", x: left - 8, y: cpuTop + 13, size: 13, weight: "bold", anchor: "end", fill: "#1a202c")
         let note = TimelineWording.percent(model) ?? "n/a"
@@ -151,7 +239,7 @@ struct SVGTimeline {
                 ticks.label(value, axis: model.axis), x: x(value), y: axisY + 20, size: 12,
                 anchor: "middle", fill: "#2d3748")
         }
-        let name = model.axis == .seconds ? "time (\(model.clock.rawValue) clock)" : "scheduler events"
+        let name = model.axis == .seconds ? "time (\(model.clock.rawValue) clock)" : model.eventWords
         svg.text(name, x: left + plotWidth / 2, y: axisY + 40, size: 12.5, anchor: "middle", fill: "#4a5568")
     }
 }
@@ -175,7 +263,7 @@ struct PixelBars: Sequence {
     private var bars: [Bar] = []
 
     /// `bounds` keeps widened marks inside the plot.
-    init(spans: [ActivitySpan], x: (Double) -> Double, minimumWidth: Double, bounds: ClosedRange<Double>) {
+    init<State>(spans: [Span<State>], x: (Double) -> Double, minimumWidth: Double, bounds: ClosedRange<Double>) {
         for span in spans {
             var x0 = x(span.start), x1 = x(span.end)
             if x1 - x0 < minimumWidth {
@@ -205,17 +293,29 @@ struct SVGWriter {
     static let mono = "DejaVu Sans Mono, Menlo, Consolas, monospace"
     private(set) var output = ""
 
-    mutating func open(width: Double, height: Double) {
+    /// Opens the document; `data` become `data-NAME` attributes of the root element.
+    mutating func open(width: Double, height: Double, data: [(String, String)] = []) {
         output += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let attributes = data.map { " data-\($0.0)=\"\(Self.escape($0.1))\"" }.joined()
         output +=
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
-            + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"\(Self.sans)\">\n"
+            + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"\(Self.sans)\"\(attributes)>\n"
     }
+
+    /// A coordinate as the elements write it (two decimals).
+    static func number(_ value: Double) -> String { CFormat.string("%.2f", value) }
+
+    /// A value with all its precision (an axis end in seconds may be microseconds).
+    static func exact(_ value: Double) -> String { CFormat.string("%.9g", value) }
 
     mutating func close() { output += "</svg>\n" }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, tooltip: String? = nil) {
-        let attributes = "x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\""
+    mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, opacity: Double = 1,
+        tooltip: String? = nil
+    ) {
+        var attributes = "x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\""
+        if opacity < 1 { attributes += " fill-opacity=\"\(n(opacity))\"" }
         if let tooltip {
             output += "<rect \(attributes)><title>\(Self.escape(tooltip))</title></rect>\n"
         } else {
@@ -237,7 +337,7 @@ struct SVGWriter {
             + "text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(font)>\(Self.escape(content))</text>\n"
     }
 
-    private func n(_ value: Double) -> String { CFormat.string("%.2f", value) }
+    private func n(_ value: Double) -> String { Self.number(value) }
 
     static func escape(_ text: String) -> String {
         var out = ""

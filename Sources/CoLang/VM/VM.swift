@@ -156,6 +156,7 @@ final class VM {
         self.tracing = options.trace
         events.traceCoroutines = options.trace
         events.traceScheduler = options.traceScheduler
+        events.traceCoroutineEvents = options.traceCoroutines
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         events.write = { [unowned self] in self.writeTrace($0) }
         events.site = { [unowned self] in
