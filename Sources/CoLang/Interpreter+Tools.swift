@@ -128,7 +128,9 @@ extension Interpreter {
         stopRecording()
         vm.events.recording = true  // the page's timeline
         recordingEventsBase = vm.events.recorded.count
-        vm.recorder = Recorder(vm: vm, maxSteps: maxSteps, eventsBase: recordingEventsBase)
+        recordingCoroutineBase = vm.events.recordedCoroutines.count
+        recordingOrigin = vm.events.recorded.isEmpty ? timelineOrigin : now
+        vm.recorder = Recorder(vm: vm, maxSteps: maxSteps, eventsBase: recordingEventsBase, coroutineBase: recordingCoroutineBase)
     }
 
     /// Stops recording; the steps so far stay, for `recordingHTML`.
@@ -158,11 +160,19 @@ extension Interpreter {
         guard let recorder = vm.recorder else { return nil }
         // The timeline of the part of the run the steps show; a chart of thousands of tasks
         // would be bigger than the rest of the page and draw too slowly to follow a cursor.
-        let all = vm.events.recorded
-        let from = min(recordingEventsBase, all.count), to = min(from + recorder.lastEventCount, all.count)
+        let all = vm.events.recorded, allCoroutines = vm.events.recordedCoroutines
+        let from = min(recordingEventsBase, all.count), to = min(from + recorder.lastEventCount.scheduler, all.count)
+        let coFrom = min(recordingCoroutineBase, allCoroutines.count)
+        let coTo = min(coFrom + recorder.lastEventCount.coroutine, allCoroutines.count)
         let events = Array(all[from..<to])
-        let end = recorder.truncated ? (events.last?.time ?? now) : now
-        let timeline = Timeline(events: events, now: end, clock: clock)
+        // A coroutine event's `order` counts scheduler events from the start of the recording.
+        let coroutineEvents = allCoroutines[coFrom..<coTo].map { e -> CoroutineEvent in
+            var e = e
+            e.order -= from
+            return e
+        }
+        let end = recorder.truncated ? max(events.last?.time ?? now, coroutineEvents.last?.time ?? now) : now
+        let timeline = Timeline(events: events, coroutineEvents: coroutineEvents, now: end, clock: clock, origin: recordingOrigin)
         let svg = events.isEmpty || timeline.taskCount > Recorder.maxTimelineRows ? nil : timeline.svg(title: "Timeline")
         let data = recorder.json(title: title, timelineSVG: svg, exitStatus: exitStatus)
         return RecordingPage.html(title: title, data: data)

@@ -71,6 +71,10 @@ public final class Interpreter {
     private(set) var vm: VM
     /// How many scheduler events were recorded before the recording began (its timeline starts there).
     var recordingEventsBase = 0
+    /// The same for coroutine events.
+    var recordingCoroutineBase = 0
+    /// Where the recording's timeline starts (the program's start, or when `:record` began).
+    var recordingOrigin = 0.0
     private let streams: (out: (String) -> Void, err: (String) -> Void, input: () -> String?)
 
     /// - Parameters:

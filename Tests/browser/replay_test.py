@@ -172,8 +172,9 @@ def lesson_checks(colang, browser, workdir):
         tab.click("#last")
         x_end = float(cursor.get_attribute("x1"))
         check(x_end > x_start, f"the cursor moves right as the run goes on ({x_start} → {x_end})")
-        box = tab.locator("#timeline svg").bounding_box()
         svg = tab.locator("#timeline svg")
+        svg.scroll_into_view_if_needed()
+        box = svg.bounding_box()
         # Click at the middle of the time axis (t = 1.5s of 3s): the step reached is the first at or after it.
         x0, x1 = float(svg.get_attribute("data-x0")), float(svg.get_attribute("data-x1"))
         t0, t1 = float(svg.get_attribute("data-t0")), float(svg.get_attribute("data-t1"))
@@ -181,7 +182,7 @@ def lesson_checks(colang, browser, workdir):
         target = t0 + 0.5 * (t1 - t0)
         xsvg = x0 + 0.5 * (x1 - x0)
         scale = box["width"] / vb[1]
-        tab.mouse.click(box["x"] + (xsvg - vb[0]) * scale, box["y"] + box["height"] / 2)
+        tab.mouse.click(box["x"] + (xsvg - vb[0]) * scale, box["y"] + min(box["height"] / 2, 60))
         at = tab.evaluate("window.replay.index")
         time_at = steps[at][6]
         check(time_at >= target - (t1 - t0) * 0.02 and (at == 0 or steps[at - 1][6] < target + (t1 - t0) * 0.02),
@@ -214,7 +215,7 @@ def lesson_recordings(colang, browser, workdir, screenshots):
     for name in EXAMPLES:
         page = os.path.join(workdir, name + ".html")
         script = os.path.join("examples", name + ".co")
-        flags = [] if name == "fetch_urls" else ["--clock", "virtual"]
+        flags = ["--clock", "virtual"]  # deterministic; on the real clock fetch_urls times itself, and a debug build recording is slow
         start = time.monotonic()
         p = record(colang, script, page, *flags)
         took = time.monotonic() - start
@@ -241,7 +242,7 @@ def lesson_recordings(colang, browser, workdir, screenshots):
 def take_screenshots(colang, browser, workdir, directory):
     """The README's pictures: two lessons at a step that shows what they teach."""
     shots = [
-        ("kitchen", ["--clock", "virtual"], "sleep steak", "replay-kitchen.png"),
+        ("kitchen", ["--clock", "virtual"], "sleep salad", "replay-kitchen.png"),
         ("pipeline", ["--clock", "virtual"], "co#1 printer yields", "replay-pipeline.png"),
     ]
     for name, flags, moment, picture in shots:
@@ -251,11 +252,11 @@ def take_screenshots(colang, browser, workdir, directory):
         tab = open_page(browser, page, errors)
         steps = tab.evaluate("window.replay.run.steps")
         at = next((i for i, s in enumerate(steps) if s[5] and s[5].startswith(moment)), len(steps) // 2)
-        tab.evaluate(f"window.replay.go({at} + 1)")
-        tab.set_viewport_size({"width": 1400, "height": 1000})
+        tab.evaluate(f"window.replay.go({at})")
+        tab.set_viewport_size({"width": 1400, "height": 1350})
         path = os.path.join(directory, picture)
-        tab.screenshot(path=path)
-        print(f"  wrote {path} (step {at + 2} of {len(steps)})")
+        tab.screenshot(path=path, full_page=True)
+        print(f"  wrote {path} (step {at + 1} of {len(steps)})")
         check(not errors, f"{name}: no errors while taking its picture: {errors}")
         tab.close()
 

@@ -179,7 +179,8 @@ final class EventStream {
     }
 
     func emit(_ e: RunEvent) {
-        for l in listeners { l.receive(e) }
+        // Listeners hear of an event once it is recorded (a recording counts the events so far).
+        defer { for l in listeners { l.receive(e) } }
         guard let (kind, detail) = EventStream.describe(e.kind) else {
             if traceCoroutines, let line = EventStream.traceText(e.kind) { write("[trace] \(line)\n") }
             if recording || traceCoroutineEvents { emitCoroutine(e) }

@@ -33,7 +33,7 @@ final class Recorder {
     private var steps: [String] = []
     /// Scheduler events recorded (since `eventsBase`) by the last step: the page's timeline
     /// covers these, the part of the run the steps show.
-    private(set) var lastEventCount = 0
+    private(set) var lastEventCount = (scheduler: 0, coroutine: 0)
     var stepCount: Int { steps.count }
 
     // Interned snapshots, each stored once as JSON text.
@@ -106,9 +106,13 @@ final class Recorder {
     /// Scheduler events recorded before this recording began: a step's event count starts here.
     let eventsBase: Int
 
-    init(vm: VM, maxSteps: Int = Recorder.defaultMaxSteps, eventsBase: Int = 0) {
+    /// Coroutine events recorded before this recording began.
+    let coroutineBase: Int
+
+    init(vm: VM, maxSteps: Int = Recorder.defaultMaxSteps, eventsBase: Int = 0, coroutineBase: Int = 0) {
         self.vm = vm
         self.eventsBase = eventsBase
+        self.coroutineBase = coroutineBase
         self.maxSteps = max(1, maxSteps)
         builtinGlobals = Set(vm.definedGlobalNames())
         for t in vm.scheduler.live {
@@ -242,13 +246,21 @@ final class Recorder {
             stop()
             return
         }
+        // A task renames itself (`current_task().name = "steak"`) without an event.
+        if let task, let card = tasks[task.id], card.name != task.name {
+            dirtyTasks.insert(task.id)
+            // Those joining it say its name in what they wait on.
+            for t in vm.scheduler.live where t.waitsToJoin(task) { dirtyTasks.insert(t.id) }
+            world = -1
+        }
         if world < 0 {
             worlds.append(worldJSON())
             world = worlds.count - 1
         }
         if steps.count >= nextNaming { refreshChannelNames() }
         channelState = channelStates.intern(channelsJSON())
-        if task?.root === vm.mainTask?.root || lineStep { globalState = globalStates.intern(globalsJSON()) }
+        globalState = globalStates.intern(globalsJSON())
+
         var json = JSONText()
         json.open("[")
         json.string(kind)
@@ -262,8 +274,9 @@ final class Recorder {
         json.int(world)
         json.int(channelState)
         json.int(globalState)
-        lastEventCount = vm.events.recorded.count - eventsBase
-        json.int(lastEventCount)
+        lastEventCount = (vm.events.recorded.count - eventsBase, vm.events.recordedCoroutines.count - coroutineBase)
+        // The events so far, scheduler and coroutine events together, as an event axis counts them.
+        json.int(lastEventCount.scheduler + lastEventCount.coroutine)
         json.open("[")
         for f in snapshot {
             json.int(f.id)

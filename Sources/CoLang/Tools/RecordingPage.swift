@@ -84,7 +84,7 @@ enum RecordingPage {
         #source { font-family: ui-monospace, monospace; font-size: 13px; max-height: 60vh; overflow: auto; }
         .line { display: flex; white-space: pre; border-left: 3px solid transparent; }
         .line .no { color: var(--grey); width: 3.5em; text-align: right; padding-right: 8px; flex: none; user-select: none; }
-        .line .code { flex: 1; }
+        .line .code { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
         .line.at { background: var(--task); }
         .line.current { background: var(--run); border-left-color: var(--runedge); }
         .line .who { flex: none; font-family: system-ui, sans-serif; font-size: 11px; margin-left: 6px; }
