@@ -173,7 +173,9 @@ extension Interpreter {
         }
         let end = recorder.truncated ? max(events.last?.time ?? now, coroutineEvents.last?.time ?? now) : now
         let timeline = Timeline(events: events, coroutineEvents: coroutineEvents, now: end, clock: clock, origin: recordingOrigin)
-        let svg = events.isEmpty || timeline.taskCount > Recorder.maxTimelineRows ? nil : timeline.svg(title: "Timeline")
+        let svg =
+            events.isEmpty || timeline.taskCount + timeline.coroutineCount > Recorder.maxTimelineRows
+            ? nil : timeline.svg(title: "Timeline")
         let data = recorder.json(title: title, timelineSVG: svg, exitStatus: exitStatus)
         return RecordingPage.html(title: title, data: data)
     }

@@ -436,12 +436,15 @@ final class Recorder {
             guard let card = coroutines[id] else { continue }
             var task = 0, resumer = 0
             if let f = card.fiber {
-                card.status = f.status.name
-                if f.state == .active {
+                if f.state == .active, let chain = vm.currentTask {
+                    // An event touches only fibers of the running task's resume chain, and the
+                    // innermost one runs (`Fiber.status` finds that by walking the chain, which
+                    // costs the chain's depth at every event of a deep nest of resumes).
+                    card.status = chain.active === f ? "running" : "normal"
                     resumer = f.resumer?.id ?? 0
-                    var root = f
-                    while let next = root.resumer { root = next }
-                    task = root.task?.id ?? 0
+                    task = chain.id
+                } else {
+                    card.status = f.status.name
                 }
             } else if card.status != "done" && card.status != "failed" {
                 card.status = "collected"

@@ -359,7 +359,7 @@ enum RecordingPage {
         let svg = null, cursor = null, axis = null;
         function setUpTimeline() {
           if (!RUN.timeline) {
-            const why = steps.some((s) => s[S.events] > 0) ? "too many tasks to draw here (--timeline FILE.svg draws them)" : "no scheduler events";
+            const why = steps.some((s) => s[S.events] > 0) ? "too many tasks and coroutines to draw here (--timeline FILE.svg draws them)" : "no scheduler events";
             $("timeline").innerHTML = `<div class="empty">${why}</div>`;
             return;
           }

@@ -7,13 +7,20 @@ import Glibc
 struct SVGTimeline {
     let model: TimelineModel
     let title: String
+    /// Where the plot starts: room for the longest row name (worked out once: every bar uses it).
+    private let left: Double
+
+    init(model: TimelineModel, title: String) {
+        self.model = model
+        self.title = title
+        var longest = 3
+        for row in model.rows { longest = max(longest, row.name.count) }
+        for row in model.coroutineRows { longest = max(longest, row.name.count) }
+        left = max(80, Double(min(24, longest)) * 7.2 + 28)
+    }
 
     private let width = 960.0
     private let right = 28.0
-    private var left: Double { max(80, Double(min(24, maxNameLength)) * 7.2 + 28) }
-    private var maxNameLength: Int {
-        (model.rows.map(\.name.count) + model.coroutineRows.map(\.name.count)).max() ?? 3
-    }
     private var plotWidth: Double { width - left - right }
     private var rowCount: Int { model.rows.count + model.coroutineRows.count }
     private var rowHeight: Double { rowCount > 30 ? 14 : 24 }
