@@ -17,6 +17,7 @@ extension VM {
         }
         if c.buffer.count < c.capacity {
             c.buffer.append(v)
+            heap.grownBytes &+= Heap.grownBytesPerListItem
             return .value(.nil)
         }
         return .block(on: .send(c, v))
@@ -27,6 +28,7 @@ extension VM {
         if let v = c.buffer.popFirst() {
             if let s = scheduler.takeSender(c) {
                 c.buffer.append(s.value)
+                heap.grownBytes &+= Heap.grownBytesPerListItem
                 complete(s.task, on: c, .sent, by: currentTask)
             }
             return v

@@ -68,6 +68,36 @@ final class Heap {
         if bigBytesSinceGC > min(limit / Heap.bigBytesShareOfLimit, max(liveBytes, Heap.minimumGrowth)) { wantsCollection = true }
     }
 
+    /// Bytes that containers grew by since the last collection without allocating an object
+    /// (`push`, `insert`, a new map key, a value buffered in a channel): with the sizes of the
+    /// objects allocated since, what `estimatedBytes` adds to the live bytes, so that
+    /// `--max-memory` notices growth without a full collection (issue 17).
+    var grownBytes = 0
+    /// `objects[..<measuredCount]` are counted in `liveBytes` or `newBytes`.
+    private var measuredCount = 0
+    /// Estimated bytes of the objects allocated since the last collection, up to `measuredCount`.
+    private var newBytes = 0
+
+    /// A cheap upper estimate of the bytes live now: the live bytes of the last collection, plus
+    /// the objects allocated since (each measured once) and the containers' growth. Nothing freed
+    /// since is subtracted, so it only errs high. Costs O(objects allocated since the last call).
+    func estimatedBytes() -> Int {
+        var i = measuredCount
+        let n = objects.count
+        while i < n {
+            newBytes &+= objects[i].estimatedSize
+            i += 1
+        }
+        measuredCount = n
+        return liveBytes &+ newBytes &+ grownBytes
+    }
+
+    /// What a pushed list item or buffered channel value adds to `grownBytes`: its 16 bytes, and
+    /// half again for the spare capacity an array keeps as it doubles.
+    static let grownBytesPerListItem = 24
+    /// What a new map key adds to `grownBytes` (as `MapObj.estimatedSize` counts an entry).
+    static let grownBytesPerMapEntry = 100
+
     /// Sockets opened since the last collection (see `noteDescriptor`).
     private var descriptorsSinceGC = 0
 
@@ -130,6 +160,9 @@ final class Heap {
         objects.removeSubrange(live...)
         liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride  // the heap's own list
         bigBytesSinceGC = 0
+        grownBytes = 0
+        newBytes = 0
+        measuredCount = live
         wantsCollection = false
         descriptorsSinceGC = 0
         threshold = max(Heap.minimumThreshold, live * Heap.thresholdGrowth)

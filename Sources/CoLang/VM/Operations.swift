@@ -250,6 +250,7 @@ extension VM {
             m.entries.values[i].value = v
         } else {
             m.entries[key] = (keyValue, v)
+            heap.grownBytes &+= Heap.grownBytesPerMapEntry
         }
     }
 

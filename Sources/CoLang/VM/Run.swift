@@ -21,6 +21,9 @@ extension VM {
     /// Under `--max-memory`, the most instructions between two measurements of live memory
     /// (a map or channel can grow without allocating objects, which is what triggers them).
     static let memoryCheckInterval = 1_000_000
+    /// Under `--max-memory`, the instructions per live object between two safety-net collections
+    /// (see `limitWantsCollection`).
+    static let stepsPerLiveObject = 1_024
 
     /// Runs from `current` until the task gives control back to the scheduler; with `raising`,
     /// first raises that value where the task is paused (a failed join, a closed channel).
@@ -613,8 +616,10 @@ extension VM {
             return nil
         }
         // Under --max-memory, also measure now and then: a map or channel can grow without
-        // allocating objects, which is what normally triggers a collection.
-        if heap.wantsCollection || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval) {
+        // allocating objects, which is what normally triggers a collection (see `limitWantsCollection`).
+        if heap.wantsCollection
+            || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval && limitWantsCollection())
+        {
             stepsAtLastMeasure = steps
             save(r)
             collectGarbage()

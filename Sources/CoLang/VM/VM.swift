@@ -112,6 +112,8 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var stepsAtLastMeasure = 0
+    /// `steps` at the end of the last collection (see `limitWantsCollection`).
+    var stepsAtLastCollection = 0
     /// Under `--preempt`: the step count at which the running task's time slice ends.
     var sliceEnd = Int.max
     /// The last `.yielded` stop was a time slice running out, not the program's `yield`.
