@@ -261,12 +261,33 @@ extension VM {
                     r.sp -= 2
                     r.sp[-1] = v
                 case .getField:
-                    let name = r.consts[r.readU16()].asString.value
-                    r.sp[-1] = try getField(r.sp[-1], name)
+                    let i = r.readU16()
+                    let obj = r.sp[-1]
+                    if obj.tag == .map {
+                        // The key was made with the prototype (`FunctionProto.constantKeys`).
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        r.sp[-1] = mapField(obj, key)
+                    } else {
+                        r.sp[-1] = try getField(obj, r.consts[i].asString.value)
+                    }
+                case .getLocalField:
+                    let obj = r.base[r.readU8()]
+                    let i = r.readU16()
+                    if obj.tag == .map {
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        r.push(mapField(obj, key))
+                    } else {
+                        r.push(try getField(obj, r.consts[i].asString.value))
+                    }
                 case .setField:
-                    let name = r.consts[r.readU16()].asString.value
-                    let v = r.sp[-1]
-                    try setField(r.sp[-2], name, v)
+                    let i = r.readU16()
+                    let v = r.sp[-1], obj = r.sp[-2]
+                    if obj.tag == .map {
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        setMapField(obj, key, constant: r.consts + i, v)
+                    } else {
+                        try setField(obj, r.consts[i].asString.value, v)
+                    }
                     r.sp -= 1
                     r.sp[-1] = v
                 case .add:
@@ -276,6 +297,8 @@ extension VM {
                         let (s, o) = a.asInt.addingReportingOverflow(b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat + b.asFloat)
                     } else {
                         r.sp[-1] = try add(a, b)
                     }
@@ -286,6 +309,8 @@ extension VM {
                         let (s, o) = a.asInt.subtractingReportingOverflow(b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat - b.asFloat)
                     } else {
                         r.sp[-1] = try arithmetic(.subtract, a, b)
                     }
@@ -296,13 +321,19 @@ extension VM {
                         let (s, o) = a.asInt.multipliedReportingOverflow(by: b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat * b.asFloat)
                     } else {
                         r.sp[-1] = try arithmetic(.multiply, a, b)
                     }
                 case .divide:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = try arithmetic(.divide, a, b)
+                    if a.tag == .float && b.tag == .float && b.asFloat != 0 {
+                        r.sp[-1] = Value(a.asFloat / b.asFloat)
+                    } else {
+                        r.sp[-1] = try arithmetic(.divide, a, b)
+                    }
                 case .floorDivide:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1

@@ -279,7 +279,7 @@ final class VM {
             let d = v.asFloat
             if let i = Int64(exactly: d) { return .int(i) }
             return .float(d.bitPattern)
-        case .string: return .string(CodePoints(v.asString.value))
+        case .string: return .string(v.asString.value)
         case .bool: return .bool(v.asBool)
         default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
         }
