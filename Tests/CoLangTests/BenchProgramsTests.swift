@@ -67,6 +67,10 @@ enum BenchPrograms {
         Bench(name: "pingpong", size: 500),
         Bench(name: "spawn", size: 500),
         Bench(name: "chan", size: 5_000),
+        Bench(name: "trees", size: 8),
+        Bench(name: "nbody", size: 200),
+        Bench(name: "words", size: 5_000),
+        Bench(name: "strings", size: 5_000),
         Bench(name: "mem", size: 2_000),
         Bench(name: "startup", size: nil),
     ]

@@ -81,6 +81,8 @@ enum Disassembler {
             return (prefix + name + "(\(a[2]) args)\(pad(a[0], 4)) \(constant(a[0]))", next)
         case .getLocal2:
             return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces)", next)
+        case .getLocalField:
+            return (prefix + name + "\(local(a[0])) \(constant(a[1]))", next)
         case .jumpUnlessLessLocals, .loopIfLessLocals:
             return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces) -> \(offset4(a[2]))", next)
         case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:

@@ -53,6 +53,8 @@ enum OpCode: UInt8, CaseIterable {
     case jumpUnlessLessLocalSmall
     /// a:u8 b:u8 · `-> locals[a] locals[b]`
     case getLocal2
+    /// s:u8 name:u16 · `-> locals[s].name` (`b.x` on a local: objects as maps)
+    case getLocalField
     /// s:u8 · `v ->`, locals[s] = locals[s] + v (`x += expr` on a local)
     case addToLocal
     /// n:u16 (Int16 bits, not 0) · `a -> a % n` (`x % 2` with a small literal)
@@ -241,6 +243,7 @@ extension OpCode {
         case .jumpUnlessLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
         case .jumpUnlessLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
         case .getLocal2: return OpLayout([.u8, .u8], .fixed(2))
+        case .getLocalField: return OpLayout([.u8, .u16], .fixed(1))
         case .addToLocal: return OpLayout([.u8], .fixed(-1))
         case .moduloSmall: return OpLayout([.u16], .fixed(0))
         case .localAddSmall, .localSubtractSmall: return OpLayout([.u8, .u16], .fixed(1))

@@ -85,6 +85,11 @@ extension Compiler {
             expression(index)
             emit(.getIndex, loc)
         case .field(let object, let name):
+            if case .name(let a) = object.kind, let slot = fs.resolveLocal(a) {
+                // `b.x` on a local: one instruction instead of GET_LOCAL, GET_FIELD (issue 17).
+                emit(.getLocalField, loc, slot, stringConstant(name, loc))
+                return
+            }
             expression(object)
             emit(.getField, loc, stringConstant(name, loc))
         case .method(let object, let name, let args):

@@ -18,6 +18,7 @@ extension VM {
         }
         if c.buffer.count < c.capacity {
             c.buffer.append(v)
+            heap.grownBytes &+= Heap.grownBytesPerListItem
             return .value(.nil)
         }
         return .block(on: .send(c, v))
@@ -28,6 +29,7 @@ extension VM {
         if let v = c.buffer.popFirst() {
             if let s = scheduler.takeSender(c) {
                 c.buffer.append(s.value)
+                heap.grownBytes &+= Heap.grownBytesPerListItem
                 complete(s.task, on: c, .sent, by: currentTask)
             }
             return v

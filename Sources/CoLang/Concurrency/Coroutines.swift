@@ -14,16 +14,20 @@ extension VM {
     func makeFiber(_ callable: UnsafeBufferPointer<Value>, what: String) throws(VMError) -> Fiber {
         let callee = callable[0]
         let argc = callable.count - 1
+        // The stack the entry function needs (`startFiber` would grow it to this anyway):
+        // allocated once, at its exact size, so a suspended coroutine holds no spare slots.
+        var capacity = callable.count + 2
         switch callee.tag {
         case .closure:
             let proto = callee.asClosure.proto
             if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
+            capacity = max(callable.count, proto.maxStack + 1)
         case .native, .boundMethod:
             break
         default:
             throw fail("\(what) expects a function")
         }
-        let fiber = heap.track(Fiber(id: nextCoroutineId, entry: callee, capacity: callable.count + 1))
+        let fiber = heap.track(Fiber(id: nextCoroutineId, entry: callee, capacity: capacity))
         nextCoroutineId += 1
         if events.coroutinesOn && what == "coroutine" { emitCoroutineEvent(.create(co: fiber)) }
         if callee.tag != .closure { fiber.origin = currentSite(exactInnermost: false) }

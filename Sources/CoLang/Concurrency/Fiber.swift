@@ -68,9 +68,30 @@ enum UnwindRole: UInt8 {
     case cancel
 }
 
+/// The fields of a fiber that most coroutines never set, kept apart so that a suspended
+/// coroutine stays small (issue 17): allocated the first time one of them is set to something
+/// other than its default, and read through `Fiber`'s properties of the same names.
+final class FiberExtras {
+    var delegate: Value = .nil
+    var delegateExit = -1
+    var origin: (source: SourceText, loc: SourceLoc)?
+    var primeSend: Value?
+}
+
 /// A coroutine (the `coroutine` type) or the root coroutine of a task. Switching between
 /// fibers is a pointer swap in the VM: each fiber keeps everything needed to continue.
+///
+/// Memory (issue 17): a million suspended coroutines are a million of these, so the one-byte
+/// fields come first (they pack into the padding after `Obj`'s flags: Swift lays out stored
+/// properties in declaration order), the rarely set ones live in `FiberExtras`, and the value
+/// stack is sized to what the entry function needs (`makeFiber`), not rounded up.
 final class Fiber: Obj {
+    var state: FiberState = .created
+    /// Its part in a close or a cancellation under way.
+    var unwinding: UnwindRole = .none
+    /// The one test for "this fiber is a task's root" (a plain flag, cheap when switching): a
+    /// root's resumer is the scheduler, so yielding from it gives up the task's turn.
+    private(set) var isTaskRoot = false
     /// The value stack: `capacity` slots, of which `sp` are initialised. Owned here and freed in
     /// `deinit`; frames and upvalues hold offsets into it (not pointers), so growing it is safe.
     var stack: UnsafeMutablePointer<Value>
@@ -89,9 +110,6 @@ final class Fiber: Obj {
     var handlers: ContiguousArray<Handler> = []
     /// Open upvalues, ascending by slot.
     var openUpvalues: ContiguousArray<Upvalue> = []
-    var state: FiberState = .created
-    /// Its part in a close or a cancellation under way.
-    var unwinding: UnwindRole = .none
     /// `co.status`: the stored state, with `active` told apart by the resume chain: the
     /// innermost fiber of its task's chain is `running` (also while that task sleeps or
     /// blocks inside it), the others are `normal`. Walks the chain: for reports, not hot paths.
@@ -121,21 +139,38 @@ final class Fiber: Obj {
     var result: Value = .nil
     /// The function it runs.
     var entry: Value
+    /// The rarely set fields (nil until one is set).
+    private var extras: FiberExtras?
+    private var extrasForWriting: FiberExtras {
+        if let e = extras { return e }
+        let e = FiberExtras()
+        extras = e
+        return e
+    }
     /// The coroutine this one is running with `yield from`, so `throw` can be forwarded.
-    var delegate: Value = .nil
+    var delegate: Value {
+        get { extras?.delegate ?? .nil }
+        set { if extras != nil || !newValue.isNil { extrasForWriting.delegate = newValue } }
+    }
     /// Where this fiber's `yield from` loop exits once `delegate` finishes.
-    var delegateExit = -1
+    var delegateExit: Int {
+        get { extras?.delegateExit ?? -1 }
+        set { if extras != nil || newValue != -1 { extrasForWriting.delegateExit = newValue } }
+    }
     /// Where the coroutine or task was created: errors in code with no source position of its
     /// own (a builtin run directly as a task or coroutine) are reported there.
-    var origin: (source: SourceText, loc: SourceLoc)?
+    var origin: (source: SourceText, loc: SourceLoc)? {
+        get { extras?.origin }
+        set { if extras != nil || newValue != nil { extrasForWriting.origin = newValue } }
+    }
     /// A value `send` delivers at the first `yield` after priming a created coroutine.
-    var primeSend: Value?
+    var primeSend: Value? {
+        get { extras?.primeSend }
+        set { if extras != nil || newValue != nil { extrasForWriting.primeSend = newValue } }
+    }
     /// For a task's root fiber: its task. Unowned and unchecked, which is sound because the
     /// collector keeps them together: a root's `trace` marks its task and the task's marks the root.
     unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
-    /// The one test for "this fiber is a task's root" (a plain flag, cheap when switching): a
-    /// root's resumer is the scheduler, so yielding from it gives up the task's turn.
-    private(set) var isTaskRoot = false
     let id: Int
     /// The entry function's name (computed, so a suspended coroutine stays small).
     var name: String {
@@ -152,7 +187,7 @@ final class Fiber: Obj {
     init(id: Int, entry: Value, capacity: Int) {
         self.id = id
         self.entry = entry
-        self.capacity = max(capacity, 8)
+        self.capacity = max(capacity, 1)
         self.stack = .allocate(capacity: self.capacity)
         self.frameCapacity = 1
         self.frames = .allocate(capacity: 1)
@@ -259,7 +294,7 @@ final class Fiber: Obj {
         for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
     override var estimatedSize: Int {
-        300 + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
+        (extras == nil ? 200 : 280) + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
             + handlers.capacity * MemoryLayout<Handler>.stride + openUpvalues.capacity * 8
     }
 }

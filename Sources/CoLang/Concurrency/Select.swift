@@ -140,6 +140,7 @@ extension VM {
                 complete(receiver, on: c, .received(op.value), by: currentTask)
             } else {
                 c.buffer.append(op.value)
+                heap.grownBytes &+= Heap.grownBytesPerListItem
             }
             return selectResult("send", c, .nil)
         }

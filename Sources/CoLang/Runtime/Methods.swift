@@ -40,8 +40,10 @@ extension VM {
     }
 
     private func installListMethods() {
-        method(.list, "push", 1, 1) { _, a in
-            a[0].asList.items.append(a[1]); return .nil
+        method(.list, "push", 1, 1) { vm, a in
+            a[0].asList.items.append(a[1])
+            vm.heap.grownBytes &+= Heap.grownBytesPerListItem
+            return .nil
         }
         method(.list, "pop", 0, 1) { vm, a throws(VMError) in
             let list = a[0].asList
@@ -58,6 +60,7 @@ extension VM {
             if i < 0 { i = max(i &+ n, 0) }
             try vm.chargeWork(Int(n - min(i, n)))  // the elements moved up
             list.items.insert(a[2], at: Int(min(i, n)))
+            vm.heap.grownBytes &+= Heap.grownBytesPerListItem
             return .nil
         }
         method(.list, "remove", 1, 1) { vm, a throws(VMError) in

@@ -30,7 +30,15 @@ final class StrObj: Obj {
     var hasCount: Bool { countCache >= 0 }
     /// Code points.
     var count: Int {
-        if countCache < 0 { countCache = value.unicodeScalars.count }
+        if countCache < 0 {
+            // Every code point has exactly one byte that is not a continuation byte (10xxxxxx):
+            // a byte loop, much faster than walking `unicodeScalars` (issue 17). The value is
+            // valid UTF-8, as every Swift string is.
+            var n = 0
+            for b in value.utf8 where b & 0xC0 != 0x80 { n += 1 }
+            assert(n == value.unicodeScalars.count, "code point count")
+            countCache = n
+        }
         return countCache
     }
     /// Every code point is one byte (once `count` is known).
@@ -48,7 +56,7 @@ final class ListObj: Obj {
     init(_ items: ContiguousArray<Value> = []) { self.items = items }
     override func trace(_ gc: Collector) {
         // The buffer is only read inside the closure, while `items` is not mutated.
-        items.withUnsafeBufferPointer { for v in $0 where v.isObject { gc.markObject(v.object) } }
+        items.withUnsafeBufferPointer { for v in $0 { gc.mark(v) } }
     }
     override var estimatedSize: Int { 112 + items.capacity * 16 }
 }
@@ -58,8 +66,29 @@ final class ListObj: Obj {
 enum MapKey: Hashable {
     case int(Int64)
     case float(UInt64)
-    case string(CodePoints)
+    /// A string of at most 15 UTF-8 bytes, packed: bytes 0-7 in the first word, bytes 8-14 and
+    /// the length (in the top byte) in the second, zeros after the end. Equal code points, equal
+    /// words: comparing and hashing two words is far cheaper than going through `String`, and a
+    /// small `OrderedDictionary` (up to 15 keys, objects as maps) compares the key with each
+    /// entry in turn (issue 17: 37% of bench/nbody was string comparison).
+    case short(UInt64, UInt64)
+    /// A longer string.
+    case long(CodePoints)
     case bool(Bool)
+
+    /// The key of a string: `.short` when it fits, else `.long`.
+    static func string(_ s: String) -> MapKey {
+        let n = s.utf8.count
+        if n > 15 { return .long(CodePoints(s)) }
+        var w0: UInt64 = 0
+        var w1 = UInt64(n) << 56
+        var i = 0
+        for b in s.utf8 {
+            if i < 8 { w0 |= UInt64(b) << (8 &* i) } else { w1 |= UInt64(b) << (8 &* (i &- 8)) }
+            i &+= 1
+        }
+        return .short(w0, w1)
+    }
 }
 
 /// An insertion-ordered map. Each entry keeps the key value as first inserted.
@@ -137,6 +166,8 @@ final class ClosureObj: Obj {
     /// (held here); they have a capacity of at least one, so the base addresses are never nil.
     let code: UnsafeMutablePointer<UInt8>
     let consts: UnsafeMutablePointer<Value>
+    /// The prototype's `constantKeys`, like `consts`.
+    let constantKeys: UnsafeMutablePointer<MapKey>
     init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) {
         self.proto = proto
         self.upvalues = upvalues
@@ -146,6 +177,7 @@ final class ClosureObj: Obj {
         maxStack = proto.maxStack
         code = proto.code.baseAddress.unsafelyUnwrapped
         consts = proto.constants.baseAddress.unsafelyUnwrapped
+        constantKeys = proto.constantKeys.baseAddress.unsafelyUnwrapped
     }
     deinit { upvalueRefs.deallocate() }
     override func trace(_ gc: Collector) {

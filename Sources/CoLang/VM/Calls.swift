@@ -58,7 +58,7 @@ extension VM {
         let recv = recvSlot.pointee
         if recv.tag == .map {
             let name = r.consts[nameConst].asString.value
-            if let e = recv.asMap.entries[.string(CodePoints(name))],
+            if let e = recv.asMap.entries[.string(name)],
                 e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod
             {
                 recvSlot.pointee = e.value

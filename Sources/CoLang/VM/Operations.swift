@@ -250,6 +250,7 @@ extension VM {
             m.entries.values[i].value = v
         } else {
             m.entries[key] = (keyValue, v)
+            heap.grownBytes &+= Heap.grownBytesPerMapEntry
         }
     }
 
@@ -265,11 +266,38 @@ extension VM {
 
     // MARK: - Fields
 
+    /// `m.name` for a map `m`, `key` being the key of `name` (`FunctionProto.constantKeys`): the
+    /// dispatch loop's path, kept out of line so the loop stays small.
+    @inline(never) func mapField(_ m: Value, _ key: UnsafeMutablePointer<MapKey>) -> Value {
+        assert(m.tag == .map, "mapField on a \(m.typeName)")
+        // Unretained: the map is on the stack, so alive (see Value).
+        return Unmanaged.passUnretained(m.asMap)._withUnsafeGuaranteedRef { $0.entries[key.pointee]?.value ?? .nil }
+    }
+
+    /// `m.name = v` for a map `m`; `key` is the key of `name`, `constant` the constant string
+    /// `name` (the key's value when the key is new: constants are immutable strings, marked
+    /// through their prototype and then through the map, so sharing one is sound).
+    @inline(never) func setMapField(
+        _ m: Value, _ key: UnsafeMutablePointer<MapKey>, constant: UnsafeMutablePointer<Value>, _ v: Value
+    ) {
+        assert(m.tag == .map && constant.pointee.tag == .string, "setMapField on a \(m.typeName)")
+        let grew = Unmanaged.passUnretained(m.asMap)._withUnsafeGuaranteedRef { map in
+            if let i = map.entries.index(forKey: key.pointee) {
+                map.entries.values[i].value = v
+                return false
+            }
+            map.entries[key.pointee] = (constant.pointee, v)
+            return true
+        }
+        if grew { heap.grownBytes &+= Heap.grownBytesPerMapEntry }
+    }
+
+    /// `obj.name`.
     func getField(_ obj: Value, _ name: String) throws(VMError) -> Value {
         switch obj.tag {
         case .map:
             // `m.name` is exactly `m["name"]`: a missing key is nil, even for a method's name.
-            return obj.asMap.entries[.string(CodePoints(name))]?.value ?? .nil
+            return obj.asMap.entries[.string(name)]?.value ?? .nil
         case .coroutine:
             let co = obj.asCoroutine
             switch name {
@@ -321,10 +349,20 @@ extension VM {
         Value(object: heap.track(BoundMethodObj(receiver: recv, method: method, name: name)), tag: .boundMethod)
     }
 
+    /// `obj.name = v`.
     func setField(_ obj: Value, _ name: String, _ v: Value) throws(VMError) {
         switch obj.tag {
         case .map:
-            mapSet(obj.asMap, key: .string(CodePoints(name)), keyValue: newString(name), v)
+            // Not `mapSet`: the key's string object is made only when the key is new (it was
+            // made at every `m.x = v`, garbage that 7% of bench/nbody went to collect).
+            let m = obj.asMap
+            let key = MapKey.string(name)
+            if let i = m.entries.index(forKey: key) {
+                m.entries.values[i].value = v
+            } else {
+                m.entries[key] = (newString(name), v)
+                heap.grownBytes &+= Heap.grownBytesPerMapEntry
+            }
         case .task where name == "name":
             obj.asTask.name = try str(v)
         default:

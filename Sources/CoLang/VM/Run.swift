@@ -21,6 +21,9 @@ extension VM {
     /// Under `--max-memory`, the most instructions between two measurements of live memory
     /// (a map or channel can grow without allocating objects, which is what triggers them).
     static let memoryCheckInterval = 1_000_000
+    /// Under `--max-memory`, the instructions per live object between two safety-net collections
+    /// (see `limitWantsCollection`).
+    static let stepsPerLiveObject = 1_024
 
     /// Runs from `current` until the task gives control back to the scheduler; with `raising`,
     /// first raises that value where the task is paused (a failed join, a closed channel).
@@ -258,12 +261,33 @@ extension VM {
                     r.sp -= 2
                     r.sp[-1] = v
                 case .getField:
-                    let name = r.consts[r.readU16()].asString.value
-                    r.sp[-1] = try getField(r.sp[-1], name)
+                    let i = r.readU16()
+                    let obj = r.sp[-1]
+                    if obj.tag == .map {
+                        // The key was made with the prototype (`FunctionProto.constantKeys`).
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        r.sp[-1] = mapField(obj, key)
+                    } else {
+                        r.sp[-1] = try getField(obj, r.consts[i].asString.value)
+                    }
+                case .getLocalField:
+                    let obj = r.base[r.readU8()]
+                    let i = r.readU16()
+                    if obj.tag == .map {
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        r.push(mapField(obj, key))
+                    } else {
+                        r.push(try getField(obj, r.consts[i].asString.value))
+                    }
                 case .setField:
-                    let name = r.consts[r.readU16()].asString.value
-                    let v = r.sp[-1]
-                    try setField(r.sp[-2], name, v)
+                    let i = r.readU16()
+                    let v = r.sp[-1], obj = r.sp[-2]
+                    if obj.tag == .map {
+                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
+                        setMapField(obj, key, constant: r.consts + i, v)
+                    } else {
+                        try setField(obj, r.consts[i].asString.value, v)
+                    }
                     r.sp -= 1
                     r.sp[-1] = v
                 case .add:
@@ -617,8 +641,10 @@ extension VM {
             return nil
         }
         // Under --max-memory, also measure now and then: a map or channel can grow without
-        // allocating objects, which is what normally triggers a collection.
-        if heap.wantsCollection || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval) {
+        // allocating objects, which is what normally triggers a collection (see `limitWantsCollection`).
+        if heap.wantsCollection
+            || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval && limitWantsCollection())
+        {
             stepsAtLastMeasure = steps
             save(r)
             collectGarbage()

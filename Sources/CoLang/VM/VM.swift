@@ -112,6 +112,8 @@ final class VM {
     var budget = 0
     var lastBudget = 0
     var stepsAtLastMeasure = 0
+    /// `steps` at the end of the last collection (see `limitWantsCollection`).
+    var stepsAtLastCollection = 0
     /// Under `--preempt`: the step count at which the running task's time slice ends.
     var sliceEnd = Int.max
     /// The last `.yielded` stop was a time slice running out, not the program's `yield`.
@@ -289,7 +291,7 @@ final class VM {
             let d = v.asFloat
             if let i = Int64(exactly: d) { return .int(i) }
             return .float(d.bitPattern)
-        case .string: return .string(CodePoints(v.asString.value))
+        case .string: return .string(v.asString.value)
         case .bool: return .bool(v.asBool)
         default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
         }
