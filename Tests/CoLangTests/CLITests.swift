@@ -210,7 +210,9 @@ struct CLITests {
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         // Nothing that loads another file or anything from the network (the SVG namespace URI
         // is a name, not a load).
-        for loader in ["<script src", "<link", "<img", "<iframe", "url(", "@import", "fetch(", "XMLHttpRequest", "src=\"http", "href=\"http"] {
+        for loader in [
+            "<script src", "<link", "<img", "<iframe", "url(", "@import", "fetch(", "XMLHttpRequest", "src=\"http", "href=\"http",
+        ] {
             #expect(!html.contains(loader), "the page must need no other file and no network, but it has \(loader)")
         }
 
