@@ -66,7 +66,8 @@ def files(filter_text):
                     rel = os.path.relpath(os.path.join(dirpath, n), base)
                     out.append((prefix + rel, base, rel))
     out.sort()
-    return [f for f in out if not filter_text or filter_text in f[0]]
+    wanted = [w for w in filter_text.split(",") if w]  # several substrings: a file matching any
+    return [f for f in out if not wanted or any(w in f[0] for w in wanted)]
 
 
 def run_one(binary, name, base, rel, timeout, gc_stress=False, record=False):
@@ -160,7 +161,7 @@ def check_recording(page, stdout, exit_code, deterministic):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
-    ap.add_argument("--filter", default="")
+    ap.add_argument("--filter", default="", help="only files whose name contains this (or any of a,b,c)")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--gc-stress", action="store_true", help="collect at every allocation (skips # skip-gc-stress files)")
     ap.add_argument("--record", action="store_true",

@@ -161,6 +161,10 @@ final class Heap {
     }
 
     /// Frees every unmarked object; the caller has marked the roots through `collector`.
+    /// Told of each object a collection frees, before it is freed (a recording, which holds
+    /// tasks, coroutines and channels without keeping them alive, forgets them here).
+    var freeing: ((ObjectIdentifier) -> Void)?
+
     func sweep() {
         collector.drain()
         // Every 16th collection (one more full trace each time: checking all of them made debug
@@ -179,7 +183,10 @@ final class Heap {
                 // The reference's bits, loaded without a retain (a class reference is one pointer).
                 let raw = UnsafeRawPointer(buf.baseAddress.unsafelyUnwrapped + i).load(as: UnsafeRawPointer.self)
                 let survives = Unmanaged<Obj>.fromOpaque(raw)._withUnsafeGuaranteedRef { o in
-                    if !o.marked { return false }
+                    if !o.marked {
+                        if let freeing { freeing(ObjectIdentifier(o)) }
+                        return false
+                    }
                     o.marked = false
                     bytes += o.estimatedSize
                     return true

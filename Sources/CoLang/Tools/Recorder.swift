@@ -10,8 +10,11 @@
 //   wants steps (as it does for `--trace`); the step counter, limits and time slices are counted
 //   the same way as without it;
 // - it allocates nothing on the CoLang heap and calls no CoLang code: values are described with
-//   `repr`, which only reads them, and it holds tasks, coroutines and channels weakly, so the
-//   collector frees what it would have freed.
+//   `repr`, which only reads them, and it holds tasks, coroutines and channels without keeping
+//   them alive: unowned references that the heap's `freeing` notice clears before a collection
+//   frees the object, so the collector frees what it would have freed. (Swift `weak` references
+//   would do the same, but their side tables of objects still alive at exit read as leaks to
+//   LeakSanitizer, which cannot see the pointer in the object's reference count.)
 // Snapshots are interned: a step refers to a frame, a stack, the loop's state, the channels and the
 // globals by number, and each distinct one is stored once (a loop in one function repeats its
 // outer frames and the loop state thousands of times).
@@ -74,7 +77,8 @@ final class Recorder {
     private var builtinGlobals: Set<String> = []
 
     private final class TaskCard {
-        weak var task: TaskObj?
+        /// Sound: cleared by `forget` before the heap frees the task, and read only between steps.
+        unowned(unsafe) var task: TaskObj?
         let id: Int
         var name: String
         var status = "ready"
@@ -85,7 +89,8 @@ final class Recorder {
     }
 
     private final class CoroutineCard {
-        weak var fiber: Fiber?
+        /// Sound: cleared by `forget` before the heap frees the fiber.
+        unowned(unsafe) var fiber: Fiber?
         let id: Int
         let name: String
         var status = "created"
@@ -96,7 +101,8 @@ final class Recorder {
     }
 
     private final class ChannelCard {
-        weak var channel: ChannelObj?
+        /// Sound: cleared by `forget` before the heap frees the channel.
+        unowned(unsafe) var channel: ChannelObj?
         let id: Int
         let capacity: Int
         var closed = false
@@ -117,14 +123,43 @@ final class Recorder {
         builtinGlobals = Set(vm.definedGlobalNames())
         for t in vm.scheduler.live {
             tasks[t.id] = TaskCard(t)
+            hold(t, kind: 0, id: t.id)
             dirtyTasks.insert(t.id)
         }
         listener = vm.events.listen { [unowned self] e in self.event(e) }
+        vm.heap.freeing = { [unowned self] id in self.forget(id) }
+    }
+
+    /// Objects the recording refers to, by identity, and where: cleared when the heap frees them.
+    private var held: [ObjectIdentifier: (kind: UInt8, id: Int)] = [:]
+
+    private func hold(_ o: AnyObject, kind: UInt8, id: Int) { held[ObjectIdentifier(o)] = (kind, id) }
+
+    /// The heap is about to free the object `o`: the recording stops referring to it.
+    private func forget(_ o: ObjectIdentifier) {
+        guard let (kind, id) = held.removeValue(forKey: o) else { return }
+        switch kind {
+        case 0: tasks[id]?.task = nil
+        case 1:
+            if let card = coroutines[id] {
+                card.fiber = nil
+                if card.status != "done" && card.status != "failed" {
+                    card.status = "collected"
+                    dirtyCoroutines.insert(id)
+                }
+            }
+        default: channels[id]?.channel = nil
+        }
     }
 
     /// Stops watching the run (the steps so far stay).
     func stop() {
         wantsLines = false
+        if vm.heap.freeing != nil { vm.heap.freeing = nil }
+        held = [:]
+        for card in tasks.values { card.task = nil }
+        for card in coroutines.values { card.fiber = nil }
+        for card in channels.values { card.channel = nil }
         if let listener { vm.events.stopListening(listener) }
         listener = nil
     }
@@ -156,6 +191,7 @@ final class Recorder {
         switch e.kind {
         case .create(let co):
             coroutines[co.id] = CoroutineCard(co)
+            hold(co, kind: 1, id: co.id)
             kind = "co-create"
             text = "\(EventStream.label(vm.current ?? e.task.root)) creates co#\(co.id) \(co.name)"
         case .resume(let co):
@@ -187,7 +223,10 @@ final class Recorder {
             guard let (k, detail) = EventStream.describe(e.kind) else { return }
             kind = k.rawValue
             text = "\(k.rawValue) \(e.task.name)" + (detail.map { " (\($0))" } ?? "")
-            if case .spawn = e.kind, tasks[e.task.id] == nil { tasks[e.task.id] = TaskCard(e.task) }
+            if case .spawn = e.kind, tasks[e.task.id] == nil {
+                tasks[e.task.id] = TaskCard(e.task)
+                hold(e.task, kind: 0, id: e.task.id)
+            }
             switch e.kind {
             case .yield, .sleep, .block, .finish, .fail, .unwound: snapshot.append(e.task.active)
             default: break
@@ -223,6 +262,7 @@ final class Recorder {
     /// A channel made while recording (`channel(n)`).
     func channelCreated(_ c: ChannelObj) {
         channels[c.id] = ChannelCard(c)
+        hold(c, kind: 2, id: c.id)
         namingGap = 1
         nextNaming = steps.count
     }
@@ -301,6 +341,7 @@ final class Recorder {
         if let c = coroutines[co.id] { return c }
         let c = CoroutineCard(co)
         coroutines[co.id] = c
+        hold(co, kind: 1, id: co.id)
         return c
     }
 
