@@ -61,7 +61,7 @@ final class Recorder {
     private var lastLine = -1
     private var lastOffset = -1
 
-    // What the recording knows of each task and coroutine (held weakly), by id.
+    // What the recording knows of each task, coroutine and channel (held without keeping it alive), by id.
     private var tasks: [Int: TaskCard] = [:]
     private var coroutines: [Int: CoroutineCard] = [:]
     private var channels: [Int: ChannelCard] = [:]
