@@ -72,6 +72,7 @@ def lesson_checks(colang, browser, workdir):
     page = os.path.join(workdir, "lesson.html")
     plain = subprocess.run([colang, "--clock", "virtual", LESSON], capture_output=True, text=True, cwd=ROOT)
     traced = subprocess.run([colang, "--clock", "virtual", "--trace-sched", LESSON], capture_output=True, text=True, cwd=ROOT)
+    coroutine_traced = subprocess.run([colang, "--clock", "virtual", "--trace-coroutines", LESSON], capture_output=True, text=True, cwd=ROOT)
     p = record(colang, LESSON, page, "--clock", "virtual")
     check(p.returncode == 0, f"recording the lesson exits 0 (got {p.returncode}: {p.stderr})")
     check(p.stdout == plain.stdout, "recording does not change what the program prints")
@@ -116,6 +117,11 @@ def lesson_checks(colang, browser, workdir):
     sched_kinds = {"spawn", "resume", "yield", "sleep", "wake", "block", "finish", "fail", "cancel"}
     page_events = [s[5] for s in steps if s[0] in sched_kinds]
     check(page_events == trace, f"the page's scheduler events are --trace-sched's:\n{page_events}\n{trace}")
+    # And its coroutine events are --trace-coroutines'.
+    co_trace = [re.sub(r"^\[[0-9.]+\] ", "", line) for line in coroutine_traced.stderr.splitlines() if line.startswith("[")]
+    page_co_events = [s[5] for s in steps if s[0].startswith("co-")]
+    check(page_co_events == co_trace and len(co_trace) >= 6,
+          f"the page's coroutine events are --trace-coroutines':\n{page_co_events}\n{co_trace}")
 
     # Walk every step and check each panel against the step.
     seen_yield_values = []
@@ -243,7 +249,7 @@ def take_screenshots(colang, browser, workdir, directory):
     """The README's pictures: two lessons at a step that shows what they teach."""
     shots = [
         ("kitchen", ["--clock", "virtual"], "sleep salad", "replay-kitchen.png"),
-        ("pipeline", ["--clock", "virtual"], "co#1 printer yields", "replay-pipeline.png"),
+        ("pipeline", ["--clock", "virtual"], "yield co#1 printer", "replay-pipeline.png"),
     ]
     for name, flags, moment, picture in shots:
         page = os.path.join(workdir, name + "-shot.html")

@@ -201,9 +201,13 @@ final class EventStream {
             recorded.append(r)
         }
         guard traceScheduler else { return }
-        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) \(e.task.name)"
-        if let detail { line += " (\(detail))" }
-        write(line + "\n")
+        write("[\(CFormat.string("%.3f", now))] \(EventStream.schedulerText(kind, detail, e.task))\n")
+    }
+
+    /// A scheduler event in words, as `--trace-sched` prints it after the time (and a recording
+    /// shows it): `block main (join steak)`.
+    static func schedulerText(_ kind: SchedulerEvent.Kind, _ detail: String?, _ task: TaskObj) -> String {
+        "\(kind.rawValue) \(task.name)" + (detail.map { " (\($0))" } ?? "")
     }
 
     /// Records a coroutine event and prints its `--trace-coroutines` line.
@@ -224,16 +228,26 @@ final class EventStream {
                     taskName: e.task.name))
         }
         guard traceCoroutineEvents else { return }
-        var line = "[\(CFormat.string("%.3f", now))] \(kind.rawValue) co#\(co.id) \(co.name)"
-        let who = other.map { $0.isTaskRoot ? ($0.task?.name ?? e.task.name) : "co#\($0.id) \($0.name)" }
+        write("[\(CFormat.string("%.3f", now))] \(EventStream.coroutineText(co, kind, other, in: e.task))\n")
+    }
+
+    /// A coroutine event in words, as `--trace-coroutines` prints it after the time (and a
+    /// recording shows it): `yield co#3 numbers (to main)`.
+    static func coroutineText(_ co: Fiber, _ kind: CoroutineEvent.Kind, _ other: Fiber?, in task: TaskObj) -> String {
+        let line = "\(kind.rawValue) co#\(co.id) \(co.name)"
+        let who = other.map { fiberName($0, in: task) } ?? task.name
         switch kind {
-        case .create: line += " (by \(e.task.name))"
-        case .resume: line += " (by \(who ?? e.task.name))"
-        case .yield, .return, .fail: line += " (to \(who ?? e.task.name))"
-        case .throw: line += " (raised here, via \(who ?? e.task.name))"
-        case .close: break
+        case .create: return line + " (by \(task.name))"
+        case .resume: return line + " (by \(who))"
+        case .yield, .return, .fail: return line + " (to \(who))"
+        case .throw: return line + " (raised here, via \(who))"
+        case .close: return line
         }
-        write(line + "\n")
+    }
+
+    /// A fiber as `--trace-coroutines` names it: its task's name for a root, else `co#N name`.
+    static func fiberName(_ f: Fiber, in task: TaskObj) -> String {
+        f.isTaskRoot ? (f.task?.name ?? task.name) : "co#\(f.id) \(f.name)"
     }
 
     /// A coroutine event's coroutine, kind and the fiber on the other side; nil for scheduler events.

@@ -155,7 +155,7 @@ final class Recorder {
     /// Stops watching the run (the steps so far stay).
     func stop() {
         wantsLines = false
-        if vm.heap.freeing != nil { vm.heap.freeing = nil }
+        vm.heap.freeing = nil
         held = [:]
         for card in tasks.values { card.task = nil }
         for card in coroutines.values { card.fiber = nil }
@@ -186,43 +186,29 @@ final class Recorder {
     /// A scheduler or coroutine event: a step of its own.
     private func event(_ e: RunEvent) {
         var snapshot: [Fiber] = []
-        var text: String
-        var kind: String
-        switch e.kind {
-        case .create(let co):
-            coroutines[co.id] = CoroutineCard(co)
-            hold(co, kind: 1, id: co.id)
-            kind = "co-create"
-            text = "\(EventStream.label(vm.current ?? e.task.root)) creates co#\(co.id) \(co.name)"
-        case .resume(let co):
-            let by = co.resumer.map(EventStream.label) ?? e.task.name
-            card(co).resumedBy = by
-            kind = "co-resume"
-            text = "\(by) resumes co#\(co.id) \(co.name)"
-            if let r = co.resumer { snapshot.append(r) }
-        case .coroutineYield(let co, let to):
-            kind = "co-yield"
-            text = "co#\(co.id) \(co.name) yields to \(EventStream.label(to))"
-            snapshot.append(co)
-        case .coroutineReturn(let co, let to):
-            kind = "co-return"
-            text = "co#\(co.id) \(co.name) returns to \(EventStream.label(to))"
-            snapshot.append(co)
-        case .coroutineFail(let co, let to):
-            kind = "co-fail"
-            text = "co#\(co.id) \(co.name) fails; the error goes to \(EventStream.label(to))"
-            snapshot.append(co)
-        case .throwInto(let inner, let via):
-            kind = "co-throw"
-            text = "throw into co#\(inner.id) \(inner.name) via co#\(via.id)"
-        case .close(let co):
-            kind = "co-close"
-            text = "co#\(co.id) \(co.name) is closed"
-            snapshot.append(co)
-        default:
+        let text: String
+        let kind: String
+        if let (co, coKind, other) = EventStream.coroutineParts(e.kind) {
+            // The words `--trace-coroutines` prints, as scheduler steps have `--trace-sched`'s.
+            kind = "co-" + coKind.rawValue
+            text = EventStream.coroutineText(co, coKind, other, in: e.task)
+            switch coKind {
+            case .create:
+                coroutines[co.id] = CoroutineCard(co)
+                hold(co, kind: 1, id: co.id)
+            case .resume:
+                card(co).resumedBy = other.map { EventStream.fiberName($0, in: e.task) } ?? e.task.name
+                if let other { snapshot.append(other) }
+            case .yield, .return, .fail, .close: snapshot.append(co)
+            case .throw: break
+            }
+            dirtyCoroutines.insert(co.id)
+            if let other { dirtyCoroutines.insert(other.id) }
+            if let r = co.resumer { dirtyCoroutines.insert(r.id) }
+        } else {
             guard let (k, detail) = EventStream.describe(e.kind) else { return }
             kind = k.rawValue
-            text = "\(k.rawValue) \(e.task.name)" + (detail.map { " (\($0))" } ?? "")
+            text = EventStream.schedulerText(k, detail, e.task)
             if case .spawn = e.kind, tasks[e.task.id] == nil {
                 tasks[e.task.id] = TaskCard(e.task)
                 hold(e.task, kind: 0, id: e.task.id)
@@ -234,15 +220,6 @@ final class Recorder {
         }
         world = -1  // statuses or queues changed
         dirtyTasks.insert(e.task.id)
-        switch e.kind {
-        case .create(let co), .resume(let co), .close(let co):
-            dirtyCoroutines.insert(co.id)
-            if let r = co.resumer { dirtyCoroutines.insert(r.id) }
-        case .coroutineYield(let co, let to), .coroutineReturn(let co, let to), .coroutineFail(let co, let to):
-            dirtyCoroutines.formUnion([co.id, to.id])
-        case .throwInto(let inner, let via): dirtyCoroutines.formUnion([inner.id, via.id])
-        default: break
-        }
         let loc = vm.currentTask === e.task ? vm.currentSite(exactInnermost: false) : nil
         let source = loc.map { index(of: $0.0) } ?? -1
         record(
@@ -390,22 +367,24 @@ final class Recorder {
         where !l.name.isEmpty && !l.name.hasPrefix("(") && l.range.lowerBound <= offset && offset < l.range.upperBound {
             let at = frame.base + l.slot
             guard at < f.sp, seen.insert(l.slot).inserted else { continue }
-            json.open("[")
-            json.string(l.name)
-            json.string(vm.repr(f.stack[at], maxLength: Recorder.valueWidth))
-            json.close("]")
+            variable(&json, l.name, f.stack[at])
         }
         json.close("]")
         json.open("[")
         for (i, name) in proto.upvalueNames.enumerated() where i < closure.upvalues.count {
-            json.open("[")
-            json.string(name)
-            json.string(vm.repr(closure.upvalues[i].value, maxLength: Recorder.valueWidth))
-            json.close("]")
+            variable(&json, name, closure.upvalues[i].value)
         }
         json.close("]")
         json.close("]")
         return json.text
+    }
+
+    /// `[name, value]`, the value as the REPL echoes it, cut at `valueWidth`.
+    private func variable(_ json: inout JSONText, _ name: String, _ value: Value) {
+        json.open("[")
+        json.string(name)
+        json.string(vm.repr(value, maxLength: Recorder.valueWidth))
+        json.close("]")
     }
 
     /// A stack shows at most this many frames (an eighth of them outermost, the rest innermost).
@@ -419,10 +398,7 @@ final class Recorder {
         var json = JSONText()
         json.open("[")
         for (name, v) in vm.globalNamesAndValues() where !builtinGlobals.contains(name) {
-            json.open("[")
-            json.string(name)
-            json.string(vm.repr(v, maxLength: Recorder.valueWidth))
-            json.close("]")
+            variable(&json, name, v)
         }
         json.close("]")
         return json.text
@@ -487,9 +463,7 @@ final class Recorder {
                 } else {
                     card.status = f.status.name
                 }
-            } else if card.status != "done" && card.status != "failed" {
-                card.status = "collected"
-            }
+            }  // else `forget` gave it its last status
             var entry = JSONText()
             entry.open("[")
             entry.int(card.id)
@@ -569,12 +543,8 @@ final class Recorder {
             }
             json.close("]")
             json.bool(card.closed)
-            json.open("[")
-            for id in senders { json.int(id) }
-            json.close("]")
-            json.open("[")
-            for id in receivers { json.int(id) }
-            json.close("]")
+            json.ints(senders)
+            json.ints(receivers)
             json.close("]")
         }
         json.close("]")
@@ -730,6 +700,13 @@ struct JSONText {
     mutating func double(_ d: Double) {
         separate()
         text += d.isFinite ? CFormat.string("%.9g", d) : "null"
+    }
+
+    /// An array of numbers.
+    mutating func ints(_ ns: [Int]) {
+        open("[")
+        for n in ns { int(n) }
+        close("]")
     }
 
     mutating func bool(_ b: Bool) {

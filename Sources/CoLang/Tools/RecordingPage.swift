@@ -12,24 +12,10 @@ enum RecordingPage {
     static func html(title: String, data: String) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            + "<title>\(escape(title)) — CoLang replay</title>\n<style>\n\(style)</style>\n</head>\n<body>\n"
+            + "<title>\(SVGWriter.escape(title)) — CoLang replay</title>\n<style>\n\(style)</style>\n</head>\n<body>\n"
             + body
             + "<script type=\"application/json\" id=\"run-data\">\(data)</script>\n"
             + "<script>\n\(script)</script>\n</body>\n</html>\n"
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 
     static let body = #"""
@@ -398,9 +384,8 @@ enum RecordingPage {
           cursor.setAttribute("x1", x); cursor.setAttribute("x2", x);
         }
 
-        function describe(i) {
+        function describe(i, world) {
           const s = steps[i];
-          const world = worldAt(s[S.world]);
           const who = s[S.task] ? taskName(world, s[S.task]) : "";
           if (s[S.kind] === "line") {
             const f = RUN.fibers[s[S.fiber]];
@@ -418,7 +403,7 @@ enum RecordingPage {
           const world = worldAt(s[S.world]);
           $("slider").value = index;
           $("counter").textContent = `step ${index + 1} of ${steps.length}`;
-          $("what").textContent = `t=${seconds(s[S.time])} · ${describe(index)}`;
+          $("what").textContent = `t=${seconds(s[S.time])} · ${describe(index, world)}`;
           document.body.dataset.step = index;
           drawSource(index, world);
           drawCards(index, world);
