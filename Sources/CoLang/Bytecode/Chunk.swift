@@ -28,10 +28,11 @@ final class FunctionProto {
     // `deinit`; every closure that copies their base addresses holds this prototype.
     private(set) var code: UnsafeMutableBufferPointer<UInt8>
     private(set) var constants: UnsafeMutableBufferPointer<Value>
-    /// The map key of each string constant (`.int(0)` for the others), made once here so that
-    /// `m.name` and `m.name = v` do not build the key of `name` at every execution (issue 17).
-    /// Same lifetime and soundness as `constants`.
-    private(set) var constantKeys: UnsafeMutableBufferPointer<MapKey>
+    /// For each constant, the entry number at which the last `m.name` or `m.name = v` with
+    /// that constant as `name` found it (`MapObj.field`): objects built by the same code keep
+    /// their fields in the same order, so it is nearly always right. Same lifetime and
+    /// soundness as `constants`; a stale hint only costs a lookup.
+    private(set) var fieldHints: UnsafeMutableBufferPointer<Int32>
     /// (code offset, position) pairs, ascending by offset: the position of code from that offset on.
     let positions: [(offset: Int, loc: SourceLoc)]
     let protos: [FunctionProto]
@@ -54,8 +55,8 @@ final class FunctionProto {
         _ = self.code.initialize(from: code)
         self.constants = .allocate(capacity: max(constants.count, 1))
         _ = self.constants.initialize(from: constants)
-        self.constantKeys = .allocate(capacity: max(constants.count, 1))
-        _ = self.constantKeys.initialize(from: constants.map { $0.tag == .string ? MapKey.string($0.asString.value) : .int(0) })
+        self.fieldHints = .allocate(capacity: max(constants.count, 1))
+        self.fieldHints.initialize(repeating: 0)
         self.positions = positions; self.protos = protos; self.upvalues = upvalues; self.maxStack = maxStack
         self.codeCount = code.count
         self.constantCount = constants.count
@@ -77,8 +78,7 @@ final class FunctionProto {
     deinit {
         code.deallocate()
         constants.deallocate()
-        constantKeys.baseAddress.unsafelyUnwrapped.deinitialize(count: constantCount)
-        constantKeys.deallocate()
+        fieldHints.deallocate()
     }
 
     /// The source position of the instruction at `offset`.

@@ -16,6 +16,11 @@ final class Compiler {
     var fs: FunctionState
     /// The functions of the program being compiled whose body contains `yield`.
     var yieldingNames: Set<String> = []
+    /// One string object per distinct string constant of the whole program, shared by every
+    /// function using it: a field name in a map literal (`{x: 1}`) and in `m.x` elsewhere is
+    /// then the same object, which `MapObj.sameKey` recognises without comparing bytes. Each
+    /// prototype's constants hold (and the collector marks) the objects it uses.
+    private var sharedStrings: [CodePoints: Value] = [:]
 
     init(source: SourceText, globals: GlobalTable, methodIDs: GlobalTable, heap: Heap, isPrelude: Bool = false, echo: Value? = nil) {
         self.source = source; self.globals = globals; self.methodIDs = methodIDs; self.heap = heap
@@ -110,10 +115,17 @@ final class Compiler {
         return fs.constants.count - 1
     }
     func stringConstant(_ s: String, _ loc: SourceLoc) -> Int {
-        if let i = fs.stringConstants[CodePoints(s)] { return i }
-        let obj = heap.track(StrObj(s))
-        let i = constant(Value(object: obj, tag: .string), loc)
-        fs.stringConstants[CodePoints(s)] = i
+        let key = CodePoints(s)
+        if let i = fs.stringConstants[key] { return i }
+        let value: Value
+        if let v = sharedStrings[key] {
+            value = v
+        } else {
+            value = Value(object: heap.track(StrObj(s)), tag: .string)
+            sharedStrings[key] = value
+        }
+        let i = constant(value, loc)
+        fs.stringConstants[key] = i
         return i
     }
     func emitInt(_ n: Int64, _ loc: SourceLoc) {

@@ -191,7 +191,7 @@ extension VM {
                 forEachChild(item, depth: depth - 1) { body($0, "[\(i)]" + $1) }
             }
         } else if v.tag == .map {
-            for (_, e) in v.asMap.entries.prefix(1000) {
+            for e in v.asMap.entryList.prefix(1000) {
                 let key: String
                 if e.key.tag == .string, let s = try? str(e.key), VM.isIdentifier(s) { key = ".\(s)" } else { key = "[\(repr(e.key))]" }
                 body(e.value, key)

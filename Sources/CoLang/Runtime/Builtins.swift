@@ -216,7 +216,7 @@ extension VM {
         switch v.tag {
         case .string: return Value(Int64(try scalarCount(v.asString)))
         case .list: return Value(Int64(v.asList.items.count))
-        case .map: return Value(Int64(v.asMap.entries.count))
+        case .map: return Value(Int64(v.asMap.count))
         case .range:
             guard let n = v.obj(RangeObj.self).count else { throw fail("range has more elements than the largest int") }
             return Value(n)

@@ -106,9 +106,9 @@ extension VM {
     }
 
     /// The keys or the values of `m` as a new list, charged to the limits before it is built.
-    func mapColumn(_ m: MapObj, _ pick: ((key: Value, value: Value)) -> Value) throws(VMError) -> ContiguousArray<Value> {
-        try chargeNewList(m.entries.count)
-        return ContiguousArray(m.entries.values.map(pick))
+    func mapColumn(_ m: MapObj, _ pick: (MapEntry) -> Value) throws(VMError) -> ContiguousArray<Value> {
+        try chargeNewList(m.count)
+        return ContiguousArray(m.entryList.map(pick))
     }
 
     /// Sorts ascending with `compare`, stably: insertion sort of runs of 32, then merges of runs
@@ -162,10 +162,10 @@ extension VM {
         method(.map, "keys", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.key }) }
         method(.map, "values", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.value }) }
         method(.map, "has", 1, 1) { vm, a throws(VMError) in
-            Value(a[0].asMap.entries[try vm.mapKey(a[1])] != nil)
+            Value(a[0].asMap.find(a[1], hash: try vm.mapHash(a[1])) != nil)
         }
         method(.map, "remove", 1, 1) { vm, a throws(VMError) in
-            a[0].asMap.entries.removeValue(forKey: try vm.mapKey(a[1]))?.value ?? .nil
+            a[0].asMap.remove(a[1], hash: try vm.mapHash(a[1])) ?? .nil
         }
     }
 

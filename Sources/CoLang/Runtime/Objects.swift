@@ -1,6 +1,5 @@
 // Heap object types (strings, lists, maps, ranges, functions, errors, iterators).
 import CoLangSyntax
-import Collections
 
 /// Base of every heap object. Objects are owned by the `Heap` and found by the collector.
 class Obj {
@@ -24,6 +23,8 @@ final class StrObj: Obj {
     /// The byte offset of every `checkpointStride`-th code point.
     var checkpoints: [Int]?
     private var countCache = -1
+    /// `hashCode` once computed (Maps.swift), else 0.
+    var hashCache: UInt64 = 0
     init(_ value: String) { self.value = value }
     static let checkpointStride = 64
 
@@ -46,7 +47,7 @@ final class StrObj: Obj {
     /// Up to 15 UTF-8 bytes live inside the Swift string; longer ones have their own buffer.
     override var estimatedSize: Int {
         let n = value.utf8.count
-        return 80 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
+        return 96 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
     }
 }
 
@@ -59,46 +60,6 @@ final class ListObj: Obj {
         items.withUnsafeBufferPointer { for v in $0 { gc.mark(v) } }
     }
     override var estimatedSize: Int { 112 + items.capacity * 16 }
-}
-
-/// The hashable identity of a map key: numbers compare by value, so `1` and `1.0` are one key;
-/// strings by code points, so `"e\u{301}"` and `"\u{E9}"` are two keys.
-enum MapKey: Hashable {
-    case int(Int64)
-    case float(UInt64)
-    /// A string of at most 15 UTF-8 bytes, packed: bytes 0-7 in the first word, bytes 8-14 and
-    /// the length (in the top byte) in the second, zeros after the end. Equal code points, equal
-    /// words: comparing and hashing two words is far cheaper than going through `String`, and a
-    /// small `OrderedDictionary` (up to 15 keys, objects as maps) compares the key with each
-    /// entry in turn (issue 17: 37% of bench/nbody was string comparison).
-    case short(UInt64, UInt64)
-    /// A longer string.
-    case long(CodePoints)
-    case bool(Bool)
-
-    /// The key of a string: `.short` when it fits, else `.long`.
-    static func string(_ s: String) -> MapKey {
-        let n = s.utf8.count
-        if n > 15 { return .long(CodePoints(s)) }
-        var w0: UInt64 = 0
-        var w1 = UInt64(n) << 56
-        var i = 0
-        for b in s.utf8 {
-            if i < 8 { w0 |= UInt64(b) << (8 &* i) } else { w1 |= UInt64(b) << (8 &* (i &- 8)) }
-            i &+= 1
-        }
-        return .short(w0, w1)
-    }
-}
-
-/// An insertion-ordered map. Each entry keeps the key value as first inserted.
-final class MapObj: Obj {
-    var entries: OrderedDictionary<MapKey, (key: Value, value: Value)> = [:]
-    override func trace(_ gc: Collector) {
-        for (_, e) in entries { gc.mark(e.key); gc.mark(e.value) }
-    }
-    /// Keys, values and the hash table of an OrderedDictionary come to about 100 bytes an entry.
-    override var estimatedSize: Int { 130 + entries.count * 100 }
 }
 
 /// `range(start, stop, step)`; lazy.
@@ -166,8 +127,8 @@ final class ClosureObj: Obj {
     /// (held here); they have a capacity of at least one, so the base addresses are never nil.
     let code: UnsafeMutablePointer<UInt8>
     let consts: UnsafeMutablePointer<Value>
-    /// The prototype's `constantKeys`, like `consts`.
-    let constantKeys: UnsafeMutablePointer<MapKey>
+    /// The prototype's `fieldHints`, like `consts`.
+    let fieldHints: UnsafeMutablePointer<Int32>
     init(proto: FunctionProto, upvalues: ContiguousArray<Upvalue>) {
         self.proto = proto
         self.upvalues = upvalues
@@ -177,7 +138,7 @@ final class ClosureObj: Obj {
         maxStack = proto.maxStack
         code = proto.code.baseAddress.unsafelyUnwrapped
         consts = proto.constants.baseAddress.unsafelyUnwrapped
-        constantKeys = proto.constantKeys.baseAddress.unsafelyUnwrapped
+        fieldHints = proto.fieldHints.baseAddress.unsafelyUnwrapped
     }
     deinit { upvalueRefs.deallocate() }
     override func trace(_ gc: Collector) {

@@ -46,6 +46,11 @@ struct Value {
     @inline(__always) func obj<T: Obj>(_: T.Type) -> T {
         Unmanaged<T>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(bits)).unsafelyUnwrapped).takeUnretainedValue()
     }
+    /// `body` with the object, without retaining it: for hot paths, where the value is known to
+    /// be alive (on a stack, or held by a live object) for the whole call.
+    @inline(__always) func unretained<T: Obj, R>(_: T.Type, _ body: (T) -> R) -> R {
+        Unmanaged<T>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(bits)).unsafelyUnwrapped)._withUnsafeGuaranteedRef(body)
+    }
     @inline(__always) var asString: StrObj { self.obj(StrObj.self) }
     @inline(__always) var asList: ListObj { self.obj(ListObj.self) }
     @inline(__always) var asMap: MapObj { self.obj(MapObj.self) }

@@ -57,11 +57,11 @@ extension VM {
         let recvSlot = r.sp - argc - 1
         let recv = recvSlot.pointee
         if recv.tag == .map {
-            let name = r.consts[nameConst].asString.value
-            if let e = recv.asMap.entries[.string(name)],
-                e.value.tag == .closure || e.value.tag == .native || e.value.tag == .boundMethod
+            let name = r.consts[nameConst]
+            if let f = recv.asMap.value(for: name, hash: name.asString.hashCode),
+                f.tag == .closure || f.tag == .native || f.tag == .boundMethod
             {
-                recvSlot.pointee = e.value
+                recvSlot.pointee = f
                 return try callValue(recvSlot, argc: argc, &r)
             }
         }

@@ -4,6 +4,7 @@ import Glibc
 
 extension VM {
     func add(_ a: Value, _ b: Value) throws(VMError) -> Value {
+        if a.tag == .float && b.tag == .float { return Value(a.asFloat + b.asFloat) }
         if a.tag == .string && b.tag == .string {
             let x = a.asString.value, y = b.asString.value
             try checkAllocation(bytes: x.utf8.count + y.utf8.count)
@@ -46,6 +47,21 @@ extension VM {
 
     /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).
     func arithmetic(_ op: OpCode, _ a: Value, _ b: Value) throws(VMError) -> Value {
+        // Two floats first: float code (bench/nbody) lands here for every operation, since the
+        // dispatch loop inlines only the int cases (a float case there slowed every other
+        // instruction through code placement, issue 17).
+        if a.tag == .float && b.tag == .float {
+            let x = a.asFloat, y = b.asFloat
+            switch op {
+            case .add: return Value(x + y)
+            case .subtract: return Value(x - y)
+            case .multiply: return Value(x * y)
+            case .divide:
+                if y == 0 { throw fail("division by zero") }
+                return Value(x / y)
+            default: break
+            }
+        }
         if a.tag == .int && b.tag == .int {
             let x = a.asInt, y = b.asInt
             switch op {
@@ -216,8 +232,7 @@ extension VM {
             let list = obj.asList
             return list.items[try normalizeIndex(idx, count: list.items.count, what: "list")]
         case .map:
-            let key = try mapKey(idx)
-            return obj.asMap.entries[key]?.value ?? .nil
+            return obj.asMap.value(for: idx, hash: try mapHash(idx)) ?? .nil
         case .string:
             let s = obj.asString
             let i = try normalizeIndex(idx, count: try scalarCount(s), what: "string")
@@ -238,27 +253,22 @@ extension VM {
             let list = obj.asList
             list.items[try normalizeIndex(idx, count: list.items.count, what: "list")] = v
         case .map:
-            let key = try mapKey(idx)
-            mapSet(obj.asMap, key: key, keyValue: idx, v)
+            mapSet(obj.asMap, key: idx, hash: try mapHash(idx), v)
         default:
             throw fail("cannot assign into an index of \(obj.typeName)")
         }
     }
 
-    func mapSet(_ m: MapObj, key: MapKey, keyValue: Value, _ v: Value) {
-        if let i = m.entries.index(forKey: key) {
-            m.entries.values[i].value = v
-        } else {
-            m.entries[key] = (keyValue, v)
-            heap.grownBytes &+= Heap.grownBytesPerMapEntry
-        }
+    /// `m[key] = v`, `hash` being the key's (`mapHash`).
+    @inline(__always) func mapSet(_ m: MapObj, key: Value, hash: UInt64, _ v: Value) {
+        if m.set(key, hash: hash, v) { heap.grownBytes &+= Heap.grownBytesPerMapEntry }
     }
 
     func buildMap(_ kv: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
         let m = heap.track(MapObj())
         var i = 0
         while i + 1 < kv.count {
-            mapSet(m, key: try mapKey(kv[i]), keyValue: kv[i], kv[i + 1])
+            mapSet(m, key: kv[i], hash: try mapHash(kv[i]), kv[i + 1])
             i += 2
         }
         return Value(object: m, tag: .map)
@@ -266,29 +276,22 @@ extension VM {
 
     // MARK: - Fields
 
-    /// `m.name` for a map `m`, `key` being the key of `name` (`FunctionProto.constantKeys`): the
-    /// dispatch loop's path, kept out of line so the loop stays small.
-    @inline(never) func mapField(_ m: Value, _ key: UnsafeMutablePointer<MapKey>) -> Value {
-        assert(m.tag == .map, "mapField on a \(m.typeName)")
-        // Unretained: the map is on the stack, so alive (see Value).
-        return Unmanaged.passUnretained(m.asMap)._withUnsafeGuaranteedRef { $0.entries[key.pointee]?.value ?? .nil }
+    /// `m.name` for a map `m`, `name` being a constant string of the running function and
+    /// `hint` its field hint (`FunctionProto.fieldHints`): the dispatch loop's path, kept out of
+    /// line so the loop stays small.
+    @inline(never) func mapField(_ m: Value, _ name: Value, hint: UnsafeMutablePointer<Int32>) -> Value {
+        assert(m.tag == .map && name.tag == .string, "mapField on a \(m.typeName)")
+        // Unretained: the map and the constant are on the stack or in the running function's
+        // constants, so alive (see Value).
+        return m.unretained(MapObj.self) { $0.field(name, hint: hint) } ?? .nil
     }
 
-    /// `m.name = v` for a map `m`; `key` is the key of `name`, `constant` the constant string
-    /// `name` (the key's value when the key is new: constants are immutable strings, marked
-    /// through their prototype and then through the map, so sharing one is sound).
-    @inline(never) func setMapField(
-        _ m: Value, _ key: UnsafeMutablePointer<MapKey>, constant: UnsafeMutablePointer<Value>, _ v: Value
-    ) {
-        assert(m.tag == .map && constant.pointee.tag == .string, "setMapField on a \(m.typeName)")
-        let grew = Unmanaged.passUnretained(m.asMap)._withUnsafeGuaranteedRef { map in
-            if let i = map.entries.index(forKey: key.pointee) {
-                map.entries.values[i].value = v
-                return false
-            }
-            map.entries[key.pointee] = (constant.pointee, v)
-            return true
-        }
+    /// `m.name = v` for a map `m`; `name` is the constant string `name` (the key's value when
+    /// the key is new: constants are immutable strings, marked through their prototype and then
+    /// through the map, so sharing one is sound), `hint` its field hint.
+    @inline(never) func setMapField(_ m: Value, _ name: Value, hint: UnsafeMutablePointer<Int32>, _ v: Value) {
+        assert(m.tag == .map && name.tag == .string, "setMapField on a \(m.typeName)")
+        let grew = m.unretained(MapObj.self) { $0.setField(name, hint: hint, v) }
         if grew { heap.grownBytes &+= Heap.grownBytesPerMapEntry }
     }
 
@@ -297,7 +300,7 @@ extension VM {
         switch obj.tag {
         case .map:
             // `m.name` is exactly `m["name"]`: a missing key is nil, even for a method's name.
-            return obj.asMap.entries[.string(name)]?.value ?? .nil
+            return obj.asMap.value(forName: name) ?? .nil
         case .coroutine:
             let co = obj.asCoroutine
             switch name {
@@ -356,11 +359,11 @@ extension VM {
             // Not `mapSet`: the key's string object is made only when the key is new (it was
             // made at every `m.x = v`, garbage that 7% of bench/nbody went to collect).
             let m = obj.asMap
-            let key = MapKey.string(name)
-            if let i = m.entries.index(forKey: key) {
-                m.entries.values[i].value = v
+            let hash = name.withBytes { MapHash.bytes($0) }
+            if let i = m.find(name: name, hash: hash) {
+                m.setValue(at: i, v)
             } else {
-                m.entries[key] = (newString(name), v)
+                m.append(MapEntry(key: newString(name), value: v, hash: hash))
                 heap.grownBytes &+= Heap.grownBytesPerMapEntry
             }
         case .task where name == "name":
@@ -407,8 +410,8 @@ extension VM {
             let items = io.source.asList.items
             if io.index < items.count { next = items[io.index]; io.index += 1 }
         case .map:
-            let entries = io.source.asMap.entries
-            if io.index < entries.count { next = entries.values[io.index].key; io.index += 1 }
+            let m = io.source.asMap
+            if io.index < m.count { next = m.entry(io.index).key; io.index += 1 }
         case .string:
             // `current` is the byte offset of the next code point.
             let s = io.source.asString.value

@@ -264,9 +264,7 @@ extension VM {
                     let i = r.readU16()
                     let obj = r.sp[-1]
                     if obj.tag == .map {
-                        // The key was made with the prototype (`FunctionProto.constantKeys`).
-                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
-                        r.sp[-1] = mapField(obj, key)
+                        r.sp[-1] = mapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i })
                     } else {
                         r.sp[-1] = try getField(obj, r.consts[i].asString.value)
                     }
@@ -274,8 +272,7 @@ extension VM {
                     let obj = r.base[r.readU8()]
                     let i = r.readU16()
                     if obj.tag == .map {
-                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
-                        r.push(mapField(obj, key))
+                        r.push(mapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i }))
                     } else {
                         r.push(try getField(obj, r.consts[i].asString.value))
                     }
@@ -283,8 +280,7 @@ extension VM {
                     let i = r.readU16()
                     let v = r.sp[-1], obj = r.sp[-2]
                     if obj.tag == .map {
-                        let key = r.closureRef._withUnsafeGuaranteedRef { $0.constantKeys + i }
-                        setMapField(obj, key, constant: r.consts + i, v)
+                        setMapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i }, v)
                     } else {
                         try setField(obj, r.consts[i].asString.value, v)
                     }

@@ -32,7 +32,7 @@ extension VM {
         if value.tag == .undefined { return nil }
         var names = methodNames(of: value) + (VM.fieldNames[value.tag] ?? [])
         if value.tag == .map {
-            for (_, entry) in value.asMap.entries where entry.key.tag == .string {
+            for entry in value.asMap.entryList where entry.key.tag == .string {
                 let key = entry.key.asString.value
                 if let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
                     key.unicodeScalars.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })

@@ -284,15 +284,12 @@ final class VM {
     }
 
     /// The map key for `v`, or an error for unhashable values.
-    func mapKey(_ v: Value) throws(VMError) -> MapKey {
+    func mapHash(_ v: Value) throws(VMError) -> UInt64 {
         switch v.tag {
-        case .int: return .int(v.asInt)
-        case .float:
-            let d = v.asFloat
-            if let i = Int64(exactly: d) { return .int(i) }
-            return .float(d.bitPattern)
-        case .string: return .string(v.asString.value)
-        case .bool: return .bool(v.asBool)
+        case .int: return MapHash.int(v.asInt)
+        case .float: return MapHash.float(v.asFloat)
+        case .string: return v.asString.hashCode
+        case .bool: return MapHash.bool(v.asBool)
         default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
         }
     }
