@@ -110,9 +110,13 @@ final class MapObj: Obj {
     @inline(never) private static func sameKeySlowly(_ a: Value, _ b: Value) -> Bool {
         switch (a.tag, b.tag) {
         case (.string, .string):
-            let x = a.asString, y = b.asString
-            if x.hasHash && y.hasHash && x.hashCode != y.hashCode { return false }
-            return x.value.codePointsEqual(y.value)
+            // Unretained: both are keys in use, on a stack or in a live map.
+            return a.unretained(StrObj.self) { x in
+                b.unretained(StrObj.self) { y in
+                    if x.hasHash && y.hasHash && x.hashCode != y.hashCode { return false }
+                    return x.value.codePointsEqual(y.value)
+                }
+            }
         case (.int, .float), (.float, .int), (.float, .float):
             return numberKey(a) == numberKey(b)
         default:

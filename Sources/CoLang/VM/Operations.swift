@@ -42,7 +42,7 @@ extension VM {
         let bytes = separators.overflow ? Int.max : parts.reduce(separators.partialValue) { $0 &+ $1.utf8.count }
         try checkAllocation(bytes: bytes)
         try chargeText(bytes)  // copied in one go below: charged before
-        return parts.joined(separator: separator)
+        return String.joining(parts, separator: separator, byteCount: bytes)
     }
 
     /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).

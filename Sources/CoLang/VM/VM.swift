@@ -288,7 +288,7 @@ final class VM {
         switch v.tag {
         case .int: return MapHash.int(v.asInt)
         case .float: return MapHash.float(v.asFloat)
-        case .string: return v.asString.hashCode
+        case .string: return v.unretained(StrObj.self) { $0.hashCode }  // alive: the caller holds it
         case .bool: return MapHash.bool(v.asBool)
         default: throw fail("map key must be int, float, string or bool, not \(v.typeName)")
         }
