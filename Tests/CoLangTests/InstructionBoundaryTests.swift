@@ -127,6 +127,7 @@ enum BytecodeCheck {
             }
             starts.insert(offset)
             if let t = ins.target { jumps.append((offset, t)) }
+            if ins.op == .forLoop { jumps.append((offset, ins.operands[1])) }
             if ins.next > p.codeCount {
                 out.append("\(ins.op.mnemonic) at \(offset) ends at \(ins.next), past the end of the code (\(p.codeCount))")
                 return out
@@ -163,6 +164,11 @@ enum BytecodeCheck {
                 break
             case .jump, .loop:
                 work.append((ins.target!, after))
+            case .forLoop:
+                // Body and exit with the next value or the result; FOR_ITER with neither.
+                work.append((ins.next, after))
+                work.append((ins.operands[0], after))
+                work.append((ins.operands[1], after - 1))
             case .tryBegin, .tryFinally:
                 work.append((ins.next, after))
                 work.append((ins.target!, depth + 1))

@@ -96,6 +96,8 @@ enum Disassembler {
             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
             .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(offset4(a[0]))", next)
+        case .forLoop:
+            return (prefix + name + "-> \(offset4(a[0])) (else -> \(offset4(a[1])))", next)
         case .closure:
             let i = a[0]
             guard i < proto.protos.count else { return (prefix + name + "?", next) }

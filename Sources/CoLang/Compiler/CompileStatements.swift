@@ -303,9 +303,18 @@ extension Compiler {
         // A fresh scope per iteration: closures capture this iteration's variable.
         beginScope()
         addLocal(name, nameLoc)
+        let variable = fs.locals.count - 1
+        let bodyStart = fs.code.count
         for s in body { statement(s) }
-        endScope(body.last?.loc ?? loc)
-        emitLoop(to: start, loc)
+        if fs.locals[variable].captured {
+            endScope(body.last?.loc ?? loc)
+            emitLoop(to: start, loc)
+        } else {
+            // FOR_LOOP pops the variable itself and steps the iterator: the scope ends without
+            // popping the variable, so the tracked depth keeps it (FOR_LOOP's effect is 0).
+            endScope(body.last?.loc ?? loc, keepingBottom: true)
+            emit(.forLoop, loc, bodyStart, start)
+        }
         patch(exit)
         fs.depth = exitDepth
         let ctx = fs.loops.removeLast()

@@ -165,11 +165,14 @@ final class Compiler {
 
     func beginScope() { fs.scopeDepth += 1 }
 
-    func endScope(_ loc: SourceLoc) {
+    /// Ends a scope, popping (or closing) its locals; with `keepingBottom`, the first local of
+    /// the scope is forgotten without a pop, for an instruction that pops it itself (`FOR_LOOP`).
+    func endScope(_ loc: SourceLoc, keepingBottom: Bool = false) {
         fs.scopeDepth -= 1
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
-            emit(last.captured ? .closeUpvalue : .pop, loc)
             fs.locals.removeLast()
+            let isBottom = fs.locals.last.map { $0.depth <= fs.scopeDepth } ?? true
+            if !(keepingBottom && isBottom) { emit(last.captured ? .closeUpvalue : .pop, loc) }
             endLocalName(slot: fs.locals.count)
         }
     }

@@ -508,6 +508,46 @@ extension VM {
                         r = rr
                         if let stop { return stop }
                     }
+                case .forLoop:
+                    let body = r.readU32()
+                    let top = r.readU32()
+                    r.sp -= 1  // the finished iteration's variable
+                    let it = r.sp[-1]
+                    // 1 = next value in `v`, 0 = finished, -1 = not stepped here: FOR_ITER does it.
+                    var v = Value.nil
+                    var state = -1
+                    if it.tag == .iterator {
+                        // Unretained: the iterator is on the stack (see the top of this file).
+                        state = it.unretained(IteratorObj.self) { io in
+                            switch io.kind {
+                            case .range:
+                                guard io.step > 0 ? io.current < io.stop : io.current > io.stop else { return 0 }
+                                v = Value(io.current)
+                                let (next, o) = io.current.addingReportingOverflow(io.step)
+                                io.current = o ? io.stop : next
+                                return 1
+                            case .list:
+                                return io.source.unretained(ListObj.self) { list in
+                                    guard io.index < list.items.count else { return 0 }
+                                    v = list.items[io.index]
+                                    io.index += 1
+                                    return 1
+                                }
+                            default:
+                                return -1
+                            }
+                        }
+                    }
+                    if state == 1 {
+                        r.push(v)
+                        r.ip = r.code + body
+                    } else if state == 0 {
+                        r.push(.nil)
+                    } else {
+                        r.ip = r.code + top
+                    }
+                    // A safe point, as LOOP is: the loop may allocate without calling anything.
+                    if heap.wantsCollection { save(r); collectGarbage() }
                 case .yieldFromNext:
                     let exit = r.readU32()
                     let sent = r.pop()
