@@ -7,16 +7,20 @@ struct Registers {
     // fiber's stack, which moves only when it grows (`Fiber.ensureCapacity`); they are set again
     // from the fiber after that (`pushFrame` from the grown stack, other paths by `save`/`load`).
     var ip: UnsafeMutablePointer<UInt8>
-    var code: UnsafeMutablePointer<UInt8>
     var base: UnsafeMutablePointer<Value>
     var sp: UnsafeMutablePointer<Value>
-    var consts: UnsafeMutablePointer<Value>
     // Unretained (no reference counting per instruction): the running closure sits in the
     // fiber's frames and the running fiber is `VM.current`, both reached from the roots, so the
     // heap keeps both alive while they run; `_withUnsafeGuaranteedRef` on them is sound for the
     // same reason.
     var closureRef: Unmanaged<ClosureObj>
     var fiberRef: Unmanaged<Fiber>
+
+    /// The running closure's code and constants, read through it rather than kept in registers
+    /// of their own: fewer live values in the dispatch loop leave `sp` and `base` in machine
+    /// registers (issue 17).
+    var code: UnsafeMutablePointer<UInt8> { closureRef._withUnsafeGuaranteedRef { $0.code } }
+    var consts: UnsafeMutablePointer<Value> { closureRef._withUnsafeGuaranteedRef { $0.consts } }
 
     /// The running closure and fiber as references, for cold paths (hot ones use the refs).
     var closure: ClosureObj { closureRef.takeUnretainedValue() }
@@ -81,8 +85,8 @@ extension VM {
         return fRef._withUnsafeGuaranteedRef { f in
             let frame = f.topFrame.pointee
             return Registers(
-                ip: frame.code + frame.ip, code: frame.code, base: f.stack + frame.base, sp: f.stack + f.sp,
-                consts: frame.consts, closureRef: frame.closure, fiberRef: fRef)
+                ip: frame.code + frame.ip, base: f.stack + frame.base, sp: f.stack + f.sp,
+                closureRef: frame.closure, fiberRef: fRef)
         }
     }
 }

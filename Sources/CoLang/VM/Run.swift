@@ -443,8 +443,6 @@ extension VM {
                         let stack = r.fiberRef._withUnsafeGuaranteedRef { $0.stack }
                         r.sp = r.base  // the callee's slot, where the result goes
                         r.closureRef = frame.closure
-                        r.code = frame.code
-                        r.consts = frame.consts
                         r.ip = frame.code + frame.ip
                         r.base = stack + frame.base
                         r.push(result)
@@ -639,8 +637,6 @@ extension VM {
         }
         guard let newBase else { throw fail("stack overflow") }
         r.closureRef = clRef
-        r.code = code
-        r.consts = consts
         r.ip = code
         r.base = newBase
         r.sp = newBase + argc + 1
