@@ -50,18 +50,7 @@ extension VM {
         // Two floats first: float code (bench/nbody) lands here for every operation, since the
         // dispatch loop inlines only the int cases (a float case there slowed every other
         // instruction through code placement, issue 17).
-        if a.tag == .float && b.tag == .float {
-            let x = a.asFloat, y = b.asFloat
-            switch op {
-            case .add: return Value(x + y)
-            case .subtract: return Value(x - y)
-            case .multiply: return Value(x * y)
-            case .divide:
-                if y == 0 { throw fail("division by zero") }
-                return Value(x / y)
-            default: break
-            }
-        }
+        if a.tag == .float && b.tag == .float { return try floatArithmetic(op, a.asFloat, b.asFloat) }
         if a.tag == .int && b.tag == .int {
             let x = a.asInt, y = b.asInt
             switch op {
@@ -90,6 +79,11 @@ extension VM {
         guard let x = numeric(a), let y = numeric(b) else {
             throw fail("cannot \(verb(op)) \(a.typeName) and \(b.typeName)")
         }
+        return try floatArithmetic(op, x, y)
+    }
+
+    /// `arithmetic` on two numbers as floats (an int operand already converted).
+    @inline(__always) private func floatArithmetic(_ op: OpCode, _ x: Double, _ y: Double) throws(VMError) -> Value {
         switch op {
         case .add: return Value(x + y)
         case .subtract: return Value(x - y)
