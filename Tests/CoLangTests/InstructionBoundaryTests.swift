@@ -127,7 +127,11 @@ enum BytecodeCheck {
             }
             starts.insert(offset)
             if let t = ins.target { jumps.append((offset, t)) }
-            if ins.op == .forLoop { jumps.append((offset, ins.operands[1])) }
+            if ins.op == .forLoop {
+                let top = OpCode.forLoopTop(body: ins.operands[0])
+                jumps.append((offset, top))
+                if p.instruction(at: top)?.op != .forIter { out.append("FOR_LOOP at \(offset) goes back to \(top), not to a FOR_ITER") }
+            }
             if ins.next > p.codeCount {
                 out.append("\(ins.op.mnemonic) at \(offset) ends at \(ins.next), past the end of the code (\(p.codeCount))")
                 return out
@@ -168,7 +172,7 @@ enum BytecodeCheck {
                 // Body and exit with the next value or the result; FOR_ITER with neither.
                 work.append((ins.next, after))
                 work.append((ins.operands[0], after))
-                work.append((ins.operands[1], after - 1))
+                work.append((OpCode.forLoopTop(body: ins.operands[0]), after - 1))
             case .tryBegin, .tryFinally:
                 work.append((ins.next, after))
                 work.append((ins.target!, depth + 1))

@@ -97,7 +97,7 @@ enum Disassembler {
             .jumpUnlessEqual, .jumpUnlessNotEqual:
             return (prefix + name + "-> \(offset4(a[0]))", next)
         case .forLoop:
-            return (prefix + name + "-> \(offset4(a[0])) (else -> \(offset4(a[1])))", next)
+            return (prefix + name + "-> \(offset4(a[0])) (else -> \(offset4(OpCode.forLoopTop(body: a[0]))))", next)
         case .closure:
             let i = a[0]
             guard i < proto.protos.count else { return (prefix + name + "?", next) }

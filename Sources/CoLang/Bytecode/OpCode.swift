@@ -177,11 +177,11 @@ enum OpCode: UInt8, CaseIterable {
     case rethrow
     /// n:u8 · `f a1..an -> task`
     case spawn
-    /// b:t32 t:t32 · the end of a `for` loop's iteration whose variable no closure captured:
+    /// b:t32 · the end of a `for` loop's iteration whose variable no closure captured:
     /// `it v -> it next` and jump to b (the body) when `it` steps a range or a list in place,
     /// `it v -> it result` and fall through (the loop's exit) when it has no more, and otherwise
-    /// `it v -> it` and jump to t (the loop's `FOR_ITER`). One instruction per iteration instead
-    /// of `POP; LOOP; FOR_ITER`.
+    /// `it v -> it` and jump to the loop's `FOR_ITER`, which the body directly follows
+    /// (`forLoopTop`). One instruction per iteration instead of `POP; LOOP; FOR_ITER`.
     case forLoop
 }
 
@@ -280,7 +280,7 @@ extension OpCode {
         case .buildMap: return OpLayout([.u16], .counted(base: 1, scale: -2, operand: 0))
         case .getIter: return OpLayout([], .fixed(0))
         case .forIter: return OpLayout([.u32], .fixed(1))
-        case .forLoop: return OpLayout([.u32, .u32], .fixed(0))
+        case .forLoop: return OpLayout([.u32], .fixed(0))
         case .yield: return OpLayout([], .fixed(0))
         case .yieldFromNext, .tryBegin, .tryFinally: return OpLayout([.u32], .fixed(0))
         case .tryEnd: return OpLayout([], .fixed(0))
@@ -301,6 +301,9 @@ extension OpCode {
     /// True for `CLOSURE`, whose fixed operand (a prototype index) is followed by an
     /// (isLocal u8, index u8) pair per upvalue of that prototype.
     var hasCaptureTail: Bool { self == .closure }
+
+    /// Where the `FOR_ITER` of the loop whose body starts at `body` is: just before it.
+    static func forLoopTop(body: Int) -> Int { body - 1 - OpCode.forIter.operandSize }
 
     /// The index of the jump-target operand, if the instruction jumps.
     var targetOperand: Int? { layout.operands.firstIndex(of: .u32) }

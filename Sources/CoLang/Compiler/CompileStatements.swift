@@ -313,7 +313,8 @@ extension Compiler {
             // FOR_LOOP pops the variable itself and steps the iterator: the scope ends without
             // popping the variable, so the tracked depth keeps it (FOR_LOOP's effect is 0).
             endScope(body.last?.loc ?? loc, keepingBottom: true)
-            emit(.forLoop, loc, bodyStart, start)
+            assert(OpCode.forLoopTop(body: bodyStart) == start, "the body follows FOR_ITER")
+            emit(.forLoop, loc, bodyStart)
         }
         patch(exit)
         fs.depth = exitDepth

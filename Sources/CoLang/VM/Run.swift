@@ -508,7 +508,6 @@ extension VM {
                     }
                 case .forLoop:
                     let body = r.readU32()
-                    let top = r.readU32()
                     r.sp -= 1  // the finished iteration's variable
                     let it = r.sp[-1]
                     // 1 = next value in `v`, 0 = finished, -1 = not stepped here: FOR_ITER does it.
@@ -542,7 +541,7 @@ extension VM {
                     } else if state == 0 {
                         r.push(.nil)
                     } else {
-                        r.ip = r.code + top
+                        r.ip = r.code + OpCode.forLoopTop(body: body)
                     }
                     // A safe point, as LOOP is: the loop may allocate without calling anything.
                     if heap.wantsCollection { save(r); collectGarbage() }
