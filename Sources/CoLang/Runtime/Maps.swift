@@ -86,6 +86,16 @@ final class MapObj: Obj {
     /// The most entries a map has without a table.
     static let linearLimit = 8
 
+    override init() {}
+
+    /// An empty map with room for `capacity` entries (a map literal's size).
+    init(capacity: Int) {
+        if capacity > 0 {
+            entries = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+    }
+
     deinit {
         entries?.deallocate()
         table?.deallocate()

@@ -259,7 +259,7 @@ extension VM {
     }
 
     func buildMap(_ kv: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
-        let m = heap.track(MapObj())
+        let m = heap.track(MapObj(capacity: kv.count / 2))
         var i = 0
         while i + 1 < kv.count {
             mapSet(m, key: kv[i], hash: try mapHash(kv[i]), kv[i + 1])
