@@ -104,8 +104,7 @@ extension VM {
         case .finish(let result):
             let resumer = unlink(from, as: .done)
             from._withUnsafeGuaranteedRef { f in
-                f.result = result
-                f.releaseStack()
+                f.releaseStack(result: result)
                 resumer._withUnsafeGuaranteedRef { res in
                     // A `for` loop or `yield from` over `f` goes on after its loop.
                     if f.resumeExit >= 0 { res.topFrame.pointee.ip = f.resumeExit }
@@ -333,7 +332,7 @@ extension VM {
             return .value(.nil)
         case .suspended:
             if events.coroutinesOn { emitCoroutineEvent(.close(co: co)) }
-            if co.handlers.isEmpty && !delegatesToCoroutine(co) {
+            if !co.hasHandlers && !delegatesToCoroutine(co) {
                 end(co)
                 return .value(.nil)
             }
@@ -358,7 +357,6 @@ extension VM {
         f.unwinding = .none
         f.closeUpvalues(from: 0)
         f.frameCount = 0
-        f.handlers.removeAll()
         if !f.isTaskRoot { f.state = .done }
         f.resumer = nil
         f.resumeExit = -1

@@ -542,10 +542,10 @@ extension VM {
                     if let stop { return stop }
                 case .tryBegin, .tryFinally:
                     let t = r.readU32()
-                    r.fiber.handlers.append(
+                    r.fiber.installHandler(
                         Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: op == .tryFinally))
                 case .tryEnd:
-                    r.fiber.handlers.removeLast()
+                    r.fiber.removeHandler()
                 case .throw:
                     let v = r.pop()
                     throw VMError(value: v)
