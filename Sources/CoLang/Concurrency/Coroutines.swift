@@ -59,8 +59,8 @@ extension VM {
     /// Pushes the first frame of a created fiber (its stack already holds callee and arguments).
     func startFiber(_ f: Fiber) {
         let cl = f.stack[0].asClosure
+        f.reserve(frames: 1, slots: cl.proto.maxStack + 1)
         f.appendFrame(CallFrame(closure: cl, ip: 0, base: 0))
-        f.ensureCapacity(cl.proto.maxStack + 1)
     }
 
     /// Gives `co`, about to be resumed by `from`, what is left of the frame limit; a resume nested

@@ -88,15 +88,17 @@ final class FiberExtras {
 /// fibers is a pointer swap in the VM: each fiber keeps everything needed to continue.
 ///
 /// Memory (issue 17): a million suspended coroutines are a million of these, so the object is
-/// 104 bytes (a 112-byte malloc chunk):
-/// - the one-byte fields come first and pack into the padding after `Obj`'s flags, the counters
-///   are stored in 32 bits (see `sp`), then come the pointers (Swift lays out stored
-///   properties in declaration order, each at the next offset its alignment allows);
+/// 112 bytes (a 128-byte malloc chunk; `FiberLayoutTests` holds it there) and owns one other
+/// allocation. Swift lays out stored properties in declaration order, each at the next offset
+/// its alignment allows, so the order below is the layout:
+/// - the one-byte fields come first and pack into the padding after `Obj`'s flags, then `sp`,
+///   then the other counters stored in 32 bits (see `frameCount`), then the words;
 /// - the entry function is stored as a tag and the bits of its `Value`, whose 7 bytes of padding
 ///   after the tag would otherwise cost a word;
 /// - the rarely set fields, `try` handlers and open upvalues included, live in `FiberExtras`;
 ///   a finished coroutine's result lives in its stack (`result`);
-/// - the value stack is sized to what the entry function needs (`makeFiber`), not rounded up.
+/// - the call frames and the value stack share one block (`frames`), sized to what the entry
+///   function needs (`makeFiber`), not rounded up.
 final class Fiber: Obj {
     var state: FiberState = .created
     /// Its part in a close or a cancellation under way.
@@ -107,24 +109,31 @@ final class Fiber: Obj {
     /// The tag of `entry`.
     private let entryTag: Tag
 
-    // The counters, stored in 32 bits and read and written as `Int` through the properties
+    /// Slots of `stack` in use. A full word, unlike the other counters: every switch saves and
+    /// reloads it, and stored in 32 bits it measured about 10% slower on `gen` in wall time
+    /// (with fewer instructions; see bench/README.md, "Memory per suspended coroutine").
+    var sp = 0
+    // The other counters, stored in 32 bits and read and written as `Int` through the properties
     // below (a sign-extending load, a truncating store: no more instructions than a full word).
-    // Sound because each stays inside `Int32`: stack slots by `ensureCapacity`'s precondition
-    // (`sp` ≤ `capacity` ≤ `Int32.max`), frames by the limit (`frameCount` ≤ `frameLimit` ≤
+    // Sound because each stays inside `Int32`: stack slots by `reserve`'s precondition
+    // (`capacity` ≤ `Int32.max`), frames by the limit (`frameCount` ≤ `frameLimit` ≤
     // `VM.maxFrames`, and a limit passed down a chain of resumes loses at most the chain's frames
     // and resume weights, which are within `VM.maxFrames` too), `resumeExit` by the size of a
     // function's code (asserted where they are set).
-    private var storedSp: Int32 = 0
     private var storedCapacity: Int32
     private var storedFrameCount: Int32 = 0
     private var storedFrameCapacity: Int32
     private var storedFrameLimit = Int32(VM.maxFrames)
     private var storedResumeExit: Int32 = -1
 
-    /// The value stack: `capacity` slots, of which `sp` are initialised. Owned here and freed in
-    /// `deinit`; frames and upvalues hold offsets into it (not pointers), so growing it is safe.
+    /// The value stack: `capacity` slots, of which `sp` are initialised. It lies in the block
+    /// that starts at `frames`, after the frames; frames and upvalues hold offsets into it (not
+    /// pointers), so moving it when either part grows is safe (`reserve`).
     private(set) var stack: UnsafeMutablePointer<Value>
-    /// Call frames, innermost last (a manual buffer: no copy-on-write checks on the hot path).
+    /// Call frames, innermost last: the start of the block this fiber owns (allocated by
+    /// `allocateBlock`, freed in `deinit`), which holds `frameCapacity` frames and then the
+    /// stack. A manual buffer: no copy-on-write checks on the hot path, and one malloc chunk
+    /// for a small coroutine instead of two.
     private(set) var frames: UnsafeMutablePointer<CallFrame>
     /// The fiber that resumed this one, while it runs (unretained: switching touches no counts;
     /// sound because `trace` marks it, and a resumer is always further down the same live chain).
@@ -138,13 +147,6 @@ final class Fiber: Obj {
     unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
     let id: Int
 
-    var sp: Int {
-        @inline(__always) get { Int(storedSp) }
-        @inline(__always) set {
-            assert(newValue >= 0 && newValue <= capacity, "sp outside the stack")
-            storedSp = Int32(truncatingIfNeeded: newValue)
-        }
-    }
     var capacity: Int { @inline(__always) get { Int(storedCapacity) } }
     var frameCount: Int {
         @inline(__always) get { Int(storedFrameCount) }
@@ -248,20 +250,68 @@ final class Fiber: Obj {
         self.entryBits = entry.bits
         self.storedCapacity = Int32(slots)
         self.storedFrameCapacity = 1
-        self.stack = .allocate(capacity: slots)
-        self.frames = .allocate(capacity: 1)
+        (self.frames, self.stack) = Fiber.allocateBlock(frames: 1, slots: slots)
     }
 
     deinit {
-        stack.deallocate()
-        frames.deallocate()
+        UnsafeMutableRawPointer(frames).deallocate()
+    }
+
+    /// Allocates a block of `frameCount` call frames followed by `slots` stack slots, both
+    /// uninitialised. Frames come first so that the stack starts at a multiple of the frame
+    /// stride, which is a multiple of a `Value`'s alignment.
+    private static func allocateBlock(frames frameCount: Int, slots: Int) -> (UnsafeMutablePointer<CallFrame>, UnsafeMutablePointer<Value>)
+    {
+        assert(MemoryLayout<CallFrame>.stride % MemoryLayout<Value>.alignment == 0, "the stack would be misaligned")
+        let frameBytes = frameCount * MemoryLayout<CallFrame>.stride
+        let block = UnsafeMutableRawPointer.allocate(
+            byteCount: frameBytes + slots * MemoryLayout<Value>.stride,
+            alignment: max(MemoryLayout<CallFrame>.alignment, MemoryLayout<Value>.alignment))
+        return (
+            block.bindMemory(to: CallFrame.self, capacity: frameCount), (block + frameBytes).bindMemory(to: Value.self, capacity: slots)
+        )
+    }
+
+    /// Makes room for `neededFrames` frames and `neededSlots` stack slots: when either does not
+    /// fit, both move to a new block (the part that grows doubles) and the open upvalues are
+    /// re-pointed. The caller must have saved `sp` (the live slots are the first `sp`) and
+    /// re-derive any pointer into the stack or the frames from the fiber afterwards.
+    @inline(never) func reserve(frames neededFrames: Int, slots neededSlots: Int) {
+        if neededFrames <= frameCapacity && neededSlots <= capacity { return }
+        // A trap, not a silent truncation of the 32-bit counters (a stack this deep is 32 GB).
+        precondition(neededSlots <= Int(Int32.max), "stack overflow")
+        let newFrameCapacity = Fiber.grownCapacity(frameCapacity, toFit: neededFrames)
+        let newCapacity = Fiber.grownCapacity(capacity, toFit: neededSlots)
+        let (newFrames, newStack) = Fiber.allocateBlock(frames: newFrameCapacity, slots: newCapacity)
+        newFrames.moveInitialize(from: frames, count: frameCount)
+        newStack.moveInitialize(from: stack, count: sp)
+        UnsafeMutableRawPointer(frames).deallocate()
+        (frames, stack) = (newFrames, newStack)
+        storedFrameCapacity = Int32(truncatingIfNeeded: newFrameCapacity)
+        storedCapacity = Int32(truncatingIfNeeded: newCapacity)
+        if let e = extras { for u in e.openUpvalues { u.slot = stack + u.index } }
+    }
+
+    /// `capacity` if `needed` fits, else doubled until it does (at most `Int32.max`).
+    private static func grownCapacity(_ capacity: Int, toFit needed: Int) -> Int {
+        if needed <= capacity { return capacity }
+        var n = max(capacity * 2, 1)
+        while n < needed { n *= 2 }
+        return min(n, Int(Int32.max))
+    }
+
+    /// Grows the stack so `needed` slots fit (`reserve`; `sp` must be saved).
+    func ensureCapacity(_ needed: Int) {
+        if needed > capacity { reserve(frames: frameCount, slots: needed) }
     }
 
     /// The innermost frame; only valid while `frameCount > 0`.
     @inline(__always) var topFrame: UnsafeMutablePointer<CallFrame> { frames + (frameCount - 1) }
 
+    /// Adds a frame; the caller has made room for it (`reserve`), since growing the frames
+    /// moves the stack too.
     @inline(__always) func appendFrame(_ frame: CallFrame) {
-        if frameCount == frameCapacity { growFrames() }
+        assert(frameCount < frameCapacity, "a frame appended without room")
         (frames + frameCount).initialize(to: frame)
         frameCount += 1
     }
@@ -280,12 +330,6 @@ final class Fiber: Obj {
         while let h = e.handlers.last, h.frameCount > frameIndex { e.handlers.removeLast() }
     }
 
-    func growFrames() {
-        let grown = frames.grown(count: frameCount, capacity: frameCapacity, toFit: frameCount + 1)
-        frames = grown.0
-        storedFrameCapacity = Int32(truncatingIfNeeded: grown.1)
-    }
-
     /// The live frames, outermost first.
     var frameList: UnsafeMutableBufferPointer<CallFrame> { UnsafeMutableBufferPointer(start: frames, count: frameCount) }
 
@@ -299,39 +343,24 @@ final class Fiber: Obj {
     /// Whether a `try` block of this fiber is open.
     var hasHandlers: Bool { !(extras?.handlers.isEmpty ?? true) }
 
-    /// Frees the stack of a finished coroutine, keeping a minimal one; a done coroutine
+    /// Frees the stack of a finished coroutine, keeping a minimal block; a done coroutine
     /// keeps its `result` in slot 0.
     func releaseStack(result: Value? = nil) {
         assert(extras?.openUpvalues.isEmpty ?? true, "releasing a stack that open upvalues point into")
         sp = 0
         frameCount = 0
         extras?.handlers = []
-        if frameCapacity > 1 {
-            frames.deallocate()
+        if frameCapacity > 1 || capacity > 8 {
+            UnsafeMutableRawPointer(frames).deallocate()
+            let slots = min(capacity, 8)
+            (frames, stack) = Fiber.allocateBlock(frames: 1, slots: slots)
             storedFrameCapacity = 1
-            frames = .allocate(capacity: 1)
-        }
-        if capacity > 8 {
-            stack.deallocate()
-            storedCapacity = 8
-            stack = .allocate(capacity: 8)
+            storedCapacity = Int32(truncatingIfNeeded: slots)
         }
         if let result {
             stack[0] = result
             sp = 1
         }
-    }
-
-    /// Grows the stack so `needed` slots fit; frames hold offsets, so nothing dangles.
-    func ensureCapacity(_ needed: Int) {
-        if needed <= capacity { return }
-        // A trap, not a silent truncation of the 32-bit counters (a stack this deep is 16 GB):
-        // the capacity doubles to less than twice `needed`, which stays within `Int32.max`.
-        precondition(needed <= 1 << 30, "stack overflow")
-        let grown = stack.grown(count: sp, capacity: capacity, toFit: needed)
-        stack = grown.0
-        storedCapacity = Int32(truncatingIfNeeded: grown.1)
-        if let e = extras { for u in e.openUpvalues { u.slot = stack + u.index } }
     }
 
     @inline(__always) func push(_ v: Value) {
@@ -377,7 +406,7 @@ final class Fiber: Obj {
         for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
     override var estimatedSize: Int {
-        var size = 120 + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
+        var size = 136 + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
         if let e = extras { size += 120 + e.handlers.capacity * MemoryLayout<Handler>.stride + e.openUpvalues.capacity * 8 }
         return size
     }
