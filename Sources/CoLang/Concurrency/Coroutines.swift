@@ -59,8 +59,8 @@ extension VM {
     /// Pushes the first frame of a created fiber (its stack already holds callee and arguments).
     func startFiber(_ f: Fiber) {
         let cl = f.stack[0].asClosure
+        f.reserve(frames: 1, slots: cl.proto.maxStack + 1)
         f.appendFrame(CallFrame(closure: cl, ip: 0, base: 0))
-        f.ensureCapacity(cl.proto.maxStack + 1)
     }
 
     /// Gives `co`, about to be resumed by `from`, what is left of the frame limit; a resume nested
@@ -104,8 +104,7 @@ extension VM {
         case .finish(let result):
             let resumer = unlink(from, as: .done)
             from._withUnsafeGuaranteedRef { f in
-                f.result = result
-                f.releaseStack()
+                f.releaseStack(result: result)
                 resumer._withUnsafeGuaranteedRef { res in
                     // A `for` loop or `yield from` over `f` goes on after its loop.
                     if f.resumeExit >= 0 { res.topFrame.pointee.ip = f.resumeExit }
@@ -333,7 +332,7 @@ extension VM {
             return .value(.nil)
         case .suspended:
             if events.coroutinesOn { emitCoroutineEvent(.close(co: co)) }
-            if co.handlers.isEmpty && !delegatesToCoroutine(co) {
+            if !co.hasHandlers && !delegatesToCoroutine(co) {
                 end(co)
                 return .value(.nil)
             }
@@ -358,7 +357,6 @@ extension VM {
         f.unwinding = .none
         f.closeUpvalues(from: 0)
         f.frameCount = 0
-        f.handlers.removeAll()
         if !f.isTaskRoot { f.state = .done }
         f.resumer = nil
         f.resumeExit = -1

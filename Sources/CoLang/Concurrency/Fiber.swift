@@ -70,21 +70,35 @@ enum UnwindRole: UInt8 {
 
 /// The fields of a fiber that most coroutines never set, kept apart so that a suspended
 /// coroutine stays small (issue 17): allocated the first time one of them is set to something
-/// other than its default, and read through `Fiber`'s properties of the same names.
+/// other than its default, and reached through `Fiber`'s properties and methods.
 final class FiberExtras {
     var delegate: Value = .nil
     var delegateExit = -1
     var origin: (source: SourceText, loc: SourceLoc)?
     var primeSend: Value?
+    /// Installed `try` handlers, innermost last.
+    var handlers: ContiguousArray<Handler> = []
+    /// Open upvalues, ascending by slot.
+    var openUpvalues: ContiguousArray<Upvalue> = []
+    /// Whether a returning frame may have handlers to drop or upvalues to close.
+    var holdsFrameState: Bool { !handlers.isEmpty || !openUpvalues.isEmpty }
 }
 
 /// A coroutine (the `coroutine` type) or the root coroutine of a task. Switching between
 /// fibers is a pointer swap in the VM: each fiber keeps everything needed to continue.
 ///
-/// Memory (issue 17): a million suspended coroutines are a million of these, so the one-byte
-/// fields come first (they pack into the padding after `Obj`'s flags: Swift lays out stored
-/// properties in declaration order), the rarely set ones live in `FiberExtras`, and the value
-/// stack is sized to what the entry function needs (`makeFiber`), not rounded up.
+/// Memory (issue 17): a million suspended coroutines are a million of these, so the object is
+/// 112 bytes (a 128-byte malloc chunk; `FiberLayoutTests` holds it there) and owns one other
+/// allocation. Swift lays out stored properties in declaration order, each at the next offset
+/// its alignment allows, so the order below is the layout:
+/// - the one-byte fields come first and pack into the padding after `Obj`'s flags, then `sp`,
+///   then the other counters stored in 32 bits (see `frameCount`), then the words;
+/// - the entry function is stored as a tag and the bits of its `Value`, whose 7 bytes of padding
+///   after the tag would otherwise cost a word;
+/// - the rarely set fields, `try` handlers and open upvalues included, live in `FiberExtras`;
+///   a finished coroutine's result lives in its stack (`result`);
+/// - the call frames and the value stack share one block (`frames`), sized to what the entry
+///   function needs (`makeFiber`), not rounded up.
 final class Fiber: Obj {
     var state: FiberState = .created
     /// Its part in a close or a cancellation under way.
@@ -92,24 +106,77 @@ final class Fiber: Obj {
     /// The one test for "this fiber is a task's root" (a plain flag, cheap when switching): a
     /// root's resumer is the scheduler, so yielding from it gives up the task's turn.
     private(set) var isTaskRoot = false
-    /// The value stack: `capacity` slots, of which `sp` are initialised. Owned here and freed in
-    /// `deinit`; frames and upvalues hold offsets into it (not pointers), so growing it is safe.
-    var stack: UnsafeMutablePointer<Value>
-    var capacity: Int
+    /// The tag of `entry`.
+    private let entryTag: Tag
+
+    /// Slots of `stack` in use. A full word, unlike the other counters: every switch saves and
+    /// reloads it, and stored in 32 bits it measured about 10% slower on `gen` in wall time
+    /// (with fewer instructions; see bench/README.md, "Memory per suspended coroutine").
     var sp = 0
-    /// Call frames, innermost last (a manual buffer: no copy-on-write checks on the hot path).
-    var frames: UnsafeMutablePointer<CallFrame>
-    var frameCount = 0
-    var frameCapacity: Int
+    // The other counters, stored in 32 bits and read and written as `Int` through the properties
+    // below (a sign-extending load, a truncating store: no more instructions than a full word).
+    // Sound because each stays inside `Int32`: stack slots by `reserve`'s precondition
+    // (`capacity` ≤ `Int32.max`), frames by the limit (`frameCount` ≤ `frameLimit` ≤
+    // `VM.maxFrames`, and a limit passed down a chain of resumes loses at most the chain's frames
+    // and resume weights, which are within `VM.maxFrames` too), `resumeExit` by the size of a
+    // function's code (asserted where they are set).
+    private var storedCapacity: Int32
+    private var storedFrameCount: Int32 = 0
+    private var storedFrameCapacity: Int32
+    private var storedFrameLimit = Int32(VM.maxFrames)
+    private var storedResumeExit: Int32 = -1
+
+    /// The value stack: `capacity` slots, of which `sp` are initialised. It lies in the block
+    /// that starts at `frames`, after the frames; frames and upvalues hold offsets into it (not
+    /// pointers), so moving it when either part grows is safe (`reserve`).
+    private(set) var stack: UnsafeMutablePointer<Value>
+    /// Call frames, innermost last: the start of the block this fiber owns (allocated by
+    /// `allocateBlock`, freed in `deinit`), which holds `frameCapacity` frames and then the
+    /// stack. A manual buffer: no copy-on-write checks on the hot path, and one malloc chunk
+    /// for a small coroutine instead of two.
+    private(set) var frames: UnsafeMutablePointer<CallFrame>
+    /// The fiber that resumed this one, while it runs (unretained: switching touches no counts;
+    /// sound because `trace` marks it, and a resumer is always further down the same live chain).
+    var resumerRef: Unmanaged<Fiber>?
+    /// The bits of `entry`.
+    private let entryBits: UInt64
+    /// The rarely set fields (nil until one is set).
+    private var extras: FiberExtras?
+    /// For a task's root fiber: its task. Unowned and unchecked, which is sound because the
+    /// collector keeps them together: a root's `trace` marks its task and the task's marks the root.
+    unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
+    let id: Int
+
+    var capacity: Int { @inline(__always) get { Int(storedCapacity) } }
+    var frameCount: Int {
+        @inline(__always) get { Int(storedFrameCount) }
+        @inline(__always) set {
+            assert(newValue >= 0 && newValue <= frameCapacity, "frame count outside the frames")
+            storedFrameCount = Int32(truncatingIfNeeded: newValue)
+        }
+    }
+    var frameCapacity: Int { @inline(__always) get { Int(storedFrameCapacity) } }
     /// Frames this fiber may hold: `VM.maxFrames` less the frames of the fibers that resumed it
     /// (and `VM.resumeWeight` per resume), so a chain of nested resumes overflows like a deep
     /// recursion does, instead of growing without bound. Set at each resume.
-    var frameLimit = VM.maxFrames
+    var frameLimit: Int {
+        @inline(__always) get { Int(storedFrameLimit) }
+        @inline(__always) set {
+            assert(abs(newValue) <= 2 * VM.maxFrames, "frame limit out of range")
+            storedFrameLimit = Int32(truncatingIfNeeded: newValue)
+        }
+    }
     /// What is left of the limit for a coroutine this fiber resumes.
     var frameLimitForResumed: Int { frameLimit - frameCount - VM.resumeWeight }
-    var handlers: ContiguousArray<Handler> = []
-    /// Open upvalues, ascending by slot.
-    var openUpvalues: ContiguousArray<Upvalue> = []
+    /// When resumed by a `for` loop or `yield from`: where the resumer continues once this finishes.
+    var resumeExit: Int {
+        @inline(__always) get { Int(storedResumeExit) }
+        @inline(__always) set {
+            assert(Int32(exactly: newValue) != nil, "a code offset past 2 GiB")
+            storedResumeExit = Int32(truncatingIfNeeded: newValue)
+        }
+    }
+
     /// `co.status`: the stored state, with `active` told apart by the resume chain: the
     /// innermost fiber of its task's chain is `running` (also while that task sleeps or
     /// blocks inside it), the others are `normal`. Walks the chain: for reports, not hot paths.
@@ -127,20 +194,15 @@ final class Fiber: Obj {
     }
     /// Whether the coroutine has ended (done or failed).
     var isFinished: Bool { state == .done || state == .failed }
-    /// The fiber that resumed this one, while it runs (unretained: switching touches no counts;
-    /// sound because `trace` marks it, and a resumer is always further down the same live chain).
-    var resumerRef: Unmanaged<Fiber>?
     var resumer: Fiber? {
         get { resumerRef?.takeUnretainedValue() }
         set { resumerRef = newValue.map { Unmanaged.passUnretained($0) } }
     }
-    /// When resumed by a `for` loop or `yield from`: where the resumer continues once this finishes.
-    var resumeExit = -1
-    var result: Value = .nil
+    /// What a done coroutine returned: kept in stack slot 0, the one slot a finished coroutine
+    /// still uses (`releaseStack`), so that no coroutine carries a field for it.
+    var result: Value { state == .done && sp > 0 ? stack[0] : .nil }
     /// The function it runs.
-    var entry: Value
-    /// The rarely set fields (nil until one is set).
-    private var extras: FiberExtras?
+    var entry: Value { Value(tag: entryTag, bits: entryBits) }
     private var extrasForWriting: FiberExtras {
         if let e = extras { return e }
         let e = FiberExtras()
@@ -168,13 +230,9 @@ final class Fiber: Obj {
         get { extras?.primeSend }
         set { if extras != nil || newValue != nil { extrasForWriting.primeSend = newValue } }
     }
-    /// For a task's root fiber: its task. Unowned and unchecked, which is sound because the
-    /// collector keeps them together: a root's `trace` marks its task and the task's marks the root.
-    unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
-    let id: Int
     /// The entry function's name (computed, so a suspended coroutine stays small).
     var name: String {
-        switch entry.tag {
+        switch entryTag {
         case .closure:
             let n = entry.asClosure.proto.name
             return n.isEmpty ? "anonymous" : n
@@ -185,24 +243,75 @@ final class Fiber: Obj {
     }
 
     init(id: Int, entry: Value, capacity: Int) {
+        let slots = max(capacity, 1)
+        precondition(slots <= Int(Int32.max), "stack overflow")
         self.id = id
-        self.entry = entry
-        self.capacity = max(capacity, 1)
-        self.stack = .allocate(capacity: self.capacity)
-        self.frameCapacity = 1
-        self.frames = .allocate(capacity: 1)
+        self.entryTag = entry.tag
+        self.entryBits = entry.bits
+        self.storedCapacity = Int32(slots)
+        self.storedFrameCapacity = 1
+        (self.frames, self.stack) = Fiber.allocateBlock(frames: 1, slots: slots)
     }
 
     deinit {
-        stack.deallocate()
-        frames.deallocate()
+        UnsafeMutableRawPointer(frames).deallocate()
+    }
+
+    /// Allocates a block of `frameCount` call frames followed by `slots` stack slots, both
+    /// uninitialised. Frames come first so that the stack starts at a multiple of the frame
+    /// stride, which is a multiple of a `Value`'s alignment.
+    private static func allocateBlock(frames frameCount: Int, slots: Int) -> (UnsafeMutablePointer<CallFrame>, UnsafeMutablePointer<Value>)
+    {
+        assert(MemoryLayout<CallFrame>.stride % MemoryLayout<Value>.alignment == 0, "the stack would be misaligned")
+        let frameBytes = frameCount * MemoryLayout<CallFrame>.stride
+        let block = UnsafeMutableRawPointer.allocate(
+            byteCount: frameBytes + slots * MemoryLayout<Value>.stride,
+            alignment: max(MemoryLayout<CallFrame>.alignment, MemoryLayout<Value>.alignment))
+        return (
+            block.bindMemory(to: CallFrame.self, capacity: frameCount), (block + frameBytes).bindMemory(to: Value.self, capacity: slots)
+        )
+    }
+
+    /// Makes room for `neededFrames` frames and `neededSlots` stack slots: when either does not
+    /// fit, both move to a new block (the part that grows doubles) and the open upvalues are
+    /// re-pointed. The caller must have saved `sp` (the live slots are the first `sp`) and
+    /// re-derive any pointer into the stack or the frames from the fiber afterwards.
+    @inline(never) func reserve(frames neededFrames: Int, slots neededSlots: Int) {
+        if neededFrames <= frameCapacity && neededSlots <= capacity { return }
+        // A trap, not a silent truncation of the 32-bit counters (a stack this deep is 32 GB).
+        precondition(neededSlots <= Int(Int32.max), "stack overflow")
+        let newFrameCapacity = Fiber.grownCapacity(frameCapacity, toFit: neededFrames)
+        let newCapacity = Fiber.grownCapacity(capacity, toFit: neededSlots)
+        let (newFrames, newStack) = Fiber.allocateBlock(frames: newFrameCapacity, slots: newCapacity)
+        newFrames.moveInitialize(from: frames, count: frameCount)
+        newStack.moveInitialize(from: stack, count: sp)
+        UnsafeMutableRawPointer(frames).deallocate()
+        (frames, stack) = (newFrames, newStack)
+        storedFrameCapacity = Int32(truncatingIfNeeded: newFrameCapacity)
+        storedCapacity = Int32(truncatingIfNeeded: newCapacity)
+        if let e = extras { for u in e.openUpvalues { u.slot = stack + u.index } }
+    }
+
+    /// `capacity` if `needed` fits, else doubled until it does (at most `Int32.max`).
+    private static func grownCapacity(_ capacity: Int, toFit needed: Int) -> Int {
+        if needed <= capacity { return capacity }
+        var n = max(capacity * 2, 1)
+        while n < needed { n *= 2 }
+        return min(n, Int(Int32.max))
+    }
+
+    /// Grows the stack so `needed` slots fit (`reserve`; `sp` must be saved).
+    func ensureCapacity(_ needed: Int) {
+        if needed > capacity { reserve(frames: frameCount, slots: needed) }
     }
 
     /// The innermost frame; only valid while `frameCount > 0`.
     @inline(__always) var topFrame: UnsafeMutablePointer<CallFrame> { frames + (frameCount - 1) }
 
+    /// Adds a frame; the caller has made room for it (`reserve`), since growing the frames
+    /// moves the stack too.
     @inline(__always) func appendFrame(_ frame: CallFrame) {
-        if frameCount == frameCapacity { growFrames() }
+        assert(frameCount < frameCapacity, "a frame appended without room")
         (frames + frameCount).initialize(to: frame)
         frameCount += 1
     }
@@ -211,45 +320,46 @@ final class Fiber: Obj {
     /// caller's frame, or nil when the popped frame was the last.
     @inline(__always) func popFrame() -> UnsafeMutablePointer<CallFrame>? {
         let frameIndex = frameCount - 1
-        if !openUpvalues.isEmpty || !handlers.isEmpty { unwindFrame(frameIndex) }
+        if let e = extras, e.holdsFrameState { unwindFrame(frameIndex, e) }
         frameCount = frameIndex
         return frameIndex == 0 ? nil : frames + (frameIndex - 1)
     }
 
-    @inline(never) private func unwindFrame(_ frameIndex: Int) {
-        if !openUpvalues.isEmpty { closeUpvalues(from: frames[frameIndex].base) }
-        while let h = handlers.last, h.frameCount > frameIndex { handlers.removeLast() }
-    }
-
-    func growFrames() {
-        (frames, frameCapacity) = frames.grown(count: frameCount, capacity: frameCapacity, toFit: frameCount + 1)
+    @inline(never) private func unwindFrame(_ frameIndex: Int, _ e: FiberExtras) {
+        if !e.openUpvalues.isEmpty { closeUpvalues(from: frames[frameIndex].base) }
+        while let h = e.handlers.last, h.frameCount > frameIndex { e.handlers.removeLast() }
     }
 
     /// The live frames, outermost first.
     var frameList: UnsafeMutableBufferPointer<CallFrame> { UnsafeMutableBufferPointer(start: frames, count: frameCount) }
 
-    /// Grows the stack so `needed` slots fit; frames hold offsets, so nothing dangles.
-    func ensureCapacity(_ needed: Int) {
-        if needed <= capacity { return }
-        (stack, capacity) = stack.grown(count: sp, capacity: capacity, toFit: needed)
-        for u in openUpvalues { u.slot = stack + u.index }
-    }
+    /// Installs a `try` handler (`tryBegin`, `tryFinally`).
+    func installHandler(_ h: Handler) { extrasForWriting.handlers.append(h) }
+    /// Removes the innermost handler at the end of its `try` block (`tryEnd`, which always
+    /// follows the `tryBegin` or `tryFinally` that installed it).
+    func removeHandler() { extras!.handlers.removeLast() }
+    /// Removes and returns the innermost handler, if any (unwinding an error).
+    func popHandler() -> Handler? { extras?.handlers.popLast() }
+    /// Whether a `try` block of this fiber is open.
+    var hasHandlers: Bool { !(extras?.handlers.isEmpty ?? true) }
 
-    /// Frees the stack of a finished coroutine, keeping a minimal one.
-    func releaseStack() {
-        assert(openUpvalues.isEmpty, "releasing a stack that open upvalues point into")
+    /// Frees the stack of a finished coroutine, keeping a minimal block; a done coroutine
+    /// keeps its `result` in slot 0.
+    func releaseStack(result: Value? = nil) {
+        assert(extras?.openUpvalues.isEmpty ?? true, "releasing a stack that open upvalues point into")
         sp = 0
         frameCount = 0
-        handlers = []
-        if frameCapacity > 1 {
-            frames.deallocate()
-            frameCapacity = 1
-            frames = .allocate(capacity: 1)
+        extras?.handlers = []
+        if frameCapacity > 1 || capacity > 8 {
+            UnsafeMutableRawPointer(frames).deallocate()
+            let slots = min(capacity, 8)
+            (frames, stack) = Fiber.allocateBlock(frames: 1, slots: slots)
+            storedFrameCapacity = 1
+            storedCapacity = Int32(truncatingIfNeeded: slots)
         }
-        if capacity > 8 {
-            stack.deallocate()
-            capacity = 8
-            stack = .allocate(capacity: capacity)
+        if let result {
+            stack[0] = result
+            sp = 1
         }
     }
 
@@ -261,40 +371,43 @@ final class Fiber: Obj {
 
     /// Closes every open upvalue at or above `slot`.
     func closeUpvalues(from slot: Int) {
-        while let last = openUpvalues.last, last.index >= slot {
+        guard let e = extras else { return }
+        while let last = e.openUpvalues.last, last.index >= slot {
             last.close()
-            openUpvalues.removeLast()
+            e.openUpvalues.removeLast()
         }
     }
 
     /// The upvalue for `slot`, reusing an open one so closures share the variable.
     func captureUpvalue(slot: Int) -> Upvalue {
-        var i = openUpvalues.count - 1
+        let e = extrasForWriting
+        var i = e.openUpvalues.count - 1
         while i >= 0 {
-            let u = openUpvalues[i]
+            let u = e.openUpvalues[i]
             if u.index == slot { return u }
             if u.index < slot { break }
             i -= 1
         }
         let u = Upvalue(fiber: self, index: slot)
-        openUpvalues.insert(u, at: i + 1)
+        e.openUpvalues.insert(u, at: i + 1)
         return u
     }
 
     override func trace(_ gc: Collector) {
         assert(sp <= capacity && frameCount <= frameCapacity, "fiber counts past its buffers")
         assert(
-            openUpvalues.allSatisfy { $0.isOpen && $0.index < sp && $0.slot == stack + $0.index },
+            (extras?.openUpvalues ?? []).allSatisfy { $0.isOpen && $0.index < sp && $0.slot == stack + $0.index },
             "an open upvalue points outside the live part of its fiber's stack")
-        for i in 0..<sp { gc.mark(stack[i]) }
-        gc.mark(entry); gc.mark(result); gc.mark(delegate)
+        for i in 0..<sp { gc.mark(stack[i]) }  // a done coroutine's result included
+        gc.mark(entry); gc.mark(delegate)
         if let p = primeSend { gc.mark(p) }
         if let r = resumer { gc.markObject(r) }
         if let t = task { gc.markObject(t) }
         for f in frameList { gc.markObject(f.closure.takeUnretainedValue()) }
     }
     override var estimatedSize: Int {
-        (extras == nil ? 200 : 280) + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
-            + handlers.capacity * MemoryLayout<Handler>.stride + openUpvalues.capacity * 8
+        var size = 136 + capacity * MemoryLayout<Value>.stride + frameCapacity * MemoryLayout<CallFrame>.stride
+        if let e = extras { size += 120 + e.handlers.capacity * MemoryLayout<Handler>.stride + e.openUpvalues.capacity * 8 }
+        return size
     }
 }

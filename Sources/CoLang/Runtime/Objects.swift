@@ -106,7 +106,7 @@ final class Upvalue {
     /// holding this upvalue marks it), and closing clears the reference.
     unowned(unsafe) var fiber: Fiber?
     var index: Int
-    /// `fiber.stack + index` while open: `Fiber.ensureCapacity` re-points it when the stack
+    /// `fiber.stack + index` while open: `Fiber.reserve` re-points it when the stack
     /// moves; never read once closed.
     var slot: UnsafeMutablePointer<Value>
     var isOpen = true

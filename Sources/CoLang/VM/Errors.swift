@@ -18,8 +18,7 @@ extension VM {
         }
         while true {
             let f: Fiber = current
-            while let h = f.handlers.last {
-                f.handlers.removeLast()
+            while let h = f.popHandler() {
                 if unwind != .none && !h.isFinally { continue }
                 // A handler is never inside a `yield from` loop: whatever it delegated to is over.
                 f.delegate = .nil

@@ -4,7 +4,7 @@
 struct Registers {
     // `ip`, `code` and `consts` point into the running prototype's buffers, which never move and
     // live as long as the closure (FunctionProto.code). `base` and `sp` point into the running
-    // fiber's stack, which moves only when it grows (`Fiber.ensureCapacity`); they are set again
+    // fiber's stack, which moves only when it or the frames grow (`Fiber.reserve`); they are set again
     // from the fiber after that (`pushFrame` from the grown stack, other paths by `save`/`load`).
     var ip: UnsafeMutablePointer<UInt8>
     var base: UnsafeMutablePointer<Value>

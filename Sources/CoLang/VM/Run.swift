@@ -575,10 +575,10 @@ extension VM {
                     if let stop { return stop }
                 case .tryBegin, .tryFinally:
                     let t = r.readU32()
-                    r.fiber.handlers.append(
+                    r.fiber.installHandler(
                         Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: op == .tryFinally))
                 case .tryEnd:
-                    r.fiber.handlers.removeLast()
+                    r.fiber.removeHandler()
                 case .throw:
                     let v = r.pop()
                     throw VMError(value: v)
@@ -627,11 +627,12 @@ extension VM {
             if f.frameCount >= f.frameLimit { return nil }
             f.topFrame.pointee.ip = ip
             let baseIndex = calleeSlot - f.stack
-            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code, consts: consts))
-            if baseIndex + maxStack > f.capacity {
+            if f.frameCount == f.frameCapacity || baseIndex + maxStack > f.capacity {
+                // Growing moves the frames and the stack together: `reserve` copies the first `sp` slots.
                 f.sp = sp - f.stack
-                f.ensureCapacity(baseIndex + maxStack)
+                f.reserve(frames: f.frameCount + 1, slots: baseIndex + maxStack)
             }
+            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code, consts: consts))
             return f.stack + baseIndex
         }
         guard let newBase else { throw fail("stack overflow") }
