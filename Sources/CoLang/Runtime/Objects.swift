@@ -18,11 +18,17 @@ class Obj {
 
 /// An immutable string: a sequence of code points (see Text.swift). Indexing a string that is
 /// not ASCII goes through `checkpoints`, made when first needed (see `VM.byteOffset`).
+///
+/// Memory: programs hold millions of these (bench/words), so the object is 56 bytes, a 64-byte
+/// malloc chunk (`StringLayoutTests`): the code point count is stored in 32 bits first, where it
+/// fills the padding after `Obj`'s two flags (Swift lays out stored properties in declaration
+/// order), which leaves room for the cached hash.
 final class StrObj: Obj {
+    /// `count` once known and below 2^31, else -1 (a longer string counts again each time).
+    private var countCache: Int32 = -1
     let value: String
     /// The byte offset of every `checkpointStride`-th code point.
     var checkpoints: [Int]?
-    private var countCache = -1
     /// `hashCode` once computed (Maps.swift), else 0.
     var hashCache: UInt64 = 0
     init(_ value: String) { self.value = value }
@@ -31,11 +37,11 @@ final class StrObj: Obj {
     var hasCount: Bool { countCache >= 0 }
     /// Code points.
     var count: Int {
-        if countCache < 0 {
-            countCache = value.withBytes { StrObj.codePoints(in: $0) }
-            assert(countCache == value.unicodeScalars.count, "code point count")
-        }
-        return countCache
+        if countCache >= 0 { return Int(countCache) }
+        let n = value.withBytes { StrObj.codePoints(in: $0) }
+        assert(n == value.unicodeScalars.count, "code point count")
+        if let small = Int32(exactly: n) { countCache = small }
+        return n
     }
 
     /// The code points of valid UTF-8 `b`: every code point has exactly one byte that is not a
@@ -63,7 +69,7 @@ final class StrObj: Obj {
     /// Up to 15 UTF-8 bytes live inside the Swift string; longer ones have their own buffer.
     override var estimatedSize: Int {
         let n = value.utf8.count
-        return 96 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
+        return 80 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
     }
 }
 
