@@ -213,7 +213,7 @@ extension VM {
         let recv = recvSlot.pointee
         let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(recv.bits)).unsafelyUnwrapped)
         guard coRef._withUnsafeGuaranteedRef({ $0.state == .suspended }) else { return false }
-        try limitNesting(of: coRef, from: r.fiberRef)
+        try limitNesting(of: coRef, from: runningRef)
         let value = argc == 1 ? recvSlot[1] : Value.nil
         r.sp = recvSlot
         save(r)
@@ -225,7 +225,7 @@ extension VM {
     /// `yield v`: back to the resumer, or in a task outside any coroutine, give up the turn.
     func yieldValue(_ r: inout Registers) -> ExecStop? {
         let v = r.pop()
-        let fRef = r.fiberRef
+        let fRef = runningRef
         if fRef._withUnsafeGuaranteedRef({ $0.isTaskRoot }) {
             r.push(.nil)
             save(r)
@@ -299,7 +299,7 @@ extension VM {
         }
         save(r)
         if state == .suspended {
-            try limitNesting(of: coRef, from: r.fiberRef)
+            try limitNesting(of: coRef, from: runningRef)
             transfer(.resume(coRef, value: sent, exit: exit))
         } else {
             _ = try resumeCoroutine(coRef.takeUnretainedValue(), value: sent, mode: .resume, exit: exit)

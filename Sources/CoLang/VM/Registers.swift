@@ -10,11 +10,11 @@ struct Registers {
     var base: UnsafeMutablePointer<Value>
     var sp: UnsafeMutablePointer<Value>
     // Unretained (no reference counting per instruction): the running closure sits in the
-    // fiber's frames and the running fiber is `VM.current`, both reached from the roots, so the
-    // heap keeps both alive while they run; `_withUnsafeGuaranteedRef` on them is sound for the
-    // same reason.
+    // fiber's frames, reached from the roots, so the heap keeps it alive while it runs;
+    // `_withUnsafeGuaranteedRef` on it is sound for the same reason. The running fiber is not a
+    // register: it is `VM.currentRef` (`VM.runningRef`), which every switch sets before it loads
+    // the registers again.
     var closureRef: Unmanaged<ClosureObj>
-    var fiberRef: Unmanaged<Fiber>
 
     /// The running closure's code and constants, read through it rather than kept in registers
     /// of their own: fewer live values in the dispatch loop leave `sp` and `base` in machine
@@ -22,9 +22,8 @@ struct Registers {
     var code: UnsafeMutablePointer<UInt8> { closureRef._withUnsafeGuaranteedRef { $0.code } }
     var consts: UnsafeMutablePointer<Value> { closureRef._withUnsafeGuaranteedRef { $0.consts } }
 
-    /// The running closure and fiber as references, for cold paths (hot ones use the refs).
+    /// The running closure as a reference, for cold paths (hot ones use the ref).
     var closure: ClosureObj { closureRef.takeUnretainedValue() }
-    var fiber: Fiber { fiberRef.takeUnretainedValue() }
 
     @inline(__always) mutating func readU8() -> Int {
         let v = Int(ip.pointee)
@@ -42,23 +41,16 @@ struct Registers {
         return v
     }
     @inline(__always) mutating func push(_ v: Value) {
-        assert(inStack(sp, orEnd: false), "push past the end of the fiber's stack")
         assert(inFrame(sp), "push past the running frame's maxStack")
         sp.pointee = v
         sp += 1
     }
     @inline(__always) mutating func pop() -> Value {
         sp -= 1
-        assert(inStack(sp, orEnd: false), "pop below the fiber's stack")
+        assert(sp >= base, "pop below the running frame")
         return sp.pointee
     }
 
-    /// Debug check behind the unchecked pushes: `p` points into the running fiber's current
-    /// stack (the compiler sized every frame from the opcodes' stack effects, and `pushFrame`
-    /// grew the stack to fit, so release builds skip the test).
-    func inStack(_ p: UnsafeMutablePointer<Value>, orEnd: Bool) -> Bool {
-        fiberRef._withUnsafeGuaranteedRef { f in p >= f.stack && (orEnd ? p <= f.stack + f.capacity : p < f.stack + f.capacity) }
-    }
     /// Debug check behind the unchecked pushes: `p` lies below the running frame's end (its
     /// base plus the `maxStack` the compiler computed), so a stack effect the compiler
     /// under-counts is caught in any frame, not only where the fiber's stack happens to end.
@@ -69,11 +61,23 @@ struct Registers {
 }
 
 extension VM {
+    /// The running fiber (`currentRef`): registers exist only while one runs.
+    @inline(__always) var runningRef: Unmanaged<Fiber> { currentRef.unsafelyUnwrapped }
+    /// The running fiber as a reference, for cold paths.
+    var running: Fiber { runningRef.takeUnretainedValue() }
+
+    /// Debug check: `p` points into the running fiber's stack (the compiler sized every frame
+    /// from the opcodes' stack effects, and `pushFrame` grew the stack to fit, so release builds
+    /// skip the test).
+    func inRunningStack(_ p: UnsafeMutablePointer<Value>, orEnd: Bool) -> Bool {
+        runningRef._withUnsafeGuaranteedRef { f in p >= f.stack && (orEnd ? p <= f.stack + f.capacity : p < f.stack + f.capacity) }
+    }
+
     /// Writes the registers back into the running fiber (sp and the top frame's ip).
     @inline(__always) func save(_ r: Registers) {
-        assert(r.inStack(r.sp, orEnd: true) && r.inStack(r.base, orEnd: false), "saving registers of another stack")
+        assert(inRunningStack(r.sp, orEnd: true) && inRunningStack(r.base, orEnd: false), "saving registers of another stack")
         let sp = r.sp, ip = r.ip - r.code
-        r.fiberRef._withUnsafeGuaranteedRef { f in
+        runningRef._withUnsafeGuaranteedRef { f in
             f.sp = sp - f.stack
             f.topFrame.pointee.ip = ip
         }
@@ -86,7 +90,7 @@ extension VM {
             let frame = f.topFrame.pointee
             return Registers(
                 ip: frame.code + frame.ip, base: f.stack + frame.base, sp: f.stack + f.sp,
-                closureRef: frame.closure, fiberRef: fRef)
+                closureRef: frame.closure)
         }
     }
 }

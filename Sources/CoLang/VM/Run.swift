@@ -3,7 +3,7 @@
 // Why the unchecked accesses here are sound. The registers (`Registers.swift`) point into the
 // running fiber's stack and code, and collections happen only at safe points, after `save(r)`,
 // so nothing they point at is freed or moved while they are in use; every call that can grow or
-// switch the stack reloads them (`load()`). `_withUnsafeGuaranteedRef` on `r.fiberRef` and
+// switch the stack reloads them (`load()`). `_withUnsafeGuaranteedRef` on `runningRef` and
 // `r.closureRef` skips retain/release: the running fiber is held by its task (a GC root) and the
 // running closure by its frame's stack slot `base`. A value whose tag says `.closure` or
 // `.iterator` holds that object's address in its bits (Value.swift), and the object is alive
@@ -422,7 +422,7 @@ extension VM {
                         let isLocal = r.readU8() == 1
                         let index = r.readU8()
                         if isLocal {
-                            ups.append(r.fiber.captureUpvalue(slot: (r.base - r.fiber.stack) + index))
+                            ups.append(running.captureUpvalue(slot: (r.base - running.stack) + index))
                         } else {
                             ups.append(r.closure.upvalues[index])
                         }
@@ -431,24 +431,24 @@ extension VM {
                     r.push(Value(object: cl, tag: .closure))
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .closeUpvalue:
-                    r.fiber.closeUpvalues(from: (r.sp - 1) - r.fiber.stack)
+                    running.closeUpvalues(from: (r.sp - 1) - running.stack)
                     r.sp -= 1
                 case .returnLocal:
                     r.push(r.base[r.readU8()])
                     fallthrough
                 case .return:
                     let result = r.sp[-1]
-                    if let caller = r.fiberRef._withUnsafeGuaranteedRef({ $0.popFrame() }) {
+                    if let caller = runningRef._withUnsafeGuaranteedRef({ $0.popFrame() }) {
                         let frame = caller.pointee
-                        let stack = r.fiberRef._withUnsafeGuaranteedRef { $0.stack }
+                        let stack = runningRef._withUnsafeGuaranteedRef { $0.stack }
                         r.sp = r.base  // the callee's slot, where the result goes
                         r.closureRef = frame.closure
                         r.ip = frame.code + frame.ip
                         r.base = stack + frame.base
                         r.push(result)
                     } else {
-                        r.fiberRef._withUnsafeGuaranteedRef { $0.sp = 0 }
-                        if let stop = finishFiber(r.fiber, result: result) { return stop }
+                        runningRef._withUnsafeGuaranteedRef { $0.sp = 0 }
+                        if let stop = finishFiber(running, result: result) { return stop }
                         r = load()
                     }
                 case .buildList:
@@ -555,13 +555,13 @@ extension VM {
                         r = rr
                         if let stop { return stop }
                     } else {
-                        let delegator = r.fiberRef
+                        let delegator = runningRef
                         var rr = r
                         let stop = try resumeForIteration(it, sent: sent, exit: exit, &rr)
                         r = rr
                         // Only a resume that happened makes `it` the delegate (a refused one, e.g. of
                         // a running coroutine, must not leave a stale delegate for `throw` to find).
-                        if r.fiberRef.toOpaque() != delegator.toOpaque() {
+                        if runningRef.toOpaque() != delegator.toOpaque() {
                             delegator._withUnsafeGuaranteedRef {
                                 $0.delegate = it; $0.delegateExit = exit
                             }
@@ -575,10 +575,10 @@ extension VM {
                     if let stop { return stop }
                 case .tryBegin, .tryFinally:
                     let t = r.readU32()
-                    r.fiber.installHandler(
-                        Handler(frameCount: r.fiber.frameCount, sp: r.sp - r.fiber.stack, target: t, isFinally: op == .tryFinally))
+                    running.installHandler(
+                        Handler(frameCount: running.frameCount, sp: r.sp - running.stack, target: t, isFinally: op == .tryFinally))
                 case .tryEnd:
-                    r.fiber.removeHandler()
+                    running.removeHandler()
                 case .throw:
                     let v = r.pop()
                     throw VMError(value: v)
@@ -623,7 +623,7 @@ extension VM {
         let (arity, maxStack, code, consts) = clRef._withUnsafeGuaranteedRef { ($0.arity, $0.maxStack, $0.code, $0.consts) }
         if arity != argc { throw arityError(clRef.takeUnretainedValue().proto.name, expected: arity, got: argc) }
         let ip = r.ip - r.code, sp = r.sp
-        let newBase: UnsafeMutablePointer<Value>? = r.fiberRef._withUnsafeGuaranteedRef { f in
+        let newBase: UnsafeMutablePointer<Value>? = runningRef._withUnsafeGuaranteedRef { f in
             if f.frameCount >= f.frameLimit { return nil }
             f.topFrame.pointee.ip = ip
             let baseIndex = calleeSlot - f.stack
