@@ -143,6 +143,18 @@ final class MapObj: Obj {
 
     /// The number of the entry whose key is `key` (of hash `hash`), if any.
     @inline(__always) func find(_ key: Value, hash: UInt64) -> Int? {
+        find(hash: hash) { MapObj.sameKey($0, key) }
+    }
+
+    /// The number of the entry whose key is the string `name` (of hash `hash`), if any: for
+    /// callers holding a Swift string rather than a string value.
+    func find(name: String, hash: UInt64) -> Int? {
+        find(hash: hash) { $0.tag == .string && $0.asString.value.codePointsEqual(name) }
+    }
+
+    /// The number of the entry of hash `hash` whose key `matches`: probing the table when there
+    /// is one, else scanning the entries.
+    @inline(__always) private func find(hash: UInt64, _ matches: (Value) -> Bool) -> Int? {
         guard let entries else { return nil }
         if let table {
             var slot = Int(truncatingIfNeeded: hash) & tableMask
@@ -150,27 +162,15 @@ final class MapObj: Obj {
                 let n = Int(table[slot])
                 if n == 0 { return nil }
                 let e = entries + (n &- 1)
-                if e.pointee.hash == hash && MapObj.sameKey(e.pointee.key, key) { return n &- 1 }
+                if e.pointee.hash == hash && matches(e.pointee.key) { return n &- 1 }
                 slot = (slot &+ 1) & tableMask
             }
         }
         var i = 0
         while i < count {
             let e = entries + i
-            if e.pointee.hash == hash && MapObj.sameKey(e.pointee.key, key) { return i }
+            if e.pointee.hash == hash && matches(e.pointee.key) { return i }
             i &+= 1
-        }
-        return nil
-    }
-
-    /// The number of the entry whose key is the string `name` (of hash `hash`), if any: for
-    /// callers holding a Swift string rather than a string value.
-    func find(name: String, hash: UInt64) -> Int? {
-        var i = 0
-        while i < count {
-            let e = entries.unsafelyUnwrapped[i]
-            if e.hash == hash && e.key.tag == .string && e.key.asString.value.codePointsEqual(name) { return i }
-            i += 1
         }
         return nil
     }
