@@ -23,27 +23,26 @@ enum CoStatus: UInt8 {
     }
 }
 
-/// One active function call. The closure stays alive through stack slot `base`; its code and
-/// constants are cached here so returning never touches the closure object.
-/// (`closure`, `code` and `consts` are unretained: the closure is kept alive by the stack slot
-/// at `base`, which holds it for as long as the frame exists, and it owns the code and constants.)
+/// One active function call. The closure stays alive through stack slot `base`; its code is
+/// cached here so returning never touches the closure object (the constants are read through
+/// the closure while it runs: `Registers.consts`).
+/// (`closure` and `code` are unretained: the closure is kept alive by the stack slot at `base`,
+/// which holds it for as long as the frame exists, and it owns the code.)
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
     var ip: Int
     var base: Int
     var code: UnsafeMutablePointer<UInt8>
-    var consts: UnsafeMutablePointer<Value>
 
     init(closure cl: ClosureObj, ip: Int, base: Int) {
         self.closure = Unmanaged.passUnretained(cl)
         self.ip = ip
         self.base = base
         self.code = cl.code
-        self.consts = cl.consts
     }
 
-    init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>, consts: UnsafeMutablePointer<Value>) {
-        self.closure = closure; self.ip = ip; self.base = base; self.code = code; self.consts = consts
+    init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>) {
+        self.closure = closure; self.ip = ip; self.base = base; self.code = code
     }
 }
 

@@ -114,7 +114,8 @@ final class Heap {
     /// What a pushed list item or buffered channel value adds to `grownBytes`: its 16 bytes, and
     /// half again for the spare capacity an array keeps as it doubles.
     static let grownBytesPerListItem = 24
-    /// What a new map key adds to `grownBytes` (as `MapObj.estimatedSize` counts an entry).
+    /// What a new map key adds to `grownBytes`, erring high: its 40-byte `MapEntry`, the
+    /// spare capacity of the doubling entry buffer and 8 bytes of table slots come to about 70.
     static let grownBytesPerMapEntry = 100
 
     /// Sockets opened since the last collection (see `noteDescriptor`).
@@ -160,11 +161,11 @@ final class Heap {
         if objects.count >= threshold { wantsCollection = true }
     }
 
-    /// Frees every unmarked object; the caller has marked the roots through `collector`.
     /// Told of each object a collection frees, before it is freed (a recording, which holds
     /// tasks, coroutines and channels without keeping them alive, forgets them here).
     var freeing: ((ObjectIdentifier) -> Void)?
 
+    /// Frees every unmarked object; the caller has marked the roots through `collector`.
     func sweep() {
         collector.drain()
         // Every 16th collection (one more full trace each time: checking all of them made debug

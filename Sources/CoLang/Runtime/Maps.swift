@@ -111,7 +111,8 @@ final class MapObj: Obj {
     }
 
     /// Whether two keys are one key: the same int, bool, float or object, an int and a float of
-    /// the same value (`m[1]` and `m[1.0]`), or two strings of the same code points.
+    /// the same value (`m[1]` and `m[1.0]`), or two strings of the same code points. Called by
+    /// `find` only for an entry whose hash equals the key's.
     @inline(__always) static func sameKey(_ a: Value, _ b: Value) -> Bool {
         if a.tag == b.tag && a.bits == b.bits { return true }
         return sameKeySlowly(a, b)
@@ -121,12 +122,7 @@ final class MapObj: Obj {
         switch (a.tag, b.tag) {
         case (.string, .string):
             // Unretained: both are keys in use, on a stack or in a live map.
-            return a.unretained(StrObj.self) { x in
-                b.unretained(StrObj.self) { y in
-                    if x.hasHash && y.hasHash && x.hashCode != y.hashCode { return false }
-                    return x.value.codePointsEqual(y.value)
-                }
-            }
+            return a.unretained(StrObj.self) { x in b.unretained(StrObj.self) { y in x.value.codePointsEqual(y.value) } }
         case (.int, .float), (.float, .int), (.float, .float):
             return numberKey(a) == numberKey(b)
         default:
@@ -143,18 +139,6 @@ final class MapObj: Obj {
 
     /// The number of the entry whose key is `key` (of hash `hash`), if any.
     @inline(__always) func find(_ key: Value, hash: UInt64) -> Int? {
-        find(hash: hash) { MapObj.sameKey($0, key) }
-    }
-
-    /// The number of the entry whose key is the string `name` (of hash `hash`), if any: for
-    /// callers holding a Swift string rather than a string value.
-    func find(name: String, hash: UInt64) -> Int? {
-        find(hash: hash) { $0.tag == .string && $0.asString.value.codePointsEqual(name) }
-    }
-
-    /// The number of the entry of hash `hash` whose key `matches`: probing the table when there
-    /// is one, else scanning the entries.
-    @inline(__always) private func find(hash: UInt64, _ matches: (Value) -> Bool) -> Int? {
         guard let entries else { return nil }
         if let table {
             var slot = Int(truncatingIfNeeded: hash) & tableMask
@@ -162,23 +146,17 @@ final class MapObj: Obj {
                 let n = Int(table[slot])
                 if n == 0 { return nil }
                 let e = entries + (n &- 1)
-                if e.pointee.hash == hash && matches(e.pointee.key) { return n &- 1 }
+                if e.pointee.hash == hash && MapObj.sameKey(e.pointee.key, key) { return n &- 1 }
                 slot = (slot &+ 1) & tableMask
             }
         }
         var i = 0
         while i < count {
             let e = entries + i
-            if e.pointee.hash == hash && matches(e.pointee.key) { return i }
+            if e.pointee.hash == hash && MapObj.sameKey(e.pointee.key, key) { return i }
             i &+= 1
         }
         return nil
-    }
-
-    /// The value under the string key `name`, if any.
-    func value(forName name: String) -> Value? {
-        guard let i = find(name: name, hash: name.withBytes { MapHash.bytes($0) }) else { return nil }
-        return entries.unsafelyUnwrapped[i].value
     }
 
     /// The value under `key`, if any.
@@ -187,17 +165,20 @@ final class MapObj: Obj {
         return entries.unsafelyUnwrapped[i].value
     }
 
-    /// Replaces the value of entry `i` (below `count`).
-    @inline(__always) func setValue(at i: Int, _ v: Value) {
-        assert(i >= 0 && i < count, "map entry out of range")
-        entries.unsafelyUnwrapped[i].value = v
+    /// The entry `hint` names, if its key is the very object `name` (a string constant: see
+    /// `FunctionProto.fieldHints`).
+    @inline(__always) private func hinted(_ name: Value, _ hint: UnsafeMutablePointer<Int32>) -> UnsafeMutablePointer<MapEntry>? {
+        let h = Int(hint.pointee)
+        guard h < count, let e = entries.map({ $0 + h }), e.pointee.key.bits == name.bits && e.pointee.key.tag == .string else {
+            return nil
+        }
+        return e
     }
 
     /// `m.name` for the string constant `name`: first at the entry `hint` names, where the same
     /// constant was found last time, then by hash (and the hint updated).
     @inline(__always) func field(_ name: Value, hint: UnsafeMutablePointer<Int32>) -> Value? {
-        let h = Int(hint.pointee)
-        if h < count, let e = entries?[h], e.key.bits == name.bits && e.key.tag == .string { return e.value }
+        if let e = hinted(name, hint) { return e.pointee.value }
         guard let i = find(name, hash: name.unretained(StrObj.self) { $0.hashCode }) else { return nil }
         hint.pointee = Int32(truncatingIfNeeded: i)
         return entries.unsafelyUnwrapped[i].value
@@ -205,9 +186,8 @@ final class MapObj: Obj {
 
     /// `m.name = v` for the string constant `name` (see `field`); whether the key was new.
     @inline(__always) func setField(_ name: Value, hint: UnsafeMutablePointer<Int32>, _ v: Value) -> Bool {
-        let h = Int(hint.pointee)
-        if h < count, let p = entries, p[h].key.bits == name.bits && p[h].key.tag == .string {
-            p[h].value = v
+        if let e = hinted(name, hint) {
+            e.pointee.value = v
             return false
         }
         let hash = name.unretained(StrObj.self) { $0.hashCode }
@@ -315,7 +295,6 @@ extension StrObj {
         if hashCache != 0 { return hashCache }
         return computeHash()
     }
-    var hasHash: Bool { hashCache != 0 }
     @inline(never) private func computeHash() -> UInt64 {
         let h = value.withBytes { MapHash.bytes($0) }
         hashCache = h

@@ -123,7 +123,7 @@ final class Recorder {
         builtinGlobals = Set(vm.definedGlobalNames())
         for t in vm.scheduler.live {
             tasks[t.id] = TaskCard(t)
-            hold(t, kind: 0, id: t.id)
+            hold(t, kind: .task, id: t.id)
             dirtyTasks.insert(t.id)
         }
         listener = vm.events.listen { [unowned self] e in self.event(e) }
@@ -131,16 +131,17 @@ final class Recorder {
     }
 
     /// Objects the recording refers to, by identity, and where: cleared when the heap frees them.
-    private var held: [ObjectIdentifier: (kind: UInt8, id: Int)] = [:]
+    private var held: [ObjectIdentifier: (kind: HeldKind, id: Int)] = [:]
+    private enum HeldKind { case task, coroutine, channel }
 
-    private func hold(_ o: AnyObject, kind: UInt8, id: Int) { held[ObjectIdentifier(o)] = (kind, id) }
+    private func hold(_ o: AnyObject, kind: HeldKind, id: Int) { held[ObjectIdentifier(o)] = (kind, id) }
 
     /// The heap is about to free the object `o`: the recording stops referring to it.
     private func forget(_ o: ObjectIdentifier) {
         guard let (kind, id) = held.removeValue(forKey: o) else { return }
         switch kind {
-        case 0: tasks[id]?.task = nil
-        case 1:
+        case .task: tasks[id]?.task = nil
+        case .coroutine:
             if let card = coroutines[id] {
                 card.fiber = nil
                 if card.status != "done" && card.status != "failed" {
@@ -148,7 +149,7 @@ final class Recorder {
                     dirtyCoroutines.insert(id)
                 }
             }
-        default: channels[id]?.channel = nil
+        case .channel: channels[id]?.channel = nil
         }
     }
 
@@ -195,7 +196,7 @@ final class Recorder {
             switch coKind {
             case .create:
                 coroutines[co.id] = CoroutineCard(co)
-                hold(co, kind: 1, id: co.id)
+                hold(co, kind: .coroutine, id: co.id)
             case .resume:
                 card(co).resumedBy = other.map { EventStream.fiberName($0, in: e.task) } ?? e.task.name
                 if let other { snapshot.append(other) }
@@ -211,7 +212,7 @@ final class Recorder {
             text = EventStream.schedulerText(k, detail, e.task)
             if case .spawn = e.kind, tasks[e.task.id] == nil {
                 tasks[e.task.id] = TaskCard(e.task)
-                hold(e.task, kind: 0, id: e.task.id)
+                hold(e.task, kind: .task, id: e.task.id)
             }
             switch e.kind {
             case .yield, .sleep, .block, .finish, .fail, .unwound: snapshot.append(e.task.active)
@@ -239,7 +240,7 @@ final class Recorder {
     /// A channel made while recording (`channel(n)`).
     func channelCreated(_ c: ChannelObj) {
         channels[c.id] = ChannelCard(c)
-        hold(c, kind: 2, id: c.id)
+        hold(c, kind: .channel, id: c.id)
         namingGap = 1
         nextNaming = steps.count
     }
@@ -318,7 +319,7 @@ final class Recorder {
         if let c = coroutines[co.id] { return c }
         let c = CoroutineCard(co)
         coroutines[co.id] = c
-        hold(co, kind: 1, id: co.id)
+        hold(co, kind: .coroutine, id: co.id)
         return c
     }
 

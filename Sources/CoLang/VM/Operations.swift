@@ -289,12 +289,15 @@ extension VM {
         if grew { heap.grownBytes &+= Heap.grownBytesPerMapEntry }
     }
 
-    /// `obj.name`.
-    func getField(_ obj: Value, _ name: String) throws(VMError) -> Value {
-        switch obj.tag {
-        case .map:
+    /// `obj.name`, `name` being a string constant of the running function. (The dispatch loop
+    /// reads a map's fields through `mapField`, with the field hint.)
+    func getField(_ obj: Value, _ nameConstant: Value) throws(VMError) -> Value {
+        if obj.tag == .map {
             // `m.name` is exactly `m["name"]`: a missing key is nil, even for a method's name.
-            return obj.asMap.value(forName: name) ?? .nil
+            return obj.asMap.value(for: nameConstant, hash: nameConstant.asString.hashCode) ?? .nil
+        }
+        let name = nameConstant.asString.value
+        switch obj.tag {
         case .coroutine:
             let co = obj.asCoroutine
             switch name {
@@ -346,20 +349,14 @@ extension VM {
         Value(object: heap.track(BoundMethodObj(receiver: recv, method: method, name: name)), tag: .boundMethod)
     }
 
-    /// `obj.name = v`.
-    func setField(_ obj: Value, _ name: String, _ v: Value) throws(VMError) {
+    /// `obj.name = v`, `name` being a string constant of the running function. (The dispatch
+    /// loop sets a map's fields through `setMapField`, with the field hint.)
+    func setField(_ obj: Value, _ nameConstant: Value, _ v: Value) throws(VMError) {
+        let name = nameConstant.asString.value
         switch obj.tag {
         case .map:
-            // Not `mapSet`: the key's string object is made only when the key is new (it was
-            // made at every `m.x = v`, garbage that 7% of bench/nbody went to collect).
-            let m = obj.asMap
-            let hash = name.withBytes { MapHash.bytes($0) }
-            if let i = m.find(name: name, hash: hash) {
-                m.setValue(at: i, v)
-            } else {
-                m.append(MapEntry(key: newString(name), value: v, hash: hash))
-                heap.grownBytes &+= Heap.grownBytesPerMapEntry
-            }
+            // A new key is the constant itself, as in `setMapField`.
+            mapSet(obj.asMap, key: nameConstant, hash: nameConstant.asString.hashCode, v)
         case .task where name == "name":
             obj.asTask.name = try str(v)
         default:

@@ -21,6 +21,8 @@ struct Registers {
     /// registers (issue 17).
     var code: UnsafeMutablePointer<UInt8> { closureRef._withUnsafeGuaranteedRef { $0.code } }
     var consts: UnsafeMutablePointer<Value> { closureRef._withUnsafeGuaranteedRef { $0.consts } }
+    /// The running closure's field hint for constant `i` (`FunctionProto.fieldHints`).
+    @inline(__always) func fieldHint(_ i: Int) -> UnsafeMutablePointer<Int32> { closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i } }
 
     /// The running closure as a reference, for cold paths (hot ones use the ref).
     var closure: ClosureObj { closureRef.takeUnretainedValue() }

@@ -264,25 +264,25 @@ extension VM {
                     let i = r.readU16()
                     let obj = r.sp[-1]
                     if obj.tag == .map {
-                        r.sp[-1] = mapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i })
+                        r.sp[-1] = mapField(obj, r.consts[i], hint: r.fieldHint(i))
                     } else {
-                        r.sp[-1] = try getField(obj, r.consts[i].asString.value)
+                        r.sp[-1] = try getField(obj, r.consts[i])
                     }
                 case .getLocalField:
                     let obj = r.base[r.readU8()]
                     let i = r.readU16()
                     if obj.tag == .map {
-                        r.push(mapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i }))
+                        r.push(mapField(obj, r.consts[i], hint: r.fieldHint(i)))
                     } else {
-                        r.push(try getField(obj, r.consts[i].asString.value))
+                        r.push(try getField(obj, r.consts[i]))
                     }
                 case .setField:
                     let i = r.readU16()
                     let v = r.sp[-1], obj = r.sp[-2]
                     if obj.tag == .map {
-                        setMapField(obj, r.consts[i], hint: r.closureRef._withUnsafeGuaranteedRef { $0.fieldHints + i }, v)
+                        setMapField(obj, r.consts[i], hint: r.fieldHint(i), v)
                     } else {
-                        try setField(obj, r.consts[i].asString.value, v)
+                        try setField(obj, r.consts[i], v)
                     }
                     r.sp -= 1
                     r.sp[-1] = v
@@ -620,7 +620,7 @@ extension VM {
     @inline(__always)
     func pushFrame(_ callee: Value, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) {
         let clRef = Unmanaged<ClosureObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(callee.bits)).unsafelyUnwrapped)
-        let (arity, maxStack, code, consts) = clRef._withUnsafeGuaranteedRef { ($0.arity, $0.maxStack, $0.code, $0.consts) }
+        let (arity, maxStack, code) = clRef._withUnsafeGuaranteedRef { ($0.arity, $0.maxStack, $0.code) }
         if arity != argc { throw arityError(clRef.takeUnretainedValue().proto.name, expected: arity, got: argc) }
         let ip = r.ip - r.code, sp = r.sp
         let newBase: UnsafeMutablePointer<Value>? = runningRef._withUnsafeGuaranteedRef { f in
@@ -632,7 +632,7 @@ extension VM {
                 f.sp = sp - f.stack
                 f.reserve(frames: f.frameCount + 1, slots: baseIndex + maxStack)
             }
-            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code, consts: consts))
+            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code))
             return f.stack + baseIndex
         }
         guard let newBase else { throw fail("stack overflow") }

@@ -283,7 +283,7 @@ final class VM {
         Value(object: heap.track(ListObj(items)), tag: .list)
     }
 
-    /// The map key for `v`, or an error for unhashable values.
+    /// The hash of `v` as a map key (`MapHash`), or an error for values that cannot be keys.
     func mapHash(_ v: Value) throws(VMError) -> UInt64 {
         switch v.tag {
         case .int: return MapHash.int(v.asInt)
