@@ -15,4 +15,30 @@
         #expect(s.hasCount)
         #expect(s.hashCode == StrObj("wo" + "rd").hashCode)
     }
+
+    // Short strings are interned (InternedStrings.swift): one object per content, forgotten by the
+    // table when a collection frees them.
+    @Test func shortStringsAreOneObjectPerContent() {
+        let heap = Heap()
+        let word = heap.string("word")
+        #expect(heap.string("wo" + "rd") === word)
+        #expect(word.hashCache != 0 && word.hashCache == StrObj("word").hashCode)
+        // Code points, not canonical equivalence; past 40 bytes, a new object each time.
+        #expect(heap.string("\u{E9}") !== heap.string("e\u{301}"))
+        let long = String(repeating: "x", count: InternedStrings.maxBytes + 1)
+        #expect(heap.string(long) !== heap.string(long))
+        let forty = String(repeating: "x", count: InternedStrings.maxBytes)
+        #expect(heap.string(forty) === heap.string(forty))
+        #expect(heap.interned.count == 4)
+
+        // A thousand more, then a collection that marks only `word`.
+        for i in 0..<1000 { _ = heap.string("w\(i)") }
+        #expect(heap.interned.count == 1004)
+        heap.collector.markObject(word)
+        heap.sweep()
+        #expect(heap.interned.count == 1)
+        #expect(heap.interned.capacity == InternedStrings.minimumCapacity)
+        #expect(heap.string("word") === word)
+        #expect(heap.objects.count == 1)
+    }
 #endif

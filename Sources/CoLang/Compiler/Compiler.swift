@@ -121,7 +121,7 @@ final class Compiler {
         if let v = sharedStrings[key] {
             value = v
         } else {
-            value = Value(object: heap.track(StrObj(s)), tag: .string)
+            value = Value(object: heap.string(s), tag: .string)
             sharedStrings[key] = value
         }
         let i = constant(value, loc)

@@ -72,6 +72,22 @@ final class Heap {
         return o
     }
 
+    /// The short strings, one object per content (see `InternedStrings`).
+    let interned = InternedStrings()
+
+    /// A string object holding `s`: the interned one when `s` is short, else a new one.
+    func string(_ s: String) -> StrObj {
+        if s.utf8.count > InternedStrings.maxBytes { return track(StrObj(s)) }
+        return s.withBytes { bytes in
+            let hash = MapHash.bytes(bytes)
+            if let found = interned.find(bytes, hash: hash) { return found }
+            let o = StrObj(s)
+            o.hashCache = hash
+            interned.insert(o)
+            return track(o)
+        }
+    }
+
     /// True when a collection is due at the next safe point (one flag: cheap to test in loops).
     private(set) var wantsCollection = false
 
@@ -173,6 +189,7 @@ final class Heap {
         assert(
             collections & (Heap.verificationInterval - 1) != 0 || everyReachableObjectIsMarked(),
             "the collector would free a reachable object")
+        interned.purge()  // before anything it holds is freed
         var live = 0
         var bytes = 0
         // Survivors are swapped down in place. (A `for o in objects` loop that also assigned
@@ -199,7 +216,7 @@ final class Heap {
             }
         }
         objects.removeSubrange(live...)
-        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride  // the heap's own list
+        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride + interned.bytes  // the heap's own tables
         bigBytesSinceGC = 0
         grownBytes = 0
         newBytes = 0

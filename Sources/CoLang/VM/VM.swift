@@ -277,7 +277,7 @@ final class VM {
     // MARK: - Allocation
 
     func newString(_ s: String) -> Value {
-        Value(object: heap.track(StrObj(s)), tag: .string)
+        Value(object: heap.string(s), tag: .string)
     }
     func newList(_ items: ContiguousArray<Value>) -> Value {
         Value(object: heap.track(ListObj(items)), tag: .list)
