@@ -13,7 +13,11 @@
 /// because the object is not freed before the next collection, which marks it if it is used.
 ///
 /// Open addressing with linear probing over a power-of-two array of slots, at most half full.
-/// The probe compares the cached hash (`StrObj.hashCache`, filled here) before the bytes.
+/// A slot is the string's address with the top 16 bits of its hash in the address's unused top
+/// 16 bits (x86-64 and AArch64 user addresses fit in 48 bits; `tagged` checks it), so a probe
+/// that passes other strings reads only the table, not their objects: a program that makes
+/// many distinct strings (bench/strings) missed the cache on every object it passed. A tag
+/// match is confirmed by the cached hash (`StrObj.hashCache`, filled here) and the bytes.
 final class InternedStrings {
     /// Longer strings are not interned (Lua's limit): hashing and comparing them costs more
     /// than it saves, and long strings are rarely made twice.
@@ -21,8 +25,8 @@ final class InternedStrings {
     /// Slots of a new or purged-to-empty table.
     static let minimumCapacity = 1024
 
-    /// Unretained `StrObj` references, or nil.
-    private var slots: UnsafeMutablePointer<UnsafeRawPointer?>
+    /// Unretained `StrObj` addresses tagged with their hash's top 16 bits, or 0.
+    private var slots: UnsafeMutablePointer<UInt>
     private var mask: Int
     private(set) var count = 0
 
@@ -34,26 +38,44 @@ final class InternedStrings {
 
     var capacity: Int { mask + 1 }
     /// Bytes of the table itself, for the heap's live-byte estimate.
-    var bytes: Int { capacity * MemoryLayout<UnsafeRawPointer?>.stride }
+    var bytes: Int { capacity * MemoryLayout<UInt>.stride }
 
-    private static func allocate(_ n: Int) -> UnsafeMutablePointer<UnsafeRawPointer?> {
-        let p = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: n)
-        p.initialize(repeating: nil, count: n)
+    private static func allocate(_ n: Int) -> UnsafeMutablePointer<UInt> {
+        let p = UnsafeMutablePointer<UInt>.allocate(capacity: n)
+        p.initialize(repeating: 0, count: n)
         return p
+    }
+
+    private static let addressBits: UInt = (1 << 48) - 1
+    @inline(__always) private static func tag(_ hash: UInt64) -> UInt { UInt(truncatingIfNeeded: hash >> 48) << 48 }
+    /// The slot for `s`, whose hash is `hash`.
+    @inline(__always) private static func tagged(_ s: StrObj, _ hash: UInt64) -> UInt {
+        let address = UInt(bitPattern: Unmanaged.passUnretained(s).toOpaque())
+        precondition(address & ~addressBits == 0, "a heap address above 2^48")
+        return address | tag(hash)
+    }
+    /// The string in a nonzero slot, unretained.
+    @inline(__always) private static func string(_ slot: UInt) -> Unmanaged<StrObj> {
+        Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: slot & addressBits).unsafelyUnwrapped)
     }
 
     /// The string whose UTF-8 bytes are `bytes` (hash `hash`, `MapHash.bytes`), if interned.
     @inline(__always) func find(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> StrObj? {
+        let tag = InternedStrings.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
-        while let raw = slots[i] {
-            // Unretained: the heap owns every string in the table (see the type's comment).
-            let same = Unmanaged<StrObj>.fromOpaque(raw)._withUnsafeGuaranteedRef { s in
-                s.hashCache == hash && s.value.withBytes { InternedStrings.equal($0, bytes) }
+        while true {
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            if slot & ~InternedStrings.addressBits == tag {
+                // Unretained: the heap owns every string in the table (see the type's comment).
+                let s = InternedStrings.string(slot)
+                let same = s._withUnsafeGuaranteedRef { s in
+                    s.hashCache == hash && s.value.withBytes { InternedStrings.equal($0, bytes) }
+                }
+                if same { return s.takeUnretainedValue() }
             }
-            if same { return Unmanaged<StrObj>.fromOpaque(raw).takeUnretainedValue() }
             i = (i &+ 1) & mask
         }
-        return nil
     }
 
     @inline(__always) private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -67,16 +89,15 @@ final class InternedStrings {
     func insert(_ s: StrObj) {
         assert(s.hashCache != 0 && s.value.utf8.count <= InternedStrings.maxBytes)
         if (count &+ 1) &* 2 > capacity { rehash(capacity: capacity * 2) }
-        place(Unmanaged.passUnretained(s).toOpaque())
+        place(InternedStrings.tagged(s, s.hashCache), hash: s.hashCache)
         count &+= 1
     }
 
-    /// Puts `raw` in the first free slot of its probe sequence.
-    private func place(_ raw: UnsafeRawPointer) {
-        let hash = Unmanaged<StrObj>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.hashCache }
+    /// Puts `slot` in the first free slot of its probe sequence.
+    @inline(__always) private func place(_ slot: UInt, hash: UInt64) {
         var i = Int(truncatingIfNeeded: hash) & mask
-        while slots[i] != nil { i = (i &+ 1) & mask }
-        slots[i] = raw
+        while slots[i] != 0 { i = (i &+ 1) & mask }
+        slots[i] = slot
     }
 
     /// Moves the strings that `keep` accepts into a table of `capacity` slots.
@@ -86,10 +107,11 @@ final class InternedStrings {
         slots = InternedStrings.allocate(newCapacity)
         mask = newCapacity - 1
         count = 0
-        for i in 0..<oldCapacity {
-            guard let raw = old[i] else { continue }
-            if Unmanaged<StrObj>.fromOpaque(raw)._withUnsafeGuaranteedRef(keep) {
-                place(raw)
+        for i in 0..<oldCapacity where old[i] != 0 {
+            let slot = old[i]
+            let (kept, hash) = InternedStrings.string(slot)._withUnsafeGuaranteedRef { (keep($0), $0.hashCache) }
+            if kept {
+                place(slot, hash: hash)
                 count &+= 1
             }
         }
@@ -100,8 +122,8 @@ final class InternedStrings {
     /// The table shrinks to fit the survivors (at most half full, at least `minimumCapacity`).
     func purge() {
         var live = 0
-        for i in 0..<capacity {
-            if let raw = slots[i], Unmanaged<StrObj>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.marked }) { live &+= 1 }
+        for i in 0..<capacity where slots[i] != 0 {
+            if InternedStrings.string(slots[i])._withUnsafeGuaranteedRef({ $0.marked }) { live &+= 1 }
         }
         var newCapacity = InternedStrings.minimumCapacity
         while newCapacity < live * 2 { newCapacity *= 2 }
