@@ -17,6 +17,8 @@ enum OpCode: UInt8, CaseIterable {
     case smallInt
     /// `v ->`
     case pop
+    /// n:u8 · `v1 ... vn ->`, the end of a scope with n plain locals (one dispatch, not n pops)
+    case popN
     /// `a b -> b`, drops the value under the top
     case popUnder
     /// `v -> v v`
@@ -81,11 +83,11 @@ enum OpCode: UInt8, CaseIterable {
     case defineGlobal
     /// `obj index -> obj[index]`
     case getIndex
-    /// `obj index v -> v`
+    /// `obj index v ->` (assignment is a statement, so nothing is left)
     case setIndex
     /// name:u16 · `obj -> obj.name`
     case getField
-    /// name:u16 · `obj v -> v`
+    /// name:u16 · `obj v ->` (assignment is a statement, so nothing is left)
     case setField
     /// `a b -> a+b`
     case add
@@ -237,6 +239,7 @@ extension OpCode {
         case .nil, .true, .false: return OpLayout([], .fixed(1))
         case .smallInt: return OpLayout([.u16], .fixed(1))
         case .pop, .popUnder: return OpLayout([], .fixed(-1))
+        case .popN: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
         case .dup: return OpLayout([], .fixed(1))
         case .dup2: return OpLayout([], .fixed(2))
         case .storeLocal, .storeUpvalue: return OpLayout([.u8], .fixed(-1))
@@ -262,9 +265,9 @@ extension OpCode {
         case .getGlobal: return OpLayout([.u16], .fixed(1))
         case .defineGlobal: return OpLayout([.u16], .fixed(-1))
         case .getIndex: return OpLayout([], .fixed(-1))
-        case .setIndex: return OpLayout([], .fixed(-2))
+        case .setIndex: return OpLayout([], .fixed(-3))
         case .getField: return OpLayout([.u16], .fixed(0))
-        case .setField: return OpLayout([.u16], .fixed(-1))
+        case .setField: return OpLayout([.u16], .fixed(-2))
         case .add, .subtract, .multiply, .divide, .floorDivide, .modulo: return OpLayout([], .fixed(-1))
         case .power, .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight: return OpLayout([], .fixed(-1))
         case .negate, .not, .bitNot: return OpLayout([], .fixed(0))

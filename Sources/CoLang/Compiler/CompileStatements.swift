@@ -103,20 +103,24 @@ extension Compiler {
                 expression(value)
             }
             emit(.setIndex, target.loc)
-            emit(.pop, loc)
         case .field(let object, let name):
             expression(object)
             let nameConst = stringConstant(name, target.loc)
             if let op {
-                emit(.dup, target.loc)
-                emit(.getField, target.loc, nameConst)
+                // `b.x += e` with `b` a local: read the field straight from the local (nothing
+                // runs between the two reads) instead of DUP and GET_FIELD.
+                if case .name(let local) = object.kind, let slot = fs.resolveLocal(local) {
+                    emit(.getLocalField, target.loc, slot, nameConst)
+                } else {
+                    emit(.dup, target.loc)
+                    emit(.getField, target.loc, nameConst)
+                }
                 expression(value)
                 emitArithmetic(op, loc)
             } else {
                 expression(value)
             }
             emit(.setField, target.loc, nameConst)
-            emit(.pop, loc)
         default:
             error("invalid assignment target", target.loc)
         }

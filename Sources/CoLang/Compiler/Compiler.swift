@@ -169,22 +169,48 @@ final class Compiler {
     /// the scope is forgotten without a pop, for an instruction that pops it itself (`FOR_LOOP`).
     func endScope(_ loc: SourceLoc, keepingBottom: Bool = false) {
         fs.scopeDepth -= 1
+        var pops = 0
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
             fs.locals.removeLast()
             let isBottom = fs.locals.last.map { $0.depth <= fs.scopeDepth } ?? true
-            if !(keepingBottom && isBottom) { emit(last.captured ? .closeUpvalue : .pop, loc) }
+            if !(keepingBottom && isBottom) {
+                if last.captured {
+                    emitPops(&pops, loc)
+                    emit(.closeUpvalue, loc)
+                } else {
+                    pops += 1
+                }
+            }
             endLocalName(slot: fs.locals.count)
         }
+        emitPops(&pops, loc)
+    }
+
+    /// Pops `count` plain locals, as one `POP_N` when more than one, and sets `count` to 0.
+    func emitPops(_ count: inout Int, _ loc: SourceLoc) {
+        if count == 1 {
+            emit(.pop, loc)
+        } else if count > 1 {
+            emit(.popN, loc, count)  // at most CompilerLimits.localSlots (a u8)
+        }
+        count = 0
     }
 
     /// Emits pops (or upvalue closes) for locals above `count`, without forgetting them:
     /// used by `break` and `continue`, which leave scopes early.
     func discardLocals(downTo count: Int, _ loc: SourceLoc) {
         var i = fs.locals.count - 1
+        var pops = 0
         while i >= count {
-            emit(fs.locals[i].captured ? .closeUpvalue : .pop, loc)
+            if fs.locals[i].captured {
+                emitPops(&pops, loc)
+                emit(.closeUpvalue, loc)
+            } else {
+                pops += 1
+            }
             i -= 1
         }
+        emitPops(&pops, loc)
     }
 
     /// Declares a local for the value on top of the stack.

@@ -70,6 +70,8 @@ extension VM {
                     r.push(Value(Int64(n)))
                 case .pop:
                     r.sp -= 1
+                case .popN:
+                    r.sp -= r.readU8()
                 case .popUnder:
                     r.sp[-2] = r.sp[-1]
                     r.sp -= 1
@@ -258,8 +260,7 @@ extension VM {
                 case .setIndex:
                     let v = r.sp[-1], idx = r.sp[-2], obj = r.sp[-3]
                     try setIndex(obj, idx, v)
-                    r.sp -= 2
-                    r.sp[-1] = v
+                    r.sp -= 3
                 case .getField:
                     let i = r.readU16()
                     let obj = r.sp[-1]
@@ -284,8 +285,7 @@ extension VM {
                     } else {
                         try setField(obj, r.consts[i], v)
                     }
-                    r.sp -= 1
-                    r.sp[-1] = v
+                    r.sp -= 2
                 case .add:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
