@@ -76,7 +76,7 @@ final class StrObj: Obj {
 /// A mutable list.
 final class ListObj: Obj {
     var items: ContiguousArray<Value>
-    init(_ items: ContiguousArray<Value> = []) { self.items = items }
+    init(_ items: __owned ContiguousArray<Value> = []) { self.items = items }
     override func trace(_ gc: Collector) {
         // The buffer is only read inside the closure, while `items` is not mutated.
         items.withUnsafeBufferPointer { for v in $0 { gc.mark(v) } }

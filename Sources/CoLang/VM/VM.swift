@@ -279,7 +279,8 @@ final class VM {
     func newString(_ s: String) -> Value {
         Value(object: heap.string(s), tag: .string)
     }
-    func newList(_ items: ContiguousArray<Value>) -> Value {
+    /// `items` is taken over (`__owned`): the list keeps the caller's buffer without a retain.
+    func newList(_ items: __owned ContiguousArray<Value>) -> Value {
         Value(object: heap.track(ListObj(items)), tag: .list)
     }
 
