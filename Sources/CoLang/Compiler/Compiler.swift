@@ -173,21 +173,26 @@ final class Compiler {
         while let last = fs.locals.last, last.depth > fs.scopeDepth {
             fs.locals.removeLast()
             let isBottom = fs.locals.last.map { $0.depth <= fs.scopeDepth } ?? true
-            if !(keepingBottom && isBottom) {
-                if last.captured {
-                    emitPops(&pops, loc)
-                    emit(.closeUpvalue, loc)
-                } else {
-                    pops += 1
-                }
-            }
+            if !(keepingBottom && isBottom) { discard(last, pendingPops: &pops, loc) }
             endLocalName(slot: fs.locals.count)
         }
         emitPops(&pops, loc)
     }
 
+    /// Drops `local` from the stack: a captured one closes its upvalue at once (after the plain
+    /// locals above it, counted in `pendingPops`, are popped); a plain one is counted, for
+    /// `emitPops` to pop with its neighbours in one instruction.
+    private func discard(_ local: Local, pendingPops: inout Int, _ loc: SourceLoc) {
+        if local.captured {
+            emitPops(&pendingPops, loc)
+            emit(.closeUpvalue, loc)
+        } else {
+            pendingPops += 1
+        }
+    }
+
     /// Pops `count` plain locals, as one `POP_N` when more than one, and sets `count` to 0.
-    func emitPops(_ count: inout Int, _ loc: SourceLoc) {
+    private func emitPops(_ count: inout Int, _ loc: SourceLoc) {
         if count == 1 {
             emit(.pop, loc)
         } else if count > 1 {
@@ -202,12 +207,7 @@ final class Compiler {
         var i = fs.locals.count - 1
         var pops = 0
         while i >= count {
-            if fs.locals[i].captured {
-                emitPops(&pops, loc)
-                emit(.closeUpvalue, loc)
-            } else {
-                pops += 1
-            }
+            discard(fs.locals[i], pendingPops: &pops, loc)
             i -= 1
         }
         emitPops(&pops, loc)
