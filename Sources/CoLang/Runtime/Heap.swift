@@ -78,14 +78,12 @@ final class Heap {
     /// A string object holding `s`: the interned one when `s` is short, else a new one.
     func string(_ s: String) -> StrObj {
         if s.utf8.count > InternedStrings.maxBytes { return track(StrObj(s)) }
-        return s.withBytes { bytes in
-            let hash = MapHash.bytes(bytes)
-            if let found = interned.find(bytes, hash: hash) { return found }
-            let o = StrObj(s)
-            o.hashCache = hash
-            interned.insert(o)
-            return track(o)
-        }
+        let hash = s.withBytes { MapHash.bytes($0) }
+        if let found = interned.find(s, hash: hash) { return found }
+        let o = StrObj(s)
+        o.hashCache = hash
+        interned.insert(o)
+        return track(o)
     }
 
     /// True when a collection is due at the next safe point (one flag: cheap to test in loops).

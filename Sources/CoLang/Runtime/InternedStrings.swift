@@ -59,8 +59,9 @@ final class InternedStrings {
         Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: slot & addressBits).unsafelyUnwrapped)
     }
 
-    /// The string whose UTF-8 bytes are `bytes` (hash `hash`, `MapHash.bytes`), if interned.
-    @inline(__always) func find(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> StrObj? {
+    /// The interned string with the code points of `text` (whose hash is `hash`, `MapHash.bytes`
+    /// of its UTF-8), if any.
+    @inline(__always) func find(_ text: String, hash: UInt64) -> StrObj? {
         let tag = InternedStrings.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -69,20 +70,11 @@ final class InternedStrings {
             if slot & ~InternedStrings.addressBits == tag {
                 // Unretained: the heap owns every string in the table (see the type's comment).
                 let s = InternedStrings.string(slot)
-                let same = s._withUnsafeGuaranteedRef { s in
-                    s.hashCache == hash && s.value.withBytes { InternedStrings.equal($0, bytes) }
-                }
+                let same = s._withUnsafeGuaranteedRef { s in s.hashCache == hash && s.value.codePointsEqual(text) }
                 if same { return s.takeUnretainedValue() }
             }
             i = (i &+ 1) & mask
         }
-    }
-
-    @inline(__always) private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = a.count
-        if n != b.count { return false }
-        for i in 0..<n where a[i] != b[i] { return false }
-        return true
     }
 
     /// Adds `s`, whose `hashCache` is set and whose bytes `find` did not find.
@@ -119,14 +111,12 @@ final class InternedStrings {
     }
 
     /// Forgets every string the collector did not mark; called between marking and sweeping.
-    /// The table shrinks to fit the survivors (at most half full, at least `minimumCapacity`).
+    /// The table then shrinks to fit the survivors (at most half full, at least
+    /// `minimumCapacity`), which reads only the survivors again.
     func purge() {
-        var live = 0
-        for i in 0..<capacity where slots[i] != 0 {
-            if InternedStrings.string(slots[i])._withUnsafeGuaranteedRef({ $0.marked }) { live &+= 1 }
-        }
-        var newCapacity = InternedStrings.minimumCapacity
-        while newCapacity < live * 2 { newCapacity *= 2 }
-        rehash(capacity: newCapacity) { $0.marked }
+        rehash(capacity: capacity) { $0.marked }
+        var fit = InternedStrings.minimumCapacity
+        while fit < count * 2 { fit *= 2 }
+        if fit < capacity { rehash(capacity: fit) }
     }
 }
