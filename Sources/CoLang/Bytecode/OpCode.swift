@@ -222,7 +222,8 @@ struct OpLayout {
     let operands: [OperandKind]
     let effect: StackEffect
     /// Slots the instruction pushes beyond its net effect while it runs (`RETURN_LOCAL` pushes
-    /// the local, then returns it): the frame must have room for them.
+    /// the local, then returns it; `CALL` and `INVOKE` insert a method's receiver): the frame
+    /// must have room for them.
     var transient = 0
 
     init(_ operands: [OperandKind], _ effect: StackEffect, transient: Int = 0) {
@@ -275,8 +276,10 @@ extension OpCode {
         case .jump, .jumpIfFalse, .jumpIfTrue: return OpLayout([.u32], .fixed(0))
         case .popJumpIfFalse: return OpLayout([.u32], .fixed(-1))
         case .loop: return OpLayout([.u32], .fixed(0))
-        case .call: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
-        case .invoke: return OpLayout([.u16, .u16, .u8], .counted(base: 0, scale: -1, operand: 2))
+        // A call may insert a receiver under the arguments (`VM.insertReceiver`: a bound method
+        // or a built-in method), one slot above the depth before the call.
+        case .call: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0), transient: 1)
+        case .invoke: return OpLayout([.u16, .u16, .u8], .counted(base: 0, scale: -1, operand: 2), transient: 1)
         case .closure: return OpLayout([.u16], .fixed(1))
         case .closeUpvalue, .return: return OpLayout([], .fixed(-1))
         case .buildList, .buildString: return OpLayout([.u16], .counted(base: 1, scale: -1, operand: 0))

@@ -146,7 +146,7 @@ final class Compiler {
         let proto = FunctionProto(
             name: state.name, arity: state.arity, source: source, isPrelude: isPrelude,
             code: state.code, constants: state.constants, positions: state.positions,
-            protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth + Compiler.stackHeadroom)
+            protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth)
         proto.containsYield = state.containsYield
         proto.plainCallHints = state.plainCallHints
         proto.localNames = state.localNames.map {
@@ -155,11 +155,6 @@ final class Compiler {
         proto.upvalueNames = state.upvalueNames
         return proto
     }
-
-    /// Slots each frame gets beyond the deepest stack the compiler tracks: a method call inserts
-    /// its receiver under the arguments (`VM.insertReceiver`), one value more than `CALL`'s and
-    /// `INVOKE`'s stack effects count, and one slot is spare.
-    static let stackHeadroom = 2
 
     // MARK: - Scopes
 

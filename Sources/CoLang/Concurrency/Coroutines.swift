@@ -21,7 +21,7 @@ extension VM {
         case .closure:
             let proto = callee.asClosure.proto
             if proto.arity != argc { throw arityError(proto.name, expected: proto.arity, got: argc) }
-            capacity = max(callable.count, proto.maxStack + 1)
+            capacity = max(callable.count, proto.maxStack)
         case .native, .boundMethod:
             break
         default:
@@ -59,7 +59,7 @@ extension VM {
     /// Pushes the first frame of a created fiber (its stack already holds callee and arguments).
     func startFiber(_ f: Fiber) {
         let cl = f.stack[0].asClosure
-        f.reserve(frames: 1, slots: cl.proto.maxStack + 1)
+        f.reserve(frames: 1, slots: cl.proto.maxStack)
         f.appendFrame(CallFrame(closure: cl, ip: 0, base: 0))
     }
 

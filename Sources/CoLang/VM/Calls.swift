@@ -29,6 +29,8 @@ extension VM {
     /// Rewrites `recv a1..an` (or `bound a1..an`) into `method recv a1..an`.
     @inline(__always)
     func insertReceiver(_ recv: Value, method: Value, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) {
+        // `CALL` and `INVOKE` count this slot as transient (`OpLayout`), so the frame has it.
+        assert(r.inFrame(calleeSlot + argc + 1), "a receiver inserted past the running frame's maxStack")
         var i = argc
         while i >= 1 {
             calleeSlot[i + 1] = calleeSlot[i]
