@@ -28,21 +28,42 @@ enum CoStatus: UInt8 {
 /// the closure while it runs: `Registers.consts`).
 /// (`closure` and `code` are unretained: the closure is kept alive by the stack slot at `base`,
 /// which holds it for as long as the frame exists, and it owns the code.)
+///
+/// 24 bytes (issue 17: every suspended coroutine holds one): `ip` and `base` are stored in 32
+/// bits and read as `Int` (a sign-extending load, no more instructions than a word). Sound
+/// because a stack index stays below a fiber's capacity, which `Fiber.reserve` holds within
+/// `Int32`, and a code offset below the size of a function's code (asserted where set).
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
-    var ip: Int
-    var base: Int
     var code: UnsafeMutablePointer<UInt8>
+    private var storedIp: Int32
+    private var storedBase: Int32
+
+    /// Where the frame continues: an offset into `code`.
+    var ip: Int {
+        @inline(__always) get { Int(storedIp) }
+        @inline(__always) set {
+            assert(Int32(exactly: newValue) != nil, "a code offset past 2 GiB")
+            storedIp = Int32(truncatingIfNeeded: newValue)
+        }
+    }
+    /// The stack slot of the callee; the arguments and locals follow it.
+    var base: Int {
+        @inline(__always) get { Int(storedBase) }
+        @inline(__always) set {
+            assert(Int32(exactly: newValue) != nil, "a stack index past Int32")
+            storedBase = Int32(truncatingIfNeeded: newValue)
+        }
+    }
 
     init(closure cl: ClosureObj, ip: Int, base: Int) {
-        self.closure = Unmanaged.passUnretained(cl)
-        self.ip = ip
-        self.base = base
-        self.code = cl.code
+        self.init(closure: Unmanaged.passUnretained(cl), ip: ip, base: base, code: cl.code)
     }
 
     init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>) {
-        self.closure = closure; self.ip = ip; self.base = base; self.code = code
+        assert(Int32(exactly: ip) != nil && Int32(exactly: base) != nil, "a frame outside Int32")
+        self.closure = closure; self.code = code
+        self.storedIp = Int32(truncatingIfNeeded: ip); self.storedBase = Int32(truncatingIfNeeded: base)
     }
 }
 
@@ -87,11 +108,12 @@ final class FiberExtras {
 /// fibers is a pointer swap in the VM: each fiber keeps everything needed to continue.
 ///
 /// Memory (issue 17): a million suspended coroutines are a million of these, so the object is
-/// 112 bytes (a 128-byte malloc chunk; `FiberLayoutTests` holds it there) and owns one other
+/// 104 bytes (a 112-byte malloc chunk; `FiberLayoutTests` holds it there) and owns one other
 /// allocation. Swift lays out stored properties in declaration order, each at the next offset
 /// its alignment allows, so the order below is the layout:
 /// - the one-byte fields come first and pack into the padding after `Obj`'s flags, then `sp`,
-///   then the other counters stored in 32 bits (see `frameCount`), then the words;
+///   then the other counters stored in 32 bits (see `frameCount`), then the words; the `id` is
+///   split into the two paddings this leaves;
 /// - the entry function is stored as a tag and the bits of its `Value`, whose 7 bytes of padding
 ///   after the tag would otherwise cost a word;
 /// - the rarely set fields, `try` handlers and open upvalues included, live in `FiberExtras`;
@@ -107,6 +129,8 @@ final class Fiber: Obj {
     private(set) var isTaskRoot = false
     /// The tag of `entry`.
     private let entryTag: Tag
+    /// Bits 32–47 of `id` (in the padding before `sp`).
+    private let idHigh: UInt16
 
     /// Slots of `stack` in use. A full word, unlike the other counters: every switch saves and
     /// reloads it, and stored in 32 bits it measured about 10% slower on `gen` in wall time
@@ -124,6 +148,8 @@ final class Fiber: Obj {
     private var storedFrameCapacity: Int32
     private var storedFrameLimit = Int32(VM.maxFrames)
     private var storedResumeExit: Int32 = -1
+    /// Bits 0–31 of `id` (in the padding after the counters).
+    private let idLow: UInt32
 
     /// The value stack: `capacity` slots, of which `sp` are initialised. It lies in the block
     /// that starts at `frames`, after the frames; frames and upvalues hold offsets into it (not
@@ -144,7 +170,10 @@ final class Fiber: Obj {
     /// For a task's root fiber: its task. Unowned and unchecked, which is sound because the
     /// collector keeps them together: a root's `trace` marks its task and the task's marks the root.
     unowned(unsafe) var task: TaskObj? { didSet { isTaskRoot = task != nil } }
-    let id: Int
+
+    /// The coroutine's number (`<coroutine body #3>`), stored in 48 bits split across two
+    /// paddings, which keeps the object at 104 bytes: numbers repeat only after 2^48 coroutines.
+    var id: Int { Int(idLow) | Int(idHigh) << 32 }
 
     var capacity: Int { @inline(__always) get { Int(storedCapacity) } }
     var frameCount: Int {
@@ -244,7 +273,8 @@ final class Fiber: Obj {
     init(id: Int, entry: Value, capacity: Int) {
         let slots = max(capacity, 1)
         precondition(slots <= Int(Int32.max), "stack overflow")
-        self.id = id
+        self.idLow = UInt32(truncatingIfNeeded: id)
+        self.idHigh = UInt16(truncatingIfNeeded: id >> 32)
         self.entryTag = entry.tag
         self.entryBits = entry.bits
         self.storedCapacity = Int32(slots)
