@@ -73,7 +73,7 @@ enum Disassembler {
             return (prefix + name + local(a[0]), next)
         case .getUpvalue, .storeUpvalue:
             return (prefix + name + upvalue(a[0]), next)
-        case .call, .spawn, .popN:
+        case .call, .spawn, .popN, .stringPart, .concat:
             return (prefix + name + pad(a[0], 4), next)
         case .buildList, .buildMap, .buildString:
             return (prefix + name + pad(a[0], 4), next)

@@ -185,6 +185,11 @@ enum OpCode: UInt8, CaseIterable {
     /// `it v -> it` and jump to the loop's `FOR_ITER`, which the body directly follows
     /// (`forLoopTop`). One instruction per iteration instead of `POP; LOOP; FOR_ITER`.
     case forLoop
+    /// k:u8 · `s1..sk -> s1..sk`, the `+` before sk in a chain that begins with a string literal:
+    /// the error `+` gives unless sk is a string, or when s1..sk joined would pass the memory limit
+    case stringPart
+    /// n:u8 · `s1..sn -> "s1..sn"`, the last `+` of such a chain: one string for the whole chain
+    case concat
 }
 
 /// The shape of one operand after the opcode byte.
@@ -292,6 +297,8 @@ extension OpCode {
         case .tryEnd: return OpLayout([], .fixed(0))
         case .throw, .rethrow: return OpLayout([], .fixed(-1))
         case .spawn: return OpLayout([.u8], .counted(base: 0, scale: -1, operand: 0))
+        case .stringPart: return OpLayout([.u8], .fixed(0))
+        case .concat: return OpLayout([.u8], .counted(base: 1, scale: -1, operand: 0))
         }
     }
 

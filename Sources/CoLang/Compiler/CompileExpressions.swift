@@ -56,6 +56,10 @@ extension Compiler {
             emit(.getLocal2, lhs.loc, slotA, slotB)
             emit(binaryOpCode(op), loc)
         case .binary(let op, let lhs, let rhs):
+            if op == .add, let (first, parts) = Compiler.stringChain(e) {
+                stringChain(first, parts)
+                return
+            }
             if op == .add || op == .sub, case .intLit(let n) = rhs.kind, CompilerLimits.smallInts.contains(n),
                 case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a)
             {
@@ -66,8 +70,17 @@ extension Compiler {
             binaryTail(op, rhs, loc)
         case .chain(let first, let links):
             // A long flat chain: a loop here, never recursion down its left (see ExprKind.chain).
-            expression(first)
-            for link in links {
+            var rest = links[...]
+            let adds = links.prefix {
+                if case .binary(.add) = $0.op { return true } else { return false }
+            }
+            if Compiler.isStringLiteral(first), adds.count >= 2 {
+                stringChain(first, adds.map { (operand: $0.operand, loc: $0.loc) })
+                rest = links[adds.count...]
+            } else {
+                expression(first)
+            }
+            for link in rest {
                 switch link.op {
                 case .binary(let op): binaryTail(op, link.operand, link.loc)
                 case .logical(let op): logicalTail(op, link.operand, link.loc)
@@ -202,6 +215,51 @@ extension Compiler {
 
 extension Compiler {
     /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
+    /// The operands of `e` when it is a `+` chain of three or more operands whose first is a
+    /// string literal, `"id-" + a + "-" + b`: the first, and each later one with the location of
+    /// the `+` before it. Nil otherwise (a single `+` builds one string already).
+    static func stringChain(_ e: Expr) -> (first: Expr, parts: [(operand: Expr, loc: SourceLoc)])? {
+        var parts: [(operand: Expr, loc: SourceLoc)] = []
+        var node = e
+        while case .binary(.add, let lhs, let rhs) = node.kind {
+            parts.append((rhs, node.loc))
+            node = lhs
+        }
+        guard parts.count >= 2, isStringLiteral(node) else { return nil }
+        return (node, parts.reversed())
+    }
+
+    static func isStringLiteral(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .string, .interpolation: return true
+        default: return false
+        }
+    }
+
+    /// A `+` chain that begins with a string literal (`stringChain`): each `+` then joins two
+    /// strings or fails, so the chain builds one string (`CONCAT`), as Lua's `..` does, instead
+    /// of a string per `+` that the next one copies and drops. The `+`s keep their order and
+    /// their errors: after each operand, `STRING_PART` (at that `+`'s position) fails as the
+    /// `+` would have, before the next operand is evaluated; the last `+` is the `CONCAT`.
+    func stringChain(_ first: Expr, _ parts: [(operand: Expr, loc: SourceLoc)]) {
+        expression(first)
+        var onStack = 1
+        for (i, part) in parts.enumerated() {
+            expression(part.operand)
+            onStack += 1
+            if i == parts.count - 1 || onStack == Compiler.maxConcatParts {
+                // A longer chain joins what it has and goes on from that string.
+                emit(.concat, part.loc, onStack)
+                onStack = 1
+            } else {
+                emit(.stringPart, part.loc, onStack)
+            }
+        }
+    }
+
+    /// The most strings one `CONCAT` joins (its operand is a byte).
+    static let maxConcatParts = 64
+
     func binaryTail(_ op: BinaryOp, _ rhs: Expr, _ loc: SourceLoc) {
         if op == .mod, case .intLit(let n) = rhs.kind, n != 0, CompilerLimits.smallInts.contains(n) {
             emit(.moduloSmall, loc, Int(UInt16(bitPattern: Int16(n))))

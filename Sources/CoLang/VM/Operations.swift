@@ -18,6 +18,48 @@ extension VM {
         return try arithmetic(.add, a, b)
     }
 
+    /// The bytes of `parts` joined, for a `+` chain that began with a string literal
+    /// (`STRING_PART`, `CONCAT`): the error `+` gives for a part that is not a string (every
+    /// part after the first is the right operand of a `+` whose left is a string), and the
+    /// memory limit's error when the joined string would pass it, as `+` checks its result.
+    func concatByteCount(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> Int {
+        var bytes = 0
+        for v in parts {
+            if v.tag != .string {
+                _ = try arithmetic(.add, parts[0], v)  // throws "cannot add string and …"
+                throw fail("cannot add \(parts[0].typeName) and \(v.typeName)")
+            }
+            // The parts are on the stack, so alive: read without retaining the object.
+            let (sum, overflow) = bytes.addingReportingOverflow(v.unretained(StrObj.self) { $0.value.utf8.count })
+            bytes = overflow ? Int.max : sum
+        }
+        try checkAllocation(bytes: bytes)
+        return bytes
+    }
+
+    /// `CONCAT`: the strings `parts` joined into one, built in one allocation (see `concatByteCount`).
+    func concatenated(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> String {
+        let bytes = try concatByteCount(parts)
+        if parts.count == 1 { return parts[0].asString.value }
+        if bytes == 0 { return "" }
+        // Sound: `bytes` is the exact sum of the parts' byte counts (strings are immutable, and
+        // nothing runs between the count and the copy), so the copies fill the buffer exactly.
+        return String(unsafeUninitializedCapacity: bytes) { out in
+            let base = out.baseAddress.unsafelyUnwrapped
+            var at = 0
+            for v in parts {
+                v.unretained(StrObj.self) { $0.value }.withBytes { b in
+                    guard b.count > 0 else { return }
+                    precondition(at + b.count <= bytes, "concatenation overruns its buffer")
+                    (base + at).initialize(from: b.baseAddress.unsafelyUnwrapped, count: b.count)
+                    at += b.count
+                }
+            }
+            assert(at == bytes, "concatenation's byte count")
+            return at
+        }
+    }
+
     /// Refuses to build one value of `bytes` that would pass `memoryLimit`, before allocating it,
     /// instead of letting the allocation abort the process.
     func checkAllocation(bytes: Int) throws(VMError) {

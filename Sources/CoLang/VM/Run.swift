@@ -472,6 +472,15 @@ extension VM {
                     r.sp -= n
                     r.push(newString(s))
                     if heap.wantsCollection { save(r); collectGarbage() }
+                case .stringPart:
+                    let k = r.readU8()
+                    _ = try concatByteCount(UnsafeBufferPointer(start: r.sp - k, count: k))
+                case .concat:
+                    let n = r.readU8()
+                    let s = try concatenated(UnsafeBufferPointer(start: r.sp - n, count: n))
+                    r.sp -= n
+                    r.push(newString(s))
+                    if heap.wantsCollection { save(r); collectGarbage() }
                 case .getIter:
                     r.sp[-1] = try makeIterator(r.sp[-1])
                 case .forIter:
