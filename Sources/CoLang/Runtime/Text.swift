@@ -109,8 +109,8 @@ extension String {
 
     /// `parts` joined by `separator`, `byteCount` being the result's length in bytes, by copying
     /// bytes into one buffer: Swift's `joined(separator:)` took about 600 instructions a part
-    /// (bench/words, issue 17). Sound: the parts and separators copied add up to `byteCount`
-    /// (asserted), the buffer's capacity.
+    /// (bench/words, issue 17). Sound: the parts and separators copied add up to `byteCount`,
+    /// the buffer's capacity (`copy` refuses to overrun it).
     static func joining(_ parts: [String], separator: String, byteCount: Int) -> String {
         if parts.count == 1 { return parts[0] }
         if byteCount == 0 { return "" }
@@ -119,22 +119,23 @@ extension String {
             var at = 0
             separator.withBytes { sep in
                 for (i, part) in parts.enumerated() {
-                    if i > 0 && sep.count > 0 {
-                        assert(at + sep.count <= byteCount, "join overruns its buffer")
-                        (base + at).update(from: sep.baseAddress.unsafelyUnwrapped, count: sep.count)
-                        at += sep.count
-                    }
-                    part.withBytes { b in
-                        guard b.count > 0 else { return }
-                        assert(at + b.count <= byteCount, "join overruns its buffer")
-                        (base + at).update(from: b.baseAddress.unsafelyUnwrapped, count: b.count)
-                        at += b.count
-                    }
+                    if i > 0 { String.copy(sep, to: base, at: &at, capacity: byteCount) }
+                    part.withBytes { String.copy($0, to: base, at: &at, capacity: byteCount) }
                 }
             }
             assert(at == byteCount, "join's byte count")
             return at
         }
+    }
+
+    /// Copies `bytes` to `base + at` and moves `at` past them: a step of building a string of
+    /// `capacity` bytes in place (`joining`, `VM.concatenated`), which must not overrun it.
+    @inline(__always)
+    static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to base: UnsafeMutablePointer<UInt8>, at: inout Int, capacity: Int) {
+        guard bytes.count > 0 else { return }
+        precondition(at + bytes.count <= capacity, "a string built in place overruns its buffer")
+        (base + at).update(from: bytes.baseAddress.unsafelyUnwrapped, count: bytes.count)
+        at += bytes.count
     }
 
     /// A string of `bytes`, which are valid UTF-8 (a slice of one cut at code point boundaries).

@@ -48,12 +48,7 @@ extension VM {
             let base = out.baseAddress.unsafelyUnwrapped
             var at = 0
             for v in parts {
-                v.unretained(StrObj.self) { $0.value }.withBytes { b in
-                    guard b.count > 0 else { return }
-                    precondition(at + b.count <= bytes, "concatenation overruns its buffer")
-                    (base + at).initialize(from: b.baseAddress.unsafelyUnwrapped, count: b.count)
-                    at += b.count
-                }
+                v.unretained(StrObj.self) { $0.value }.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) }
             }
             assert(at == bytes, "concatenation's byte count")
             return at
