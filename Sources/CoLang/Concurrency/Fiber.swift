@@ -43,16 +43,14 @@ struct CallFrame {
     var ip: Int {
         @inline(__always) get { Int(storedIp) }
         @inline(__always) set {
-            assert(Int32(exactly: newValue) != nil, "a code offset past 2 GiB")
-            storedIp = Int32(truncatingIfNeeded: newValue)
+            storedIp = Int32(narrowing: newValue, "a code offset past 2 GiB")
         }
     }
     /// The stack slot of the callee; the arguments and locals follow it.
     var base: Int {
         @inline(__always) get { Int(storedBase) }
         @inline(__always) set {
-            assert(Int32(exactly: newValue) != nil, "a stack index past Int32")
-            storedBase = Int32(truncatingIfNeeded: newValue)
+            storedBase = Int32(narrowing: newValue, "a stack index past Int32")
         }
     }
 
@@ -61,9 +59,19 @@ struct CallFrame {
     }
 
     init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>) {
-        assert(Int32(exactly: ip) != nil && Int32(exactly: base) != nil, "a frame outside Int32")
         self.closure = closure; self.code = code
-        self.storedIp = Int32(truncatingIfNeeded: ip); self.storedBase = Int32(truncatingIfNeeded: base)
+        self.storedIp = Int32(narrowing: ip, "a code offset past 2 GiB")
+        self.storedBase = Int32(narrowing: base, "a stack index past Int32")
+    }
+}
+
+extension Int32 {
+    /// `value` in 32 bits, for the counters and offsets `CallFrame` and `Fiber` store narrow: the
+    /// caller's invariant keeps it in range, which debug builds assert (`message` says what
+    /// would have overflowed); release builds truncate without a check.
+    @inline(__always) init(narrowing value: Int, _ message: @autoclosure () -> String) {
+        assert(Int32(exactly: value) != nil, message())
+        self.init(truncatingIfNeeded: value)
     }
 }
 
@@ -200,8 +208,7 @@ final class Fiber: Obj {
     var resumeExit: Int {
         @inline(__always) get { Int(storedResumeExit) }
         @inline(__always) set {
-            assert(Int32(exactly: newValue) != nil, "a code offset past 2 GiB")
-            storedResumeExit = Int32(truncatingIfNeeded: newValue)
+            storedResumeExit = Int32(narrowing: newValue, "a code offset past 2 GiB")
         }
     }
 
