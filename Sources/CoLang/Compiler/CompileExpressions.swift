@@ -214,7 +214,6 @@ extension Compiler {
 }
 
 extension Compiler {
-    /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
     /// The operands of `e` when it is a `+` chain of three or more operands whose first is a
     /// string literal, `"id-" + a + "-" + b`: the first, and each later one with the location of
     /// the `+` before it. Nil otherwise (a single `+` builds one string already).
@@ -260,6 +259,7 @@ extension Compiler {
     /// The most strings one `CONCAT` joins (its operand is a byte).
     static let maxConcatParts = 64
 
+    /// `op rhs` once the left operand is on the stack: small-constant forms for `% k`, `+ k`, `- k`.
     func binaryTail(_ op: BinaryOp, _ rhs: Expr, _ loc: SourceLoc) {
         if op == .mod, case .intLit(let n) = rhs.kind, n != 0, CompilerLimits.smallInts.contains(n) {
             emit(.moduloSmall, loc, Int(UInt16(bitPattern: Int16(n))))
