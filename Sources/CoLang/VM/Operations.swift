@@ -40,7 +40,6 @@ extension VM {
     /// `CONCAT`: the strings `parts` joined into one, built in one allocation (see `concatByteCount`).
     func concatenated(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> String {
         let bytes = try concatByteCount(parts)
-        if parts.count == 1 { return parts[0].asString.value }
         if bytes == 0 { return "" }
         // Sound: `bytes` is the exact sum of the parts' byte counts (strings are immutable, and
         // nothing runs between the count and the copy), so the copies fill the buffer exactly.
