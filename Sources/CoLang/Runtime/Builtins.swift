@@ -53,7 +53,7 @@ extension VM {
                 if a.count == 3 { step = try vm.intArg(a[2], "range step") }
             }
             if step == 0 { throw vm.fail("range step cannot be zero") }
-            return Value(object: vm.heap.track(RangeObj(start: start, stop: stop, step: step)), tag: .range)
+            return vm.heap.adopt(RangeObj(start: start, stop: stop, step: step), tag: .range)
         }
         controlNative("list", 0, 1) { vm, a throws(VMError) in
             if a.count == 0 { return .value(vm.newList([])) }
@@ -75,7 +75,7 @@ extension VM {
             return .nil
         }
         native("error", 1, 1) { vm, a throws(VMError) in
-            Value(object: vm.heap.track(ErrorObj(message: try vm.str(a[0]))), tag: .error)
+            vm.heap.adopt(ErrorObj(message: try vm.str(a[0])), tag: .error)
         }
         native("random", 0, 2) { vm, a throws(VMError) in
             if a.count == 0 { return Value(vm.rng.nextDouble()) }

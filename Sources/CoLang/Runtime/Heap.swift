@@ -57,7 +57,8 @@ final class Collector {
 
 /// Owns the objects (strong references) and decides when to collect.
 final class Heap {
-    private(set) var objects: [Obj] = []
+    /// Every object the heap owns (see `ObjectList`).
+    private(set) var objects = ObjectList()
     let collector = Collector()
     /// Collect when the object count passes this.
     private var threshold = Heap.minimumThreshold
@@ -65,6 +66,18 @@ final class Heap {
     private(set) var liveBytes = 0
     var stress = false
     var collections = 0
+
+    deinit { objects.releaseAll() }
+
+    /// Takes over the new object `o` and returns it as a value tagged `tag`. Cheaper than `track`
+    /// where it fits: `o`'s reference moves into `objects` uncounted, where `track`, which
+    /// returns the object as well, retains it there and the caller releases its own.
+    @inline(__always) func adopt(_ o: __owned Obj, tag: Tag) -> Value {
+        let v = Value(object: o, tag: tag)
+        objects.append(o)
+        if objects.count >= threshold || stress { wantsCollection = true }
+        return v
+    }
 
     @inline(__always) func track<T: Obj>(_ o: T) -> T {
         objects.append(o)
@@ -76,14 +89,17 @@ final class Heap {
     let interned = InternedStrings()
 
     /// A string object holding `s`: the interned one when `s` is short, else a new one.
-    func string(_ s: String) -> StrObj {
-        if s.utf8.count > InternedStrings.maxBytes { return track(StrObj(s)) }
+    func string(_ s: String) -> StrObj { stringValue(s).asString }
+
+    /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
+    @inline(__always) func stringValue(_ s: String) -> Value {
+        if s.utf8.count > InternedStrings.maxBytes { return adopt(StrObj(s), tag: .string) }
         let hash = s.withBytes { MapHash.bytes($0) }
-        if let found = interned.find(s, hash: hash) { return found }
+        if let found = interned.find(s, hash: hash) { return Value(object: found, tag: .string) }
         let o = StrObj(s)
         o.hashCache = hash
         interned.insert(o)
-        return track(o)
+        return adopt(o, tag: .string)
     }
 
     /// True when a collection is due at the next safe point (one flag: cheap to test in loops).
@@ -118,7 +134,7 @@ final class Heap {
         var i = measuredCount
         let n = objects.count
         while i < n {
-            newBytes &+= objects[i].estimatedSize
+            newBytes &+= objects.with(i) { $0.estimatedSize }
             i += 1
         }
         measuredCount = n
@@ -188,32 +204,17 @@ final class Heap {
             collections & (Heap.verificationInterval - 1) != 0 || everyReachableObjectIsMarked(),
             "the collector would free a reachable object")
         interned.purge()  // before anything it holds is freed
-        var live = 0
         var bytes = 0
-        // Survivors are swapped down in place. (A `for o in objects` loop that also assigned
-        // `objects[live]` copied the whole array on the first write, the loop's iterator holding
-        // the old buffer: a retain and a release of every object per collection.) The buffer is
-        // only used inside the closure, and swapping moves references without counting them.
-        objects.withUnsafeMutableBufferPointer { buf in
-            for i in 0..<buf.count {
-                // The reference's bits, loaded without a retain (a class reference is one pointer).
-                let raw = UnsafeRawPointer(buf.baseAddress.unsafelyUnwrapped + i).load(as: UnsafeRawPointer.self)
-                let survives = Unmanaged<Obj>.fromOpaque(raw)._withUnsafeGuaranteedRef { o in
-                    if !o.marked {
-                        if let freeing { freeing(ObjectIdentifier(o)) }
-                        return false
-                    }
-                    o.marked = false
-                    bytes += o.estimatedSize
-                    return true
-                }
-                if survives {
-                    if i != live { buf.swapAt(live, i) }
-                    live += 1
-                }
+        objects.sweep { o in
+            if !o.marked {
+                if let freeing { freeing(ObjectIdentifier(o)) }
+                return false
             }
+            o.marked = false
+            bytes += o.estimatedSize
+            return true
         }
-        objects.removeSubrange(live...)
+        let live = objects.count
         liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride + interned.bytes  // the heap's own tables
         bigBytesSinceGC = 0
         grownBytes = 0
@@ -230,14 +231,14 @@ final class Heap {
     private func everyReachableObjectIsMarked() -> Bool {
         collector.verifying = true
         defer { collector.verifying = false }
-        for o in objects where o.marked { o.trace(collector) }
+        objects.visitAll { o in if o.marked { o.trace(collector) } }
         return collector.unmarkedChildren == 0
     }
 
     /// Clears the strong references objects hold to each other (blocked tasks and the channels
     /// or tasks they wait on), so that dropping the heap frees everything, deadlocks included.
     func breakCycles() {
-        for o in objects {
+        objects.visitAll { o in
             if let t = o as? TaskObj {
                 t.joiners = []
                 t.waitingOn = .none

@@ -295,13 +295,15 @@ extension VM {
     }
 
     func buildMap(_ kv: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
-        let m = heap.track(MapObj(capacity: kv.count / 2))
+        // Filled before the heap takes it: nothing collects in between (collections wait for
+        // a safe point), and a key that cannot be hashed just drops it.
+        let m = MapObj(capacity: kv.count / 2)
         var i = 0
         while i + 1 < kv.count {
             mapSet(m, key: kv[i], hash: try mapHash(kv[i]), kv[i + 1])
             i += 2
         }
-        return Value(object: m, tag: .map)
+        return heap.adopt(m, tag: .map)
     }
 
     // MARK: - Fields
@@ -382,7 +384,7 @@ extension VM {
     }
 
     func bindMethod(_ recv: Value, _ method: Value, _ name: String) -> Value {
-        Value(object: heap.track(BoundMethodObj(receiver: recv, method: method, name: name)), tag: .boundMethod)
+        heap.adopt(BoundMethodObj(receiver: recv, method: method, name: name), tag: .boundMethod)
     }
 
     /// `obj.name = v`, `name` being a string constant of the running function. (The dispatch
@@ -415,12 +417,12 @@ extension VM {
         case .coroutine, .iterator: return v
         default: throw fail("cannot iterate over \(v.typeName)")
         }
-        let it = heap.track(IteratorObj(kind: kind, source: v))
+        let it = IteratorObj(kind: kind, source: v)
         if kind == .range {
             let rg = v.obj(RangeObj.self)
             it.current = rg.start; it.stop = rg.stop; it.step = rg.step
         }
-        return Value(object: it, tag: .iterator)
+        return heap.adopt(it, tag: .iterator)
     }
 
     /// Steps a non-coroutine iterator: pushes the next value, or pushes nil and jumps to `exit`.

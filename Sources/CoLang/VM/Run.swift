@@ -427,8 +427,7 @@ extension VM {
                             ups.append(r.closure.upvalues[index])
                         }
                     }
-                    let cl = heap.track(ClosureObj(proto: proto, upvalues: ups))
-                    r.push(Value(object: cl, tag: .closure))
+                    r.push(heap.adopt(ClosureObj(proto: proto, upvalues: ups), tag: .closure))
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .closeUpvalue:
                     running.closeUpvalues(from: (r.sp - 1) - running.stack)

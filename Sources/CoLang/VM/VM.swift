@@ -277,11 +277,11 @@ final class VM {
     // MARK: - Allocation
 
     func newString(_ s: String) -> Value {
-        Value(object: heap.string(s), tag: .string)
+        heap.stringValue(s)
     }
     /// `items` is taken over (`__owned`): the list keeps the caller's buffer without a retain.
     func newList(_ items: __owned ContiguousArray<Value>) -> Value {
-        Value(object: heap.track(ListObj(items)), tag: .list)
+        heap.adopt(ListObj(items), tag: .list)
     }
 
     /// The hash of `v` as a map key (`MapHash`), or an error for values that cannot be keys.
