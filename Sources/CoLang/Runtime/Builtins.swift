@@ -214,9 +214,9 @@ extension VM {
 
     func length(_ v: Value) throws(VMError) -> Value {
         switch v.tag {
-        case .string: return Value(Int64(try scalarCount(v.asString)))
-        case .list: return Value(Int64(v.asList.items.count))
-        case .map: return Value(Int64(v.asMap.count))
+        case .string: return Value(Int64(try v.unretained(StrObj.self) { s throws(VMError) in try scalarCount(s) }))
+        case .list: return Value(Int64(v.unretained(ListObj.self) { $0.items.count }))
+        case .map: return Value(Int64(v.unretained(MapObj.self) { $0.count }))
         case .range:
             guard let n = v.obj(RangeObj.self).count else { throw fail("range has more elements than the largest int") }
             return Value(n)

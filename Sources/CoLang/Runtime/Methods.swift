@@ -41,7 +41,7 @@ extension VM {
 
     private func installListMethods() {
         method(.list, "push", 1, 1) { vm, a in
-            a[0].asList.items.append(a[1])
+            a[0].unretained(ListObj.self) { $0.items.append(a[1]) }
             vm.heap.grownBytes &+= Heap.grownBytesPerListItem
             return .nil
         }
@@ -203,8 +203,10 @@ extension VM {
             return vm.newString(out)
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
-            let s = a[0].asString
-            return vm.newString(try vm.substring(s, try vm.sliceBounds(a, count: try vm.scalarCount(s))))
+            let part = try a[0].unretained(StrObj.self) { s throws(VMError) in
+                try vm.substring(s, try vm.sliceBounds(a, count: try vm.scalarCount(s)))
+            }
+            return vm.newString(part)
         }
     }
 

@@ -48,8 +48,15 @@ struct Value {
     }
     /// `body` with the object, without retaining it: for hot paths, where the value is known to
     /// be alive (on a stack, or held by a live object) for the whole call.
+    /// (Sound because only a collection frees an object, and collections wait for a safe point
+    /// of the dispatch loop, which `body` is not; `obj` and `as...` instead cost a retain and a
+    /// release, two atomic operations, per use.)
     @inline(__always) func unretained<T: Obj, R>(_: T.Type, _ body: (T) -> R) -> R {
         Unmanaged<T>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(bits)).unsafelyUnwrapped)._withUnsafeGuaranteedRef(body)
+    }
+    /// `unretained` for a body that throws. `body` must not collect: it runs no program code.
+    @inline(__always) func unretained<T: Obj, R, E: Error>(_: T.Type, throwing body: (T) throws(E) -> R) throws(E) -> R {
+        try unretained(T.self) { o in Result { () throws(E) in try body(o) } }.get()
     }
     @inline(__always) var asString: StrObj { self.obj(StrObj.self) }
     @inline(__always) var asList: ListObj { self.obj(ListObj.self) }

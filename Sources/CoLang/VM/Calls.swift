@@ -16,7 +16,7 @@ extension VM {
         let callee = calleeSlot.pointee
         switch callee.tag {
         case .native:
-            return try callNative(callee.obj(NativeObj.self), calleeSlot: calleeSlot, argc: argc, &r)
+            return try callNative(callee, calleeSlot: calleeSlot, argc: argc, &r)
         case .boundMethod:
             let bm = callee.obj(BoundMethodObj.self)
             insertReceiver(bm.receiver, method: bm.method, calleeSlot: calleeSlot, argc: argc, &r)
@@ -51,7 +51,7 @@ extension VM {
             try pushFrame(method, calleeSlot: calleeSlot, argc: argc, &r)
             return nil
         }
-        return try callNative(method.obj(NativeObj.self), calleeSlot: calleeSlot, argc: argc, &r)
+        return try callNative(method, calleeSlot: calleeSlot, argc: argc, &r)
     }
 
     /// `recv.name(args)`: a function stored in a map under `name`, else the type's built-in method.
@@ -79,14 +79,39 @@ extension VM {
         }
         insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
         if m.tag == .native {
-            return try callNative(m.obj(NativeObj.self), calleeSlot: recvSlot, argc: argc + 1, &r)
+            return try callNative(m, calleeSlot: recvSlot, argc: argc + 1, &r)
         }
         return try callMethodValue(m, name: r.consts[nameConst].asString.value, calleeSlot: recvSlot, argc: argc + 1, &r)
     }
 
-    /// Runs a native. A computing native's value is pushed; a control native's result says
-    /// what else to do (see `NativeResult`).
-    func callNative(_ n: NativeObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+    /// Runs the native `native`. A computing native's value is pushed; a control native's result
+    /// says what else to do (see `NativeResult`).
+    @inline(__always)
+    func callNative(_ native: Value, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop?
+    {
+        var then = AfterNative.nothing
+        // Unretained while it runs: natives run no program code, so nothing collects until the
+        // closure returns. What may collect (the collection its allocations asked for, the call
+        // it ends in) comes after.
+        let stop = try native.unretained(NativeObj.self) { n throws(VMError) in
+            try runNative(n, calleeSlot: calleeSlot, argc: argc, &r, then: &then)
+        }
+        switch then {
+        case .nothing: return stop
+        case .collect:
+            if heap.wantsCollection { save(r); collectGarbage() }
+            return nil
+        case .call(let argc): return try callValue(calleeSlot, argc: argc, &r)
+        }
+    }
+
+    /// What `callNative` does once the native has returned.
+    private enum AfterNative { case nothing, collect, call(argc: Int) }
+
+    /// `callNative`, less what may collect, which it leaves in `then`.
+    private func runNative(
+        _ n: NativeObj, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers, then: inout AfterNative
+    ) throws(VMError) -> ExecStop? {
         let visible = n.isMethod ? argc - 1 : argc
         if visible < n.minArgs || (n.maxArgs >= 0 && visible > n.maxArgs) {
             throw nativeArityError(n, got: visible)
@@ -108,7 +133,8 @@ extension VM {
                 calleeSlot[0] = callee
                 for (i, v) in tcArgs.enumerated() { calleeSlot[i + 1] = v }
                 r.sp = calleeSlot + 1 + tcArgs.count
-                return try callValue(calleeSlot, argc: tcArgs.count, &r)
+                then = .call(argc: tcArgs.count)
+                return nil
             case .switched(let raising):
                 r = load()
                 if let v = raising { return raiseAtYield(v, &r) }
@@ -124,7 +150,7 @@ extension VM {
             }
         }
         r.push(result)
-        if heap.wantsCollection { save(r); collectGarbage() }
+        then = .collect
         return nil
     }
 

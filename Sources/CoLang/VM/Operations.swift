@@ -259,10 +259,12 @@ extension VM {
     func getIndex(_ obj: Value, _ idx: Value) throws(VMError) -> Value {
         switch obj.tag {
         case .list:
-            let list = obj.asList
-            return list.items[try normalizeIndex(idx, count: list.items.count, what: "list")]
+            return try obj.unretained(ListObj.self) { list throws(VMError) in
+                list.items[try normalizeIndex(idx, count: list.items.count, what: "list")]
+            }
         case .map:
-            return obj.asMap.value(for: idx, hash: try mapHash(idx)) ?? .nil
+            let hash = try mapHash(idx)
+            return obj.unretained(MapObj.self) { $0.value(for: idx, hash: hash) } ?? .nil
         case .string:
             let s = obj.asString
             let i = try normalizeIndex(idx, count: try scalarCount(s), what: "string")
@@ -280,10 +282,12 @@ extension VM {
     func setIndex(_ obj: Value, _ idx: Value, _ v: Value) throws(VMError) {
         switch obj.tag {
         case .list:
-            let list = obj.asList
-            list.items[try normalizeIndex(idx, count: list.items.count, what: "list")] = v
+            try obj.unretained(ListObj.self) { list throws(VMError) in
+                list.items[try normalizeIndex(idx, count: list.items.count, what: "list")] = v
+            }
         case .map:
-            mapSet(obj.asMap, key: idx, hash: try mapHash(idx), v)
+            let hash = try mapHash(idx)
+            obj.unretained(MapObj.self) { mapSet($0, key: idx, hash: hash, v) }
         default:
             throw fail("cannot assign into an index of \(obj.typeName)")
         }

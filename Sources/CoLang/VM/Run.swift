@@ -249,11 +249,14 @@ extension VM {
                     let idx = r.sp[-1], obj = r.sp[-2]
                     r.sp -= 1
                     if obj.tag == .list && idx.tag == .int {
-                        let list = obj.asList
-                        let i = idx.asInt, n = Int64(list.items.count)
-                        let j = i < 0 ? i &+ n : i
-                        if j < 0 || j >= n { throw fail("index \(i) out of range for list of length \(n)") }
-                        r.sp[-1] = list.items[Int(j)]
+                        let i = idx.asInt
+                        let item: Value? = obj.unretained(ListObj.self) { list in
+                            let n = Int64(list.items.count)
+                            let j = i < 0 ? i &+ n : i
+                            return j < 0 || j >= n ? nil : list.items[Int(j)]
+                        }
+                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.items.count)") }
+                        r.sp[-1] = item
                     } else {
                         r.sp[-1] = try getIndex(obj, idx)
                     }
