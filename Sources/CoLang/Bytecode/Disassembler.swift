@@ -85,16 +85,16 @@ enum Disassembler {
             return (prefix + name + "\(local(a[0])) \(constant(a[1]))", next)
         case .jumpUnlessLessLocals, .loopIfLessLocals:
             return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces) -> \(offset4(a[2]))", next)
-        case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall:
+        case .jumpUnlessLessLocalSmall, .loopIfLessLocalSmall, .jumpUnlessEqualLocalSmall:
             return (prefix + name + "\(local(a[0])) \(small(a[1])) -> \(offset4(a[2]))", next)
         case .addLocalSmall:
             let n = small(a[1])
             return (prefix + name + "\(local(a[0])) \(n >= 0 ? "+" : "")\(n)", next)
-        case .localAddSmall, .localSubtractSmall:
+        case .localAddSmall, .localSubtractSmall, .getLocalIndexSmall:
             return (prefix + name + "\(local(a[0])) \(small(a[1]))", next)
         case .jump, .jumpIfFalse, .jumpIfTrue, .popJumpIfFalse, .loop, .loopIfTrue, .forIter, .yieldFromNext, .tryBegin, .tryFinally,
             .jumpUnlessLess, .jumpUnlessLessEqual, .jumpUnlessGreater, .jumpUnlessGreaterEqual,
-            .jumpUnlessEqual, .jumpUnlessNotEqual:
+            .jumpUnlessEqual, .jumpUnlessNotEqual, .jumpUnlessNil, .jumpIfNil:
             return (prefix + name + "-> \(offset4(a[0]))", next)
         case .forLoop:
             return (prefix + name + "-> \(offset4(a[0])) (else -> \(offset4(OpCode.forLoopTop(body: a[0]))))", next)

@@ -53,6 +53,14 @@ enum OpCode: UInt8, CaseIterable {
     case jumpUnlessLessLocals
     /// a:u8 n:u16 (Int16 bits) t:t32 · `->`, jumps unless locals[a] < n
     case jumpUnlessLessLocalSmall
+    /// a:u8 n:u16 (Int16 bits) t:t32 · `->`, jumps unless locals[a] == n (`if depth == 0`)
+    case jumpUnlessEqualLocalSmall
+    /// t:t32 · `v ->`, jumps unless v is nil (`if x == nil`)
+    case jumpUnlessNil
+    /// t:t32 · `v ->`, jumps if v is nil (`if x != nil`)
+    case jumpIfNil
+    /// s:u8 n:u16 (Int16 bits) · `-> locals[s][n]` (`node[0]` on a local)
+    case getLocalIndexSmall
     /// a:u8 b:u8 · `-> locals[a] locals[b]`
     case getLocal2
     /// s:u8 name:u16 · `-> locals[s].name` (`b.x` on a local: objects as maps)
@@ -257,6 +265,9 @@ extension OpCode {
             return OpLayout([.u32], .fixed(-2))
         case .jumpUnlessLessLocals: return OpLayout([.u8, .u8, .u32], .fixed(0))
         case .jumpUnlessLessLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
+        case .jumpUnlessEqualLocalSmall: return OpLayout([.u8, .u16, .u32], .fixed(0))
+        case .jumpUnlessNil, .jumpIfNil: return OpLayout([.u32], .fixed(-1))
+        case .getLocalIndexSmall: return OpLayout([.u8, .u16], .fixed(1))
         case .getLocal2: return OpLayout([.u8, .u8], .fixed(2))
         case .getLocalField: return OpLayout([.u8, .u16], .fixed(1))
         case .addToLocal: return OpLayout([.u8], .fixed(-1))

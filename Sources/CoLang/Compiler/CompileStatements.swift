@@ -176,6 +176,15 @@ extension Compiler {
                 return emitJump(.jumpUnlessLessLocalSmall, cond.loc, a, Int(UInt16(bitPattern: n)))
             case nil: break
             }
+            if op == .eq || op == .ne, case .nilLit = rhs.kind {
+                expression(lhs)
+                return emitJump(op == .eq ? .jumpUnlessNil : .jumpIfNil, cond.loc)
+            }
+            if op == .eq, case .name(let a) = lhs.kind, let slot = fs.resolveLocal(a),
+                case .intLit(let n) = rhs.kind, let small = Int16(exactly: n)
+            {
+                return emitJump(.jumpUnlessEqualLocalSmall, cond.loc, slot, Int(UInt16(bitPattern: small)))
+            }
             if let fused {
                 expression(lhs)
                 expression(rhs)

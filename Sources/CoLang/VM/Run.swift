@@ -115,6 +115,33 @@ extension VM {
                     } else {
                         r.sp[-1] = try arithmetic(.modulo, a, Value(n))
                     }
+                case .jumpUnlessEqualLocalSmall:
+                    let x = r.base[r.readU8()]
+                    let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    let t = r.readU32()
+                    if !(x.tag == .int ? x.asInt == n : try valuesEqual(x, Value(n))) { r.ip = r.code + t }
+                case .jumpUnlessNil:
+                    let t = r.readU32()
+                    r.sp -= 1
+                    if r.sp.pointee.tag != .nil { r.ip = r.code + t }
+                case .jumpIfNil:
+                    let t = r.readU32()
+                    r.sp -= 1
+                    if r.sp.pointee.tag == .nil { r.ip = r.code + t }
+                case .getLocalIndexSmall:
+                    let obj = r.base[r.readU8()]
+                    let i = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
+                    if obj.tag == .list {
+                        let item: Value? = obj.unretained(ListObj.self) { list in
+                            let n = Int64(list.items.count)
+                            let j = i < 0 ? i &+ n : i
+                            return j < 0 || j >= n ? nil : list.items[Int(j)]
+                        }
+                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.items.count)") }
+                        r.push(item)
+                    } else {
+                        r.push(try getIndex(obj, Value(i)))
+                    }
                 case .getLocal2:
                     let a = r.readU8(), b = r.readU8()
                     r.push(r.base[a])
