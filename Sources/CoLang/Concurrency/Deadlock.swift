@@ -186,7 +186,8 @@ extension VM {
     func forEachChild(_ v: Value, depth: Int = 2, _ body: (Value, String) -> Void) {
         guard depth > 0 else { return }
         if v.tag == .list {
-            for (i, item) in v.asList.items.prefix(1000).enumerated() {
+            let list = v.asList
+            for (i, item) in list.items(in: 0..<min(list.count, 1000)).enumerated() {
                 body(item, "[\(i)]")
                 forEachChild(item, depth: depth - 1) { body($0, "[\(i)]" + $1) }
             }

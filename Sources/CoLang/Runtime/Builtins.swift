@@ -215,7 +215,7 @@ extension VM {
     func length(_ v: Value) throws(VMError) -> Value {
         switch v.tag {
         case .string: return Value(Int64(try v.unretained(StrObj.self) { s throws(VMError) in try scalarCount(s) }))
-        case .list: return Value(Int64(v.unretained(ListObj.self) { $0.items.count }))
+        case .list: return Value(Int64(v.unretained(ListObj.self) { $0.count }))
         case .map: return Value(Int64(v.unretained(MapObj.self) { $0.count }))
         case .range:
             guard let n = v.obj(RangeObj.self).count else { throw fail("range has more elements than the largest int") }

@@ -41,41 +41,46 @@ extension VM {
 
     private func installListMethods() {
         method(.list, "push", 1, 1) { vm, a in
-            a[0].unretained(ListObj.self) { $0.items.append(a[1]) }
+            a[0].unretained(ListObj.self) { $0.append(a[1]) }
             vm.heap.grownBytes &+= Heap.grownBytesPerListItem
             return .nil
         }
         method(.list, "pop", 0, 1) { vm, a throws(VMError) in
             let list = a[0].asList
-            if list.items.isEmpty { throw vm.fail("pop from empty list") }
-            if a.count == 1 { return list.items.removeLast() }
-            let i = try vm.normalizeIndex(a[1], count: list.items.count, what: "list")
-            try vm.chargeWork(list.items.count - i)  // the elements moved down
-            return list.items.remove(at: i)
+            if list.isEmpty { throw vm.fail("pop from empty list") }
+            if a.count == 1 { return list.removeLast() }
+            let i = try vm.normalizeIndex(a[1], count: list.count, what: "list")
+            try vm.chargeWork(list.count - i)  // the elements moved down
+            return list.remove(at: i)
         }
         method(.list, "insert", 2, 2) { vm, a throws(VMError) in
             let list = a[0].asList
-            let n = Int64(list.items.count)
+            let n = Int64(list.count)
             var i = try vm.intArg(a[1], "insert index")
             if i < 0 { i = max(i &+ n, 0) }
             try vm.chargeWork(Int(n - min(i, n)))  // the elements moved up
-            list.items.insert(a[2], at: Int(min(i, n)))
+            list.insert(a[2], at: Int(min(i, n)))
             vm.heap.grownBytes &+= Heap.grownBytesPerListItem
             return .nil
         }
         method(.list, "remove", 1, 1) { vm, a throws(VMError) in
             let list = a[0].asList
-            for (i, v) in list.items.enumerated() {
-                if try vm.valuesEqual(v, a[1]) {
-                    list.items.remove(at: i)
+            var i = 0
+            while i < list.count {  // comparing runs no CoLang code: nothing changes the list meanwhile
+                if try vm.valuesEqual(list[i], a[1]) {
+                    _ = list.remove(at: i)
                     return .true
                 }
+                i += 1
             }
             return .false
         }
         method(.list, "contains", 1, 1) { vm, a throws(VMError) in
-            for v in a[0].asList.items {
-                if try vm.valuesEqual(v, a[1]) { return .true }
+            let list = a[0].asList
+            var i = 0
+            while i < list.count {
+                if try vm.valuesEqual(list[i], a[1]) { return .true }
+                i += 1
             }
             return .false
         }
@@ -87,20 +92,23 @@ extension VM {
             return vm.newString(try vm.concatenate(parts, separator: sep))
         }
         method(.list, "slice", 1, 2) { vm, a throws(VMError) in
-            let items = a[0].asList.items
-            let bounds = try vm.sliceBounds(a, count: items.count)
+            let list = a[0].asList
+            let bounds = try vm.sliceBounds(a, count: list.count)
             try vm.chargeNewList(bounds.count)
-            return vm.newList(ContiguousArray(items[bounds]))
+            return vm.newList(list.items(in: bounds))
         }
         method(.list, "reverse", 0, 0) { vm, a throws(VMError) in
-            try vm.chargeWork(a[0].asList.items.count)
-            a[0].asList.items.reverse()
+            try vm.chargeWork(a[0].asList.count)
+            a[0].asList.reverse()
             return .nil
         }
         controlMethod(.list, "sort", 0, 1) { vm, a throws(VMError) in
             // With a key function, sorted by CoLang code (the key may yield).
             if a.count > 1 { return .tailCall(callee: vm.preludeFunction("__sort_by"), args: [a[0], a[1]]) }
-            try vm.sortValues(&a[0].asList.items)
+            let list = a[0].asList
+            var items = list.items
+            defer { list.setItems(items) }  // what the sort got to, even when a comparison fails
+            try vm.sortValues(&items)
             return .value(.nil)
         }
     }

@@ -102,7 +102,9 @@ extension VM {
             list.beingPrinted = true
             defer { list.beingPrinted = false }
             out += "["
-            for (i, item) in list.items.enumerated() {
+            // By index: printing runs no CoLang code, so nothing changes the list meanwhile.
+            for i in 0..<list.count {
+                let item = list[i]
                 if i > 0 { out += ", " }
                 if out.utf8.count > limit { break }
                 try describe(item, into: &out, depth: depth + 1, quoteStrings: true, limit: limit, metered: metered)
@@ -161,7 +163,7 @@ extension VM {
         case (.list, .list):
             if a.bits == b.bits { return true }
             if depth > VM.maxValueNesting { throw fail("comparison nested too deeply") }
-            let x = a.asList.items, y = b.asList.items
+            let x = a.asList, y = b.asList
             if x.count != y.count { return false }
             for i in 0..<x.count where try !valuesEqual(x[i], y[i], depth: depth + 1) { return false }
             return true

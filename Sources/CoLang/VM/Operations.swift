@@ -260,7 +260,7 @@ extension VM {
         switch obj.tag {
         case .list:
             return try obj.unretained(ListObj.self) { list throws(VMError) in
-                list.items[try normalizeIndex(idx, count: list.items.count, what: "list")]
+                list[try normalizeIndex(idx, count: list.count, what: "list")]
             }
         case .map:
             let hash = try mapHash(idx)
@@ -283,7 +283,7 @@ extension VM {
         switch obj.tag {
         case .list:
             try obj.unretained(ListObj.self) { list throws(VMError) in
-                list.items[try normalizeIndex(idx, count: list.items.count, what: "list")] = v
+                list[try normalizeIndex(idx, count: list.count, what: "list")] = v
             }
         case .map:
             let hash = try mapHash(idx)
@@ -440,8 +440,9 @@ extension VM {
                 io.current = o ? io.stop : n
             }
         case .list:
-            let items = io.source.asList.items
-            if io.index < items.count { next = items[io.index]; io.index += 1 }
+            io.source.unretained(ListObj.self) { list in
+                if io.index < list.count { next = list[io.index]; io.index += 1 }
+            }
         case .map:
             let m = io.source.asMap
             if io.index < m.count { next = m.entry(io.index).key; io.index += 1 }

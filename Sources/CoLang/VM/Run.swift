@@ -133,11 +133,11 @@ extension VM {
                     let i = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
                     if obj.tag == .list {
                         let item: Value? = obj.unretained(ListObj.self) { list in
-                            let n = Int64(list.items.count)
+                            let n = Int64(list.count)
                             let j = i < 0 ? i &+ n : i
-                            return j < 0 || j >= n ? nil : list.items[Int(j)]
+                            return j < 0 || j >= n ? nil : list[Int(j)]
                         }
-                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.items.count)") }
+                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.count)") }
                         r.push(item)
                     } else {
                         r.push(try getIndex(obj, Value(i)))
@@ -278,11 +278,11 @@ extension VM {
                     if obj.tag == .list && idx.tag == .int {
                         let i = idx.asInt
                         let item: Value? = obj.unretained(ListObj.self) { list in
-                            let n = Int64(list.items.count)
+                            let n = Int64(list.count)
                             let j = i < 0 ? i &+ n : i
-                            return j < 0 || j >= n ? nil : list.items[Int(j)]
+                            return j < 0 || j >= n ? nil : list[Int(j)]
                         }
-                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.items.count)") }
+                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.count)") }
                         r.sp[-1] = item
                     } else {
                         r.sp[-1] = try getIndex(obj, idx)
@@ -482,9 +482,9 @@ extension VM {
                     }
                 case .buildList:
                     let n = r.readU16()
-                    let items = ContiguousArray(UnsafeBufferPointer(start: r.sp - n, count: n))
+                    let list = ListObj(copying: UnsafeBufferPointer(start: r.sp - n, count: n))
                     r.sp -= n
-                    r.push(newList(items))
+                    r.push(heap.adopt(list, tag: .list))
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .buildMap:
                     let n = r.readU16()
@@ -563,8 +563,8 @@ extension VM {
                                 return 1
                             case .list:
                                 return io.source.unretained(ListObj.self) { list in
-                                    guard io.index < list.items.count else { return 0 }
-                                    v = list.items[io.index]
+                                    guard io.index < list.count else { return 0 }
+                                    v = list[io.index]
                                     io.index += 1
                                     return 1
                                 }
