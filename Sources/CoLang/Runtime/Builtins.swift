@@ -38,7 +38,11 @@ extension VM {
             vm.write(line + "\n")
             return .nil
         }
-        native("str", 1, 1) { vm, a throws(VMError) in a[0].tag == .string ? a[0] : vm.newString(try vm.str(a[0])) }
+        native("str", 1, 1) { vm, a throws(VMError) in
+            if a[0].tag == .string { return a[0] }
+            if a[0].tag == .int { return vm.intString(a[0].asInt) }
+            return vm.newString(try vm.str(a[0]))
+        }
         native("type", 1, 1) { vm, a in vm.newString(a[0].typeName) }
         native("int", 1, 1) { vm, a throws(VMError) in try vm.toInt(a[0]) }
         native("float", 1, 1) { vm, a throws(VMError) in try vm.toFloat(a[0]) }

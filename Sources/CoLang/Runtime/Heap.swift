@@ -91,11 +91,29 @@ final class Heap {
     /// A string object holding `s`: the interned one when `s` is short, else a new one.
     func string(_ s: String) -> StrObj { stringValue(s).asString }
 
+    /// The string of UTF-8 `bytes` (valid, and cut at code point boundaries) as a value. A short
+    /// one is looked up in `interned` by its bytes before any Swift `String` is made: splitting
+    /// a text into words, slicing and `str(n)` mostly make strings that exist already, and
+    /// making the `String` was ~270 instructions of the ~500 a new string cost (issue 17).
+    @inline(__always) func stringValue(bytes: UnsafeBufferPointer<UInt8>) -> Value {
+        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(String.fromUTF8(bytes)), tag: .string) }
+        let hash = MapHash.bytes(bytes)
+        if let found = interned.find(bytes: bytes, hash: hash) {
+            return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
+        }
+        let o = StrObj(String.fromUTF8(bytes))
+        o.hashCache = hash
+        interned.insert(o)
+        return adopt(o, tag: .string)
+    }
+
     /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
     @inline(__always) func stringValue(_ s: String) -> Value {
         if s.utf8.count > InternedStrings.maxBytes { return adopt(StrObj(s), tag: .string) }
         let hash = s.withBytes { MapHash.bytes($0) }
-        if let found = interned.find(s, hash: hash) { return Value(object: found, tag: .string) }
+        if let found = s.withBytes({ interned.find(bytes: $0, hash: hash) }) {
+            return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
+        }
         let o = StrObj(s)
         o.hashCache = hash
         interned.insert(o)

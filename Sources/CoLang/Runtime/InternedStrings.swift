@@ -62,6 +62,12 @@ final class InternedStrings {
     /// The interned string with the code points of `text` (whose hash is `hash`, `MapHash.bytes`
     /// of its UTF-8), if any.
     @inline(__always) func find(_ text: String, hash: UInt64) -> StrObj? {
+        text.withBytes { find(bytes: $0, hash: hash) }?.takeUnretainedValue()
+    }
+
+    /// The interned string whose UTF-8 is `bytes` (whose hash is `hash`), if any, unretained:
+    /// the heap owns it until the next collection.
+    @inline(__always) func find(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Unmanaged<StrObj>? {
         let tag = InternedStrings.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -70,11 +76,20 @@ final class InternedStrings {
             if slot & ~InternedStrings.addressBits == tag {
                 // Unretained: the heap owns every string in the table (see the type's comment).
                 let s = InternedStrings.string(slot)
-                let same = s._withUnsafeGuaranteedRef { s in s.hashCache == hash && s.value.codePointsEqual(text) }
-                if same { return s.takeUnretainedValue() }
+                let same = s._withUnsafeGuaranteedRef { s in
+                    s.hashCache == hash && s.value.withBytes { InternedStrings.same($0, bytes) }
+                }
+                if same { return s }
             }
             i = (i &+ 1) & mask
         }
+    }
+
+    /// The same bytes (short ones: a loop, not a call to memcmp).
+    @inline(__always) private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if a.count != b.count { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
     }
 
     /// Adds `s`, whose `hashCache` is set and whose bytes `find` did not find.

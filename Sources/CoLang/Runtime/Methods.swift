@@ -211,10 +211,9 @@ extension VM {
             return vm.newString(out)
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
-            let part = try a[0].unretained(StrObj.self) { s throws(VMError) in
+            try a[0].unretained(StrObj.self) { s throws(VMError) in
                 try vm.substring(s, try vm.sliceBounds(a, count: try vm.scalarCount(s)))
             }
-            return vm.newString(part)
         }
     }
 

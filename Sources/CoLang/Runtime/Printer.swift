@@ -30,11 +30,17 @@ extension VM {
         return out
     }
 
-    /// The decimal digits of `i`, written backwards into a stack buffer and copied into a string
-    /// of exactly their length (so up to 15 digits make a small string, held inline):
+    /// The decimal digits of `i` as a string of exactly their length (so up to 15 digits make a
+    /// small string, held inline).
+    static func intText(_ i: Int64) -> String { withDigits(i) { String.fromUTF8($0) } }
+
+    /// `str(i)` as a value: found among the interned strings by its digits when it exists.
+    func intString(_ i: Int64) -> Value { VM.withDigits(i) { heap.stringValue(bytes: $0) } }
+
+    /// `body` with the decimal digits of `i`, written backwards into a stack buffer:
     /// `Int64.description` goes through generic code, a third of `str(i)` in bench/strings.
     /// Sound: at most 20 bytes (`-9223372036854775808`) are written into 20.
-    static func intText(_ i: Int64) -> String {
+    static func withDigits<R>(_ i: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             var m = i.magnitude
             var at = 20
@@ -47,7 +53,7 @@ extension VM {
                 at &-= 1
                 buffer[at] = 45  // "-"
             }
-            return String.fromUTF8(UnsafeBufferPointer(rebasing: buffer[at..<20]))
+            return body(UnsafeBufferPointer(rebasing: buffer[at..<20]))
         }
     }
 

@@ -68,7 +68,7 @@ extension VM {
                 try forEachPiece(of: hay, separator: pin) { r throws(VMError) in
                     try chargeWork()
                     try chargeText(r.count)
-                    items.append(newString(String.fromUTF8(UnsafeBufferPointer(rebasing: hay[r]))))
+                    items.append(heap.stringValue(bytes: UnsafeBufferPointer(rebasing: hay[r])))
                 }
                 return items
             }
@@ -251,22 +251,22 @@ extension VM {
     }
 
     /// The code points `range` of `s`, as a string.
-    func substring(_ s: StrObj, _ range: Range<Int>) throws(VMError) -> String {
-        if range.isEmpty { return "" }
-        let start = try byteOffset(s, range.lowerBound), end = try byteOffset(s, range.upperBound)
+    func substring(_ s: StrObj, _ range: Range<Int>) throws(VMError) -> Value {
+        let start = range.isEmpty ? 0 : try byteOffset(s, range.lowerBound)
+        let end = range.isEmpty ? 0 : try byteOffset(s, range.upperBound)
         if end - start > 1 {
             try checkAllocation(bytes: end - start)
             try chargeText(end - start)
         }
-        return s.value.withBytes { b in String.fromUTF8(UnsafeBufferPointer(rebasing: b[start..<end])) }
+        return s.value.withBytes { b in heap.stringValue(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) }
     }
 
     /// The code point at byte offset `at` of `s` as a string, and its length in bytes.
-    func scalarString(_ s: String, at: Int) -> (String, Int) {
+    func scalarString(_ s: String, at: Int) -> (Value, Int) {
         s.withBytes { b in
             var end = at + 1
             while end < b.count && b[end] & 0xC0 == 0x80 { end += 1 }
-            return (String.fromUTF8(UnsafeBufferPointer(rebasing: b[at..<end])), end - at)
+            return (heap.stringValue(bytes: UnsafeBufferPointer(rebasing: b[at..<end])), end - at)
         }
     }
 
@@ -281,7 +281,7 @@ extension VM {
         while at < bytes {
             try chargeWork()
             let (piece, len) = scalarString(s.value, at: at)
-            out.append(newString(piece))
+            out.append(piece)
             at += len
         }
         return out

@@ -3,11 +3,25 @@ import FoundationEssentials
 import Glibc
 
 extension VM {
+    /// `x + y` of `count` bytes, at most `InternedStrings.maxBytes`: joined on the stack and
+    /// looked up among the interned strings before a `String` is made (`Heap.stringValue`).
+    func shortSum(_ x: String, _ y: String, count n: Int) -> Value {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InternedStrings.maxBytes) { buffer in
+            let base = buffer.baseAddress.unsafelyUnwrapped
+            var at = 0
+            x.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
+            y.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
+            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
+        }
+    }
+
     func add(_ a: Value, _ b: Value) throws(VMError) -> Value {
         if a.tag == .float && b.tag == .float { return Value(a.asFloat + b.asFloat) }
         if a.tag == .string && b.tag == .string {
             let x = a.asString.value, y = b.asString.value
-            try checkAllocation(bytes: x.utf8.count + y.utf8.count)
+            let n = x.utf8.count + y.utf8.count
+            try checkAllocation(bytes: n)
+            if n <= InternedStrings.maxBytes { return shortSum(x, y, count: n) }
             return newString(x + y)
         }
         if a.tag == .list && b.tag == .list {
@@ -268,7 +282,7 @@ extension VM {
         case .string:
             let s = obj.asString
             let i = try normalizeIndex(idx, count: try scalarCount(s), what: "string")
-            return newString(scalarString(s.value, at: try byteOffset(s, i)).0)
+            return scalarString(s.value, at: try byteOffset(s, i)).0
         case .range:
             let rg = obj.obj(RangeObj.self)
             guard let n = rg.count else { throw fail("range is too large to index") }
@@ -451,7 +465,7 @@ extension VM {
             let s = io.source.asString.value
             if Int(io.current) < s.utf8.count {
                 let (piece, len) = scalarString(s, at: Int(io.current))
-                next = newString(piece)
+                next = piece
                 io.current += Int64(len)
             }
         case .channel:
