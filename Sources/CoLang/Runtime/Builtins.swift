@@ -66,11 +66,14 @@ extension VM {
                 // Collected by CoLang code, so that the coroutine's `yield`s can switch.
                 return .tailCall(callee: vm.preludeFunction("__collect"), args: [v])
             }
+            // Lists and maps straight into the new list (a big one is not copied twice).
+            if v.tag == .list { return .value(vm.heap.adopt(ListObj(copying: v.asList, in: 0..<v.asList.count), tag: .list)) }
+            if v.tag == .map { return .value(vm.heap.adopt(try vm.mapColumn(v.asMap) { $0.key }, tag: .list)) }
             return .value(vm.newList(try vm.elements(of: v)))
         }
         native("keys", 1, 1) { vm, a throws(VMError) in
             guard a[0].tag == .map else { throw vm.fail("keys expects a map, not \(a[0].typeName)") }
-            return vm.newList(try vm.mapColumn(a[0].asMap) { $0.key })
+            return vm.heap.adopt(try vm.mapColumn(a[0].asMap) { $0.key }, tag: .list)
         }
         native("assert", 1, 2) { vm, a throws(VMError) in
             if a[0].isFalsy {
@@ -233,7 +236,7 @@ extension VM {
     func elements(of v: Value) throws(VMError) -> ContiguousArray<Value> {
         switch v.tag {
         case .list: return v.asList.items
-        case .map: return try mapColumn(v.asMap) { $0.key }
+        case .map: return try mapColumn(v.asMap) { $0.key }.items
         case .string: return try scalarStrings(v.asString)
         case .range:
             let rg = v.obj(RangeObj.self)

@@ -86,8 +86,13 @@ extension VM {
         }
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
-            let parts = try a[0].asList.items.map { v throws(VMError) in
-                try vm.chargeWork(); return try vm.str(v)
+            // By index, not through a copy of the items: `str` runs no CoLang code.
+            let list = a[0].asList
+            var parts: [String] = []
+            parts.reserveCapacity(list.count)
+            for i in 0..<list.count {
+                try vm.chargeWork()
+                parts.append(try vm.str(list[i]))
             }
             return vm.newString(try vm.concatenate(parts, separator: sep))
         }
@@ -95,7 +100,7 @@ extension VM {
             let list = a[0].asList
             let bounds = try vm.sliceBounds(a, count: list.count)
             try vm.chargeNewList(bounds.count)
-            return vm.newList(list.items(in: bounds))
+            return vm.heap.adopt(ListObj(copying: list, in: bounds), tag: .list)
         }
         method(.list, "reverse", 0, 0) { vm, a throws(VMError) in
             try vm.chargeWork(a[0].asList.count)
@@ -107,16 +112,18 @@ extension VM {
             if a.count > 1 { return .tailCall(callee: vm.preludeFunction("__sort_by"), args: [a[0], a[1]]) }
             let list = a[0].asList
             var items = list.items
-            defer { list.setItems(items) }  // what the sort got to, even when a comparison fails
-            try vm.sortValues(&items)
+            try vm.sortValues(&items)  // leaves `items` as they were when a comparison fails
+            list.setItems(items)
             return .value(.nil)
         }
     }
 
     /// The keys or the values of `m` as a new list, charged to the limits before it is built.
-    func mapColumn(_ m: MapObj, _ pick: (MapEntry) -> Value) throws(VMError) -> ContiguousArray<Value> {
+    func mapColumn(_ m: MapObj, _ pick: (MapEntry) -> Value) throws(VMError) -> ListObj {
         try chargeNewList(m.count)
-        return ContiguousArray(m.entryList.map(pick))
+        let column = ListObj(capacity: m.count)
+        for e in m.entryList { column.append(pick(e)) }
+        return column
     }
 
     /// Sorts ascending with `compare`, stably: insertion sort of runs of 32, then merges of runs
@@ -167,8 +174,8 @@ extension VM {
     }
 
     private func installMapMethods() {
-        method(.map, "keys", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.key }) }
-        method(.map, "values", 0, 0) { vm, a throws(VMError) in vm.newList(try vm.mapColumn(a[0].asMap) { $0.value }) }
+        method(.map, "keys", 0, 0) { vm, a throws(VMError) in vm.heap.adopt(try vm.mapColumn(a[0].asMap) { $0.key }, tag: .list) }
+        method(.map, "values", 0, 0) { vm, a throws(VMError) in vm.heap.adopt(try vm.mapColumn(a[0].asMap) { $0.value }, tag: .list) }
         method(.map, "has", 1, 1) { vm, a throws(VMError) in
             Value(a[0].asMap.find(a[1], hash: try vm.mapHash(a[1])) != nil)
         }

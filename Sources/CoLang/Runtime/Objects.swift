@@ -95,6 +95,16 @@ final class ListObj: Obj {
         super.init()
         append(contentsOf: items)
     }
+    /// An empty list with room for `capacity` items (so that a big one is built in place).
+    init(capacity: Int) {
+        super.init()
+        if capacity > 0 { grow(to: capacity) }
+    }
+    /// A list of the items `range` of `other`.
+    convenience init(copying other: ListObj, in range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "list range out of bounds")
+        self.init(copying: UnsafeBufferPointer(start: other.base.map { $0 + range.lowerBound }, count: range.count))
+    }
     convenience init(_ items: __owned ContiguousArray<Value> = []) {
         self.init(copying: UnsafeBufferPointer(start: nil, count: 0))
         items.withUnsafeBufferPointer { append(contentsOf: $0) }
@@ -117,6 +127,13 @@ final class ListObj: Obj {
 
     /// The items, copied: for code that goes on while the list may change (or simply wants an array).
     var items: ContiguousArray<Value> { ContiguousArray(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Appends the items of `other` (which may be this list).
+    func append(contentsOf other: ListObj) {
+        let n = other.count
+        if count + n > capacity { grow(to: count + n) }  // before reading `other.base`: it may move
+        append(contentsOf: UnsafeBufferPointer(start: other.base, count: n))
+    }
 
     /// Items `range` (within `0..<count`), copied.
     func items(in range: Range<Int>) -> ContiguousArray<Value> {

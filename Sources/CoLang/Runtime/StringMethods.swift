@@ -53,7 +53,7 @@ extension VM {
 
     /// `s.split(sep)` / `s.split()`: counted and sized first, then built.
     func split(_ s: String, separator: String?) throws(VMError) -> Value {
-        let items: ContiguousArray<Value> = try s.withBytes { hay throws(VMError) in
+        let items: ListObj = try s.withBytes { hay throws(VMError) in
             try VM.withOptionalBytes(separator) { pin throws(VMError) in
                 // How many pieces, refused as soon as they would pass the memory limit.
                 let cap = memoryLimit / VM.stringPieceBytes + 1
@@ -63,8 +63,7 @@ extension VM {
                     if pieces > cap { throw fail(memoryLimitMessage) }
                 }
                 try checkAllocation(bytes: pieces &* VM.stringPieceBytes &+ hay.count)
-                var items = ContiguousArray<Value>()
-                items.reserveCapacity(pieces)
+                let items = ListObj(capacity: pieces)  // built in place: a big list is not copied
                 try forEachPiece(of: hay, separator: pin) { r throws(VMError) in
                     try chargeWork()
                     try chargeText(r.count)
@@ -73,7 +72,7 @@ extension VM {
                 return items
             }
         }
-        return newList(items)
+        return heap.adopt(items, tag: .list)
     }
 
     /// `body` with the bytes of `s`, or nil.

@@ -25,9 +25,12 @@ extension VM {
             return newString(x + y)
         }
         if a.tag == .list && b.tag == .list {
-            let x = a.asList.items, y = b.asList.items
+            let x = a.asList, y = b.asList
             try chargeNewList(x.count + y.count)
-            return newList(x + y)
+            let sum = ListObj(capacity: x.count + y.count)
+            sum.append(contentsOf: x)
+            sum.append(contentsOf: y)
+            return heap.adopt(sum, tag: .list)
         }
         return try arithmetic(.add, a, b)
     }

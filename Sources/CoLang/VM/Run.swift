@@ -482,9 +482,9 @@ extension VM {
                     }
                 case .buildList:
                     let n = r.readU16()
-                    let list = ListObj(copying: UnsafeBufferPointer(start: r.sp - n, count: n))
+                    let list = newList(copying: UnsafeBufferPointer(start: r.sp - n, count: n))
                     r.sp -= n
-                    r.push(heap.adopt(list, tag: .list))
+                    r.push(list)
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .buildMap:
                     let n = r.readU16()
