@@ -106,7 +106,7 @@ final class ListObj: Obj {
         self.init(copying: UnsafeBufferPointer(start: other.base.map { $0 + range.lowerBound }, count: range.count))
     }
     convenience init(_ items: __owned ContiguousArray<Value> = []) {
-        self.init(copying: UnsafeBufferPointer(start: nil, count: 0))
+        self.init(capacity: items.count)
         items.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
     deinit { free(base) }
@@ -156,7 +156,7 @@ final class ListObj: Obj {
     func append(contentsOf items: UnsafeBufferPointer<Value>) {
         guard let from = items.baseAddress, items.count > 0 else { return }
         if count + items.count > capacity { grow(to: count + items.count) }
-        (base.unsafelyUnwrapped + count).update(from: from, count: items.count)  // trivial values: a copy
+        (base.unsafelyUnwrapped + count).initialize(from: from, count: items.count)  // trivial values: a copy
         count += items.count
     }
 
