@@ -66,10 +66,7 @@ extension VM {
                 // Collected by CoLang code, so that the coroutine's `yield`s can switch.
                 return .tailCall(callee: vm.preludeFunction("__collect"), args: [v])
             }
-            // Lists and maps straight into the new list (a big one is not copied twice).
-            if v.tag == .list { return .value(vm.heap.adopt(ListObj(copying: v.asList, in: 0..<v.asList.count), tag: .list)) }
-            if v.tag == .map { return .value(vm.heap.adopt(try vm.mapColumn(v.asMap) { $0.key }, tag: .list)) }
-            return .value(vm.newList(try vm.elements(of: v)))
+            return .value(vm.heap.adopt(try vm.elements(of: v), tag: .list))
         }
         native("keys", 1, 1) { vm, a throws(VMError) in
             guard a[0].tag == .map else { throw vm.fail("keys expects a map, not \(a[0].typeName)") }
@@ -232,18 +229,21 @@ extension VM {
         }
     }
 
-    /// The elements of a list, map (keys), string (characters) or range.
-    func elements(of v: Value) throws(VMError) -> ContiguousArray<Value> {
+    /// The elements of a list, map (keys), string (characters) or range, as a new list the heap
+    /// does not own yet, built in place (so that `list(range(n))` holds its items once, not in an
+    /// array and then in the list).
+    func elements(of v: Value) throws(VMError) -> ListObj {
         switch v.tag {
-        case .list: return v.asList.items
-        case .map: return try mapColumn(v.asMap) { $0.key }.items
+        case .list:
+            let list = v.asList
+            return ListObj(copying: list, in: 0..<list.count)
+        case .map: return try mapColumn(v.asMap) { $0.key }
         case .string: return try scalarStrings(v.asString)
         case .range:
             let rg = v.obj(RangeObj.self)
             guard let count = rg.count, count <= 100_000_000 else { throw fail("range is too large to make a list") }
             try checkAllocation(bytes: Int(count) * MemoryLayout<Value>.stride)
-            var out = ContiguousArray<Value>()
-            out.reserveCapacity(Int(count))
+            let out = ListObj(capacity: Int(count))
             var x = rg.start
             var left = Int(count)
             while left > 0 {  // charged a piece at a time, so Ctrl-C is heard while it builds
@@ -258,16 +258,14 @@ extension VM {
     }
 
     private func extreme(_ a: UnsafeMutableBufferPointer<Value>, name: String, sign: Int) throws(VMError) -> Value {
-        var items: ContiguousArray<Value>
-        if a.count == 1 {
-            items = try elements(of: a[0])
-        } else {
-            items = ContiguousArray(a)
-        }
-        guard var best = items.first else { throw fail("\(name) of an empty list") }
-        for v in items.dropFirst() {
+        // A list argument is read in place: comparing runs no CoLang code, so nothing changes it.
+        let items =
+            a.count > 1 ? ListObj(copying: UnsafeBufferPointer(a)) : a[0].tag == .list ? a[0].asList : try elements(of: a[0])
+        guard !items.isEmpty else { throw fail("\(name) of an empty list") }
+        var best = items[0]
+        for i in 1..<items.count {
             try chargeWork()
-            if try compare(v, best) * sign > 0 { best = v }
+            if try compare(items[i], best) * sign > 0 { best = items[i] }
         }
         return best
     }

@@ -270,11 +270,10 @@ extension VM {
     }
 
     /// `list(s)`: one string per code point, sized first.
-    func scalarStrings(_ s: StrObj) throws(VMError) -> ContiguousArray<Value> {
+    func scalarStrings(_ s: StrObj) throws(VMError) -> ListObj {
         let n = try scalarCount(s)
         try checkAllocation(bytes: n.multipliedReportingOverflow(by: VM.stringPieceBytes).overflow ? .max : n * VM.stringPieceBytes)
-        var out = ContiguousArray<Value>()
-        out.reserveCapacity(n)
+        let out = ListObj(capacity: n)
         var at = 0
         let bytes = s.value.utf8.count
         while at < bytes {
