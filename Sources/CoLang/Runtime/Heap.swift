@@ -74,15 +74,20 @@ final class Heap {
     /// returns the object as well, retains it there and the caller releases its own.
     @inline(__always) func adopt(_ o: __owned Obj, tag: Tag) -> Value {
         let v = Value(object: o, tag: tag)
-        objects.append(o)
-        if objects.count >= threshold || stress { wantsCollection = true }
+        own(o)
         return v
     }
 
     @inline(__always) func track<T: Obj>(_ o: T) -> T {
+        own(o)
+        return o
+    }
+
+    /// Adds `o` to `objects` (its last use by `adopt`: the reference moves in); a collection is
+    /// due once they pass the threshold.
+    @inline(__always) private func own(_ o: __owned Obj) {
         objects.append(o)
         if objects.count >= threshold || stress { wantsCollection = true }
-        return o
     }
 
     /// The short strings, one object per content (see `InternedStrings`).
@@ -96,25 +101,23 @@ final class Heap {
     /// a text into words, slicing and `str(n)` mostly make strings that exist already, and
     /// making the `String` was ~270 instructions of the ~500 a new string cost (issue 17).
     @inline(__always) func stringValue(bytes: UnsafeBufferPointer<UInt8>) -> Value {
-        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(String.fromUTF8(bytes)), tag: .string) }
-        let hash = MapHash.bytes(bytes)
-        if let found = interned.find(bytes: bytes, hash: hash) {
-            return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
-        }
-        let o = StrObj(String.fromUTF8(bytes))
-        o.hashCache = hash
-        interned.insert(o)
-        return adopt(o, tag: .string)
+        stringValue(bytes) { String.fromUTF8(bytes) }
     }
 
     /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
     @inline(__always) func stringValue(_ s: String) -> Value {
-        if s.utf8.count > InternedStrings.maxBytes { return adopt(StrObj(s), tag: .string) }
-        let hash = s.withBytes { MapHash.bytes($0) }
-        if let found = s.withBytes({ interned.find(bytes: $0, hash: hash) }) {
+        s.withBytes { stringValue($0) { s } }
+    }
+
+    /// The string whose UTF-8 is `bytes`: the interned one if it is short and exists, else a
+    /// new one holding `make()` (the same text as a `String`, made only then).
+    @inline(__always) private func stringValue(_ bytes: UnsafeBufferPointer<UInt8>, _ make: () -> String) -> Value {
+        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(make()), tag: .string) }
+        let hash = MapHash.bytes(bytes)
+        if let found = interned.find(bytes: bytes, hash: hash) {
             return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
         }
-        let o = StrObj(s)
+        let o = StrObj(make())
         o.hashCache = hash
         interned.insert(o)
         return adopt(o, tag: .string)

@@ -102,8 +102,7 @@ final class ListObj: Obj {
     }
     /// A list of the items `range` of `other`.
     convenience init(copying other: ListObj, in range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "list range out of bounds")
-        self.init(copying: UnsafeBufferPointer(start: other.base.map { $0 + range.lowerBound }, count: range.count))
+        self.init(copying: other.buffer(in: range))
     }
     convenience init(_ items: __owned ContiguousArray<Value> = []) {
         self.init(capacity: items.count)
@@ -126,20 +125,23 @@ final class ListObj: Obj {
     }
 
     /// The items, copied: for code that goes on while the list may change (or simply wants an array).
-    var items: ContiguousArray<Value> { ContiguousArray(UnsafeBufferPointer(start: base, count: count)) }
+    var items: ContiguousArray<Value> { items(in: 0..<count) }
+
+    /// Items `range` (within `0..<count`), in place: valid only until the list next changes.
+    private func buffer(in range: Range<Int>) -> UnsafeBufferPointer<Value> {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "list range out of bounds")
+        return UnsafeBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count)
+    }
 
     /// Appends the items of `other` (which may be this list).
     func append(contentsOf other: ListObj) {
         let n = other.count
         if count + n > capacity { grow(to: count + n) }  // before reading `other.base`: it may move
-        append(contentsOf: UnsafeBufferPointer(start: other.base, count: n))
+        append(contentsOf: other.buffer(in: 0..<n))
     }
 
     /// Items `range` (within `0..<count`), copied.
-    func items(in range: Range<Int>) -> ContiguousArray<Value> {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "list range out of bounds")
-        return ContiguousArray(UnsafeBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count))
-    }
+    func items(in range: Range<Int>) -> ContiguousArray<Value> { ContiguousArray(buffer(in: range)) }
 
     /// Replaces every item with `items`.
     func setItems(_ items: ContiguousArray<Value>) {

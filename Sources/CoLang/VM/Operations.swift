@@ -273,6 +273,18 @@ extension VM {
         return Int(j)
     }
 
+    /// Item `i` of the list `list` (negative from the end), read unretained: the dispatch
+    /// loop's fast path for `GET_INDEX` and `GET_LOCAL_INDEX_SMALL`.
+    @inline(__always) func listItem(_ list: Value, _ i: Int64) throws(VMError) -> Value {
+        let item: Value? = list.unretained(ListObj.self) { l in
+            let n = Int64(l.count)
+            let j = i < 0 ? i &+ n : i
+            return j < 0 || j >= n ? nil : l[Int(j)]
+        }
+        guard let item else { throw fail("index \(i) out of range for list of length \(list.asList.count)") }
+        return item
+    }
+
     func getIndex(_ obj: Value, _ idx: Value) throws(VMError) -> Value {
         switch obj.tag {
         case .list:

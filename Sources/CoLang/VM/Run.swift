@@ -132,13 +132,7 @@ extension VM {
                     let obj = r.base[r.readU8()]
                     let i = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
                     if obj.tag == .list {
-                        let item: Value? = obj.unretained(ListObj.self) { list in
-                            let n = Int64(list.count)
-                            let j = i < 0 ? i &+ n : i
-                            return j < 0 || j >= n ? nil : list[Int(j)]
-                        }
-                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.count)") }
-                        r.push(item)
+                        r.push(try listItem(obj, i))
                     } else {
                         r.push(try getIndex(obj, Value(i)))
                     }
@@ -276,14 +270,7 @@ extension VM {
                     let idx = r.sp[-1], obj = r.sp[-2]
                     r.sp -= 1
                     if obj.tag == .list && idx.tag == .int {
-                        let i = idx.asInt
-                        let item: Value? = obj.unretained(ListObj.self) { list in
-                            let n = Int64(list.count)
-                            let j = i < 0 ? i &+ n : i
-                            return j < 0 || j >= n ? nil : list[Int(j)]
-                        }
-                        guard let item else { throw fail("index \(i) out of range for list of length \(obj.asList.count)") }
-                        r.sp[-1] = item
+                        r.sp[-1] = try listItem(obj, idx.asInt)
                     } else {
                         r.sp[-1] = try getIndex(obj, idx)
                     }
