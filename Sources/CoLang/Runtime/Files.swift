@@ -13,7 +13,7 @@ extension VM {
         native("lines", 1, 1) { vm, a throws(VMError) in
             let path = try vm.filePath(a[0], "lines")
             let text = try vm.readWholeFile(path)
-            var items = ContiguousArray<Value>()
+            let items = ListObj(capacity: 0)  // built in place: a big file's lines are not copied
             var line = Substring.UnicodeScalarView()
             for scalar in text.unicodeScalars {
                 if scalar == "\n" {
@@ -30,7 +30,7 @@ extension VM {
                 if line.last == "\r" { line.removeLast() }
                 items.append(vm.newString(String(line)))
             }
-            return vm.newList(items)
+            return vm.heap.adopt(items, tag: .list)
         }
         native("write_file", 2, 2) { vm, a throws(VMError) in
             let path = try vm.filePath(a[0], "write_file")
