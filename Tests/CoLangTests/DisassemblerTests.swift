@@ -103,6 +103,8 @@ import Testing
             #expect(op.mnemonic == op.mnemonic.uppercased())
             #expect(op.operandSize >= 0 && op.operandSize <= 7)
         }
+        // FOR_LOOP finds its FOR_ITER through this literal.
+        #expect(OpCode.forIterOperandSize == OpCode.forIter.operandSize)
     }
 
     @Test func coroutineFunctionsAreListedLikeAnyOther() {

@@ -327,7 +327,10 @@ extension OpCode {
     var hasCaptureTail: Bool { self == .closure }
 
     /// Where the `FOR_ITER` of the loop whose body starts at `body` is: just before it.
-    static func forLoopTop(body: Int) -> Int { body - 1 - OpCode.forIter.operandSize }
+    @inline(__always) static func forLoopTop(body: Int) -> Int { body - 1 - forIterOperandSize }
+    /// `forIter.operandSize` as a literal: the dispatch loop's `FOR_LOOP` computes `forLoopTop`
+    /// on every iteration, and the layout table is an array (a test checks the two agree).
+    static var forIterOperandSize: Int { 4 }
 
     /// The index of the jump-target operand, if the instruction jumps.
     var targetOperand: Int? { layout.operands.firstIndex(of: .u32) }

@@ -167,7 +167,7 @@ final class MapObj: Obj {
 
     /// The entry `hint` names, if its key is the very object `name` (a string constant: see
     /// `FunctionProto.fieldHints`).
-    @inline(__always) private func hinted(_ name: Value, _ hint: UnsafeMutablePointer<Int32>) -> UnsafeMutablePointer<MapEntry>? {
+    @inline(__always) func hinted(_ name: Value, _ hint: UnsafeMutablePointer<Int32>) -> UnsafeMutablePointer<MapEntry>? {
         let h = Int(hint.pointee)
         guard h < count, let e = entries.map({ $0 + h }), e.pointee.key.bits == name.bits && e.pointee.key.tag == .string else {
             return nil

@@ -310,6 +310,8 @@ extension VM {
                         let (s, o) = a.asInt.addingReportingOverflow(b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat + b.asFloat)
                     } else {
                         r.sp[-1] = try add(a, b)
                     }
@@ -320,6 +322,8 @@ extension VM {
                         let (s, o) = a.asInt.subtractingReportingOverflow(b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat - b.asFloat)
                     } else {
                         r.sp[-1] = try arithmetic(.subtract, a, b)
                     }
@@ -330,13 +334,19 @@ extension VM {
                         let (s, o) = a.asInt.multipliedReportingOverflow(by: b.asInt)
                         if o { throw fail("integer overflow") }
                         r.sp[-1] = Value(s)
+                    } else if a.tag == .float && b.tag == .float {
+                        r.sp[-1] = Value(a.asFloat * b.asFloat)
                     } else {
                         r.sp[-1] = try arithmetic(.multiply, a, b)
                     }
                 case .divide:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
-                    r.sp[-1] = try arithmetic(.divide, a, b)
+                    if a.tag == .float && b.tag == .float && b.asFloat != 0 {
+                        r.sp[-1] = Value(a.asFloat / b.asFloat)
+                    } else {
+                        r.sp[-1] = try arithmetic(.divide, a, b)
+                    }
                 case .floorDivide:
                     let b = r.sp[-1], a = r.sp[-2]
                     r.sp -= 1
