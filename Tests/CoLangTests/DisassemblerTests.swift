@@ -95,6 +95,10 @@ import Testing
         #expect(text.contains("GET_LOCAL            3 (f)"))
         // Two locals in one instruction.
         #expect(listing("fn f(a, b) { return a < b }").contains("GET_LOCAL2           1 (a) 2 (b)"))
+        // A range loop's call says so; another call of `range` does not.
+        let loop = listing("fn f(n) { for i in range(n) { print(i) }; return range(n) }")
+        #expect(loop.contains("CALL                 1 (range loop)"))
+        #expect(loop.components(separatedBy: "(range loop)").count == 2)
     }
 
     @Test func everyOpcodeHasAMnemonicAndSize() {

@@ -45,6 +45,16 @@ final class FunctionProto {
     var containsYield = false
     /// Instructions that iterate or resume the result of a plain call, by code offset.
     var plainCallHints: [Int: PlainCallHint] = [:]
+    /// The `CALL`s of `for x in range(…)` loops, by code offset, ascending: when the callee is
+    /// the built-in `range`, they start the loop in ints instead of calling (`VM.callOther`).
+    var rangeLoopCalls: [Int32] = []
+
+    /// Whether the `CALL` at `offset` is a range loop's (`rangeLoopCalls`): a scan, as a function
+    /// has a few such loops (a `Set` lookup hashed, a sixth of the loop's start, issue 17).
+    func isRangeLoopCall(at offset: Int) -> Bool {
+        for o in rangeLoopCalls where Int(o) >= offset { return Int(o) == offset }
+        return false
+    }
 
     init(
         name: String, arity: Int, source: SourceText, isPrelude: Bool, code: [UInt8], constants: [Value],

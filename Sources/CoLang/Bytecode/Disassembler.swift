@@ -73,6 +73,9 @@ enum Disassembler {
             return (prefix + name + local(a[0]), next)
         case .getUpvalue, .storeUpvalue:
             return (prefix + name + upvalue(a[0]), next)
+        case .call where proto.isRangeLoopCall(at: offset):
+            // A `for x in range(…)` loop: the built-in `range` starts it in ints (VM.callOther).
+            return (prefix + name + pad(a[0], 4) + " (range loop)", next)
         case .call, .spawn, .popN, .stringPart, .concat:
             return (prefix + name + pad(a[0], 4), next)
         case .buildList, .buildMap, .buildString:

@@ -155,7 +155,7 @@ extension Compiler {
         }
     }
 
-    private func arguments(_ args: [Expr], _ loc: SourceLoc) {
+    func arguments(_ args: [Expr], _ loc: SourceLoc) {
         if args.count > CompilerLimits.arguments { error("too many arguments (the limit is \(CompilerLimits.arguments))", loc) }
         for a in args { expression(a) }
     }

@@ -300,7 +300,23 @@ extension Compiler {
 
     private func forStatement(name: String, nameLoc: SourceLoc, iterable: Expr, body: [Stmt], loc: SourceLoc) {
         beginScope()
-        expression(iterable)
+        if case .call(let callee, let args) = iterable.kind, case .name("range") = callee.kind,
+            (1...3).contains(args.count), fs.locals.count + 3 < CompilerLimits.localSlots
+        {
+            // `for x in range(…)`: two hidden locals more, for the step and the stop, and the
+            // call noted as a range loop's, which keeps the whole loop in ints when `range` is
+            // the built-in one (`VM.callOther`, issue 17).
+            emit(.nil, loc)
+            addLocal("(step)", loc)
+            emit(.nil, loc)
+            addLocal("(stop)", loc)
+            expression(callee)
+            arguments(args, iterable.loc)
+            fs.rangeLoopCalls.append(Int32(truncatingIfNeeded: fs.code.count))
+            emit(.call, iterable.loc, args.count)
+        } else {
+            expression(iterable)
+        }
         noteIteration(of: iterable)
         emit(.getIter, iterable.loc)
         addLocal("(iter)", loc)

@@ -149,6 +149,7 @@ final class Compiler {
             protos: state.protos, upvalues: state.upvalues, maxStack: state.maxDepth)
         proto.containsYield = state.containsYield
         proto.plainCallHints = state.plainCallHints
+        proto.rangeLoopCalls = state.rangeLoopCalls
         proto.localNames = state.localNames.map {
             LocalName(slot: $0.slot, name: $0.name, range: $0.range.lowerBound..<min($0.range.upperBound, state.code.count))
         }

@@ -78,6 +78,8 @@ final class FunctionState {
     var containsYield = false
     /// Iterations and resumes of a plain call's result, by code offset (`PlainCallHint`).
     var plainCallHints: [Int: PlainCallHint] = [:]
+    /// The `CALL`s of `for x in range(…)` loops, by code offset (`FunctionProto.rangeLoopCalls`).
+    var rangeLoopCalls: [Int32] = []
     /// Variables set by `let x = f(...)`, with that call.
     var plainCallResults: [String: PlainCallHint] = [:]
     /// The local slot of each named function declared ahead of its block (see `hoistFunctions`).

@@ -289,7 +289,21 @@ extension VM {
 
     /// `for x in co` and `yield from co`: resume with `sent`; when `co` finishes, continue at `exit`.
     func resumeForIteration(_ it: Value, sent: Value, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
-        guard it.tag == .coroutine else { throw fail("cannot iterate over \(it.typeName)") }
+        guard it.tag == .coroutine else {
+            if it.tag == .int {
+                // `FOR_ITER` of a range loop, whose `step stop current` end at the top
+                // (`startRangeFor`): here, out of the dispatch loop, where a case of its own
+                // cost that loop a register (issue 17).
+                if let v = stepRange(r.sp - 3) {
+                    r.push(v)
+                } else {
+                    r.push(.nil)
+                    r.ip = r.code + exit
+                }
+                return nil
+            }
+            throw fail("cannot iterate over \(it.typeName)")
+        }
         let coRef = Unmanaged<Fiber>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(it.bits)).unsafelyUnwrapped)
         let state = coRef._withUnsafeGuaranteedRef { $0.state }
         if state == .done {

@@ -59,6 +59,8 @@ extension VM {
             if step == 0 { throw vm.fail("range step cannot be zero") }
             return vm.heap.adopt(RangeObj(start: start, stop: stop, step: step), tag: .range)
         }
+        rangeNative = globalValues[globals.slot(for: "range")]
+        rangeNativeObject = rangeNative.obj(NativeObj.self)
         controlNative("list", 0, 1) { vm, a throws(VMError) in
             if a.count == 0 { return .value(vm.newList([])) }
             let v = a[0]

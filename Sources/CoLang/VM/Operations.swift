@@ -476,6 +476,44 @@ extension VM {
         return heap.adopt(it, tag: .iterator)
     }
 
+    /// A range loop's fast path (`VM.callOther`), for `loop` the first of the loop's two hidden `nil`s, which the
+    /// callee and its `argc` arguments follow: when the callee is the built-in `range` and the
+    /// arguments are ints with a nonzero step, replaces `nil nil range a1..an` by `step stop
+    /// start` (read by `stepRange`) and returns true. Otherwise changes nothing: the `CALL` then
+    /// calls the callee, giving the result, or the error, `range` would.
+    ///
+    /// (Indexed from the first slot on purpose: written as negative offsets from the callee's
+    /// slot, the Swift 6.3 optimizer dropped the two stores below it, in release builds only.)
+    @inline(never) func startRangeFor(_ loop: UnsafeMutablePointer<Value>, argc: Int) -> Bool {
+        assert((1...3).contains(argc), "a range loop with \(argc) arguments")
+        let callee = loop[2]
+        guard callee.tag == .native && callee.bits == rangeNative.bits else { return false }
+        var i = 3
+        while i < 3 + argc {
+            if loop[i].tag != .int { return false }
+            i += 1
+        }
+        var start: Int64 = 0, stop = loop[3].asInt, step: Int64 = 1
+        if argc >= 2 { start = loop[3].asInt; stop = loop[4].asInt }
+        if argc == 3 { step = loop[5].asInt }
+        if step == 0 { return false }
+        loop[0] = Value(step)
+        loop[1] = Value(stop)
+        loop[2] = Value(start)
+        return true
+    }
+
+    /// One step of a range loop whose `step stop current` start at `loop`: the current
+    /// value, with `current` advanced (to `stop` past the largest or smallest int, as a range
+    /// iterator does), or nil when the range is done. (Indexed upwards, as `startRangeFor`.)
+    @inline(__always) func stepRange(_ loop: UnsafeMutablePointer<Value>) -> Value? {
+        let step = loop[0].asInt, stop = loop[1].asInt, current = loop[2].asInt
+        guard step > 0 ? current < stop : current > stop else { return nil }
+        let (next, o) = current.addingReportingOverflow(step)
+        loop[2] = Value(o ? stop : next)
+        return Value(current)
+    }
+
     /// Steps a non-coroutine iterator: pushes the next value, or pushes nil and jumps to `exit`.
     func iterate(_ io: IteratorObj, exit: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         var next: Value?

@@ -569,6 +569,14 @@ extension VM {
                                 return -1
                             }
                         }
+                    } else if it.tag == .int {
+                        // A range loop (`stepRange`).
+                        if let next = stepRange(r.sp - 3) {
+                            v = next
+                            state = 1
+                        } else {
+                            state = 0
+                        }
                     }
                     if state == 1 {
                         r.push(v)

@@ -140,6 +140,12 @@ final class VM {
     }
     /// `--trace`: every instruction, with the stack, at a checkpoint of its own.
     var tracing: Bool { didSet { events.traceCoroutines = tracing } }
+    /// The built-in `range`, which a range loop's `CALL` recognises by identity. Held here as
+    /// well, so that no other object can take its address once a program rebinds the global
+    /// `range`. (Last: a stored property among those the dispatch loop reads, moving their
+    /// offsets, cost that loop a register at its head, issue 17.)
+    var rangeNative = Value.nil
+    var rangeNativeObject: NativeObj?
 
     init(options: RunOptions, out: @escaping (String) -> Void, err: @escaping (String) -> Void, input: @escaping () -> String?) {
         self.options = options
