@@ -306,6 +306,22 @@ struct Matches {
         let m = pin.count
         guard m > 0, hay.count >= m, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
         let lastStart = hay.count - m  // the last offset a match can start at
+        if m == 1 {
+            // One byte (`split(" ")`, `split(",")`): words are short, so look at the next few
+            // bytes here before paying for a `memchr` call (bench/words).
+            let byte = p.pointee, end = min(lastStart, at + 15)
+            var i = at
+            while i <= end {
+                if h[i] == byte {
+                    work += i - at + 1
+                    at = i + 1
+                    return i
+                }
+                i += 1
+            }
+            work += i - at
+            at = i
+        }
         let first = Int32(p.pointee)
         while at <= lastStart {
             if work >= chunk { try vm.chargeText(work); work = 0 }
