@@ -483,7 +483,8 @@ extension VM {
     /// calls the callee, giving the result, or the error, `range` would.
     ///
     /// (Indexed from the first slot on purpose: written as negative offsets from the callee's
-    /// slot, the Swift 6.3 optimizer dropped the two stores below it, in release builds only.)
+    /// slot, followed by the store at it, the two stores below it were dropped by Swift 6.3.1's
+    /// dead-store elimination in release builds: docs/DECISIONS.md, "A miscompile".)
     @inline(never) func startRangeFor(_ loop: UnsafeMutablePointer<Value>, argc: Int) -> Bool {
         assert((1...3).contains(argc), "a range loop with \(argc) arguments")
         let callee = loop[2]
