@@ -308,7 +308,9 @@ struct Matches {
         let lastStart = hay.count - m  // the last offset a match can start at
         if m == 1 {
             // One byte (`split(" ")`, `split(",")`): words are short, so look at the next few
-            // bytes here before paying for a `memchr` call (bench/words).
+            // bytes here before paying for a `memchr` call (bench/words). Charged as the loop
+            // below charges, so that a search of many short matches is charged as it goes.
+            if work >= chunk { try vm.chargeText(work); work = 0 }
             let byte = p.pointee, end = min(lastStart, at + 15)
             var i = at
             while i <= end {
