@@ -217,6 +217,17 @@ final class ListObj: Obj {
 
 /// `range(start, stop, step)`; lazy.
 final class RangeObj: Obj {
+    /// How every iteration of a range steps (a range iterator's and a range loop's): the value
+    /// `current`, which moves on by `step` (to `stop` past the largest or smallest int), or nil
+    /// once it has reached `stop`.
+    @inline(__always) static func step(_ current: inout Int64, stop: Int64, step: Int64) -> Value? {
+        guard step > 0 ? current < stop : current > stop else { return nil }
+        let value = current
+        let (next, o) = current.addingReportingOverflow(step)
+        current = o ? stop : next
+        return Value(value)
+    }
+
     let start: Int64, stop: Int64, step: Int64
     init(start: Int64, stop: Int64, step: Int64) { self.start = start; self.stop = stop; self.step = step }
     override var estimatedSize: Int { 80 }

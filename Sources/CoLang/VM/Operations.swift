@@ -100,9 +100,8 @@ extension VM {
 
     /// Numeric arithmetic for `op` (one of add, subtract, multiply, divide, floorDivide, modulo).
     func arithmetic(_ op: OpCode, _ a: Value, _ b: Value) throws(VMError) -> Value {
-        // Two floats first: float code (bench/nbody) lands here for every operation, since the
-        // dispatch loop inlines only the int cases (a float case there slowed every other
-        // instruction through code placement, issue 17).
+        // Two floats first, for `//`, `%` and the other callers: the dispatch loop does `+ - * /`
+        // of two floats itself (a nonzero divisor), before it would call this.
         if a.tag == .float && b.tag == .float { return try floatArithmetic(op, a.asFloat, b.asFloat) }
         if a.tag == .int && b.tag == .int {
             let x = a.asInt, y = b.asInt
@@ -476,19 +475,18 @@ extension VM {
         return heap.adopt(it, tag: .iterator)
     }
 
-    /// A range loop's fast path (`VM.callOther`), for `loop` the first of the loop's two hidden `nil`s, which the
-    /// callee and its `argc` arguments follow: when the callee is the built-in `range` and the
-    /// arguments are ints with a nonzero step, replaces `nil nil range a1..an` by `step stop
-    /// start` (read by `stepRange`) and returns true. Otherwise changes nothing: the `CALL` then
-    /// calls the callee, giving the result, or the error, `range` would.
+    /// A range loop's fast path (`VM.callOther`), for `loop` the first of the loop's two hidden
+    /// `nil`s, which the built-in `range` (`callOther` has checked) and its `argc` arguments
+    /// follow: when the arguments are ints with a nonzero step, replaces `nil nil range a1..an`
+    /// by `step stop start` (read by `stepRange`) and returns true. Otherwise changes nothing:
+    /// the `CALL` then calls `range`, giving its result, or its error.
     ///
     /// (Indexed from the first slot on purpose: written as negative offsets from the callee's
     /// slot, followed by the store at it, the two stores below it were dropped by Swift 6.3.1's
     /// dead-store elimination in release builds: docs/DECISIONS.md, "A miscompile".)
     @inline(never) func startRangeFor(_ loop: UnsafeMutablePointer<Value>, argc: Int) -> Bool {
         assert((1...3).contains(argc), "a range loop with \(argc) arguments")
-        let callee = loop[2]
-        guard callee.tag == .native && callee.bits == rangeNative.bits else { return false }
+        assert(loop[2].tag == .native && loop[2].bits == rangeNative.bits, "a range loop's callee is not range")
         var i = 3
         while i < 3 + argc {
             if loop[i].tag != .int { return false }
@@ -504,15 +502,13 @@ extension VM {
         return true
     }
 
-    /// One step of a range loop whose `step stop current` start at `loop`: the current
-    /// value, with `current` advanced (to `stop` past the largest or smallest int, as a range
-    /// iterator does), or nil when the range is done. (Indexed upwards, as `startRangeFor`.)
+    /// One step of a range loop whose `step stop current` start at `loop` (`RangeObj.step`).
+    /// (Indexed upwards, as `startRangeFor`.)
     @inline(__always) func stepRange(_ loop: UnsafeMutablePointer<Value>) -> Value? {
-        let step = loop[0].asInt, stop = loop[1].asInt, current = loop[2].asInt
-        guard step > 0 ? current < stop : current > stop else { return nil }
-        let (next, o) = current.addingReportingOverflow(step)
-        loop[2] = Value(o ? stop : next)
-        return Value(current)
+        var current = loop[2].asInt
+        let next = RangeObj.step(&current, stop: loop[1].asInt, step: loop[0].asInt)
+        loop[2] = Value(current)
+        return next
     }
 
     /// Steps a non-coroutine iterator: pushes the next value, or pushes nil and jumps to `exit`.
@@ -520,11 +516,7 @@ extension VM {
         var next: Value?
         switch io.kind {
         case .range:
-            if io.step > 0 ? io.current < io.stop : io.current > io.stop {
-                next = Value(io.current)
-                let (n, o) = io.current.addingReportingOverflow(io.step)
-                io.current = o ? io.stop : n
-            }
+            next = RangeObj.step(&io.current, stop: io.stop, step: io.step)
         case .list:
             io.source.unretained(ListObj.self) { list in
                 if io.index < list.count { next = list[io.index]; io.index += 1 }

@@ -525,10 +525,8 @@ extension VM {
                         var v = Value.nil
                         let state: Int = ioRef._withUnsafeGuaranteedRef { io in
                             guard io.kind == .range else { return -1 }
-                            guard io.step > 0 ? io.current < io.stop : io.current > io.stop else { return 0 }
-                            v = Value(io.current)
-                            let (next, o) = io.current.addingReportingOverflow(io.step)
-                            io.current = o ? io.stop : next
+                            guard let next = RangeObj.step(&io.current, stop: io.stop, step: io.step) else { return 0 }
+                            v = next
                             return 1
                         }
                         if state == 1 {
@@ -560,10 +558,8 @@ extension VM {
                         state = it.unretained(IteratorObj.self) { io in
                             switch io.kind {
                             case .range:
-                                guard io.step > 0 ? io.current < io.stop : io.current > io.stop else { return 0 }
-                                v = Value(io.current)
-                                let (next, o) = io.current.addingReportingOverflow(io.step)
-                                io.current = o ? io.stop : next
+                                guard let next = RangeObj.step(&io.current, stop: io.stop, step: io.step) else { return 0 }
+                                v = next
                                 return 1
                             case .list:
                                 return io.source.unretained(ListObj.self) { list in
