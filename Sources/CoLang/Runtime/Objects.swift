@@ -80,25 +80,49 @@ final class StrObj: Obj {
 /// and making and freeing one cost ~400 instructions per list on top of the list's own, 40% of
 /// bench/trees, which makes millions of two-item lists. This buffer is plain allocated memory.
 ///
+/// Nor a separate buffer for a small list (issue 17, fourth round): the first two items live in
+/// the object (`inline`), so a pair is one allocation, not two. Malloc and free of the pair's
+/// buffer were ~210 instructions of bench/trees' ~1,400 per pair, and the second chunk lay apart
+/// from the first, a second cache line for each node a program walks.
+///
 /// Invariants: `base` holds `capacity` values, the first `count` initialized (`Value` is a
-/// trivial type: copying one counts nothing, and none needs deinitializing); `base` is nil
-/// exactly when `capacity` is 0. Only this class's methods write `base`, `count` and
-/// `capacity`; every access by index checks it against `count` in release builds too. Code
-/// outside reads items by index (`list[i]` against the current `count`) or copies them
-/// (`items`), never keeps a pointer into the buffer, which moves when the list grows.
+/// trivial type: copying one counts nothing, and none needs deinitializing); `base` is never
+/// nil after `init`. Either `capacity == inlineCapacity` and `base` is the address of `inline`
+/// (a stored property of this instance, which never moves: its address is fixed for the
+/// object's life, and `deinit` frees nothing), or `capacity > inlineCapacity` (`grow` at least
+/// doubles) and `base` is a malloc block this list owns. Only this class's methods write
+/// `base`, `count` and `capacity`; every access by index checks it against `count` in release
+/// builds too. Code outside reads items by index (`list[i]` against the current `count`) or
+/// copies them (`items`), never keeps a pointer into the buffer, which moves when the list grows.
 final class ListObj: Obj {
     private var base: UnsafeMutablePointer<Value>?
     private(set) var count = 0
-    private(set) var capacity = 0
+    private(set) var capacity = ListObj.inlineCapacity
+    /// The items of a list of at most `inlineCapacity`; unused once it grows past that.
+    private var inline: (Value, Value) = (.nil, .nil)
+    static let inlineCapacity = 2
+
+    /// The address of `inline`. A class instance's stored properties stay where they are for
+    /// its whole life, so the address stays valid while the list does (checked in debug builds
+    /// and by `ListLayoutTests`: it lies inside the object and is the same each time).
+    @inline(__always) var inlineItems: UnsafeMutablePointer<Value> {
+        withUnsafeMutablePointer(to: &inline) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Value.self) }
+    }
+    /// Items live in the object (see `inline`).
+    var isInline: Bool { capacity == ListObj.inlineCapacity }
+    /// Where the items are now (for `ListLayoutTests`; nothing else keeps it: it moves as the list grows).
+    var itemsAddress: UnsafeMutableRawPointer { UnsafeMutableRawPointer(base.unsafelyUnwrapped) }
 
     init(copying items: UnsafeBufferPointer<Value>) {
         super.init()
+        base = inlineItems
         append(contentsOf: items)
     }
     /// An empty list with room for `capacity` items (so that a big one is built in place).
     init(capacity: Int) {
         super.init()
-        if capacity > 0 { grow(to: capacity) }
+        base = inlineItems
+        if capacity > ListObj.inlineCapacity { grow(to: capacity) }
     }
     /// A list of the items `range` of `other`.
     convenience init(copying other: ListObj, in range: Range<Int>) {
@@ -108,7 +132,10 @@ final class ListObj: Obj {
         self.init(capacity: items.count)
         items.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
-    deinit { free(base) }
+    deinit {
+        assert(isInline == (base == inlineItems), "a list's buffer is its inline items exactly when its capacity is inlineCapacity")
+        if !isInline { free(base) }
+    }
 
     var isEmpty: Bool { count == 0 }
 
@@ -116,7 +143,7 @@ final class ListObj: Obj {
     @inline(__always) subscript(i: Int) -> Value {
         get {
             precondition(i >= 0 && i < count, "list index out of bounds")
-            return base.unsafelyUnwrapped[i]  // count > 0, so base is set
+            return base.unsafelyUnwrapped[i]  // set by init
         }
         set {
             precondition(i >= 0 && i < count, "list index out of bounds")
@@ -162,15 +189,19 @@ final class ListObj: Obj {
         count += items.count
     }
 
-    /// Makes room for at least `needed` items: twice the capacity, or `needed` if more (at
-    /// least 2: a pair is the commonest small list). `realloc` keeps the items, often in place.
+    /// Makes room for at least `needed` items: twice the capacity, or `needed` if more. `realloc`
+    /// keeps the items of a malloc'd buffer, often in place; the inline items are copied out.
     /// Plain malloc: `UnsafeMutablePointer.allocate` went through `posix_memalign`, twice the
     /// instructions for these small blocks. malloc's 16-byte alignment covers `Value`'s 8.
     private func grow(to needed: Int) {
-        let bigger = max(needed, capacity * 2, 2)
+        let bigger = max(needed, capacity * 2)  // > inlineCapacity, so never taken for inline
         let (bytes, overflow) = bigger.multipliedReportingOverflow(by: MemoryLayout<Value>.stride)
-        guard !overflow, let moved = realloc(base, bytes) else { fatalError("out of memory for a list of \(bigger) items") }
-        base = moved.bindMemory(to: Value.self, capacity: bigger)
+        guard !overflow, let moved = isInline ? malloc(bytes) : realloc(base, bytes) else {
+            fatalError("out of memory for a list of \(bigger) items")
+        }
+        let items = moved.bindMemory(to: Value.self, capacity: bigger)
+        if isInline { items.initialize(from: base.unsafelyUnwrapped, count: count) }
+        base = items
         capacity = bigger
     }
 
@@ -209,10 +240,10 @@ final class ListObj: Obj {
     override func trace(_ gc: Collector) {
         for i in 0..<count { gc.mark(base.unsafelyUnwrapped[i]) }
     }
-    /// This 48-byte object's 64-byte chunk, its buffer's chunk (16 bytes over the items), the
-    /// heap's slot for it, and some slack: bench/memory_estimates.py measured 131 real bytes per
-    /// one-item list (estimated 138) and 258 per ten-item list (266).
-    override var estimatedSize: Int { 96 + capacity * 16 }
+    /// This 80-byte object's 96-byte chunk, a grown list's buffer's chunk (16 bytes over the
+    /// items), the heap's slot for it, and some slack: bench/memory_estimates.py measured 115 real
+    /// bytes per one-item list (estimated 120) and 290 per ten-item list (296).
+    override var estimatedSize: Int { isInline ? 120 : 136 + capacity * 16 }
 }
 
 /// `range(start, stop, step)`; lazy.
