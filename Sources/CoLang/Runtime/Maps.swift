@@ -39,29 +39,33 @@ enum MapHash {
         return mix(d.bitPattern ^ 0x5851_F42D_4C95_7F2D)
     }
     static func bool(_ b: Bool) -> UInt64 { mix(b ? 0x2545_F491_4F6C_DD1D : 0x2545_F491_4F6C_DD1C) }
-    /// The hash of UTF-8 bytes: eight at a time (FxHash's step), then `mix`.
+    /// The hash of UTF-8 bytes: eight at a time (FxHash's step), then `mix`. The last few bytes
+    /// are not gathered one at a time (words are short: that loop was half of hashing one):
+    /// past 8 bytes the last step reads the last 8, overlapping the one before; 4 to 7 bytes
+    /// are two overlapping 4-byte reads, 1 to 3 the first, middle and last byte. Each way reads
+    /// every byte, so with the length (the seed) distinct bytes make distinct words to mix.
     static func bytes(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let n = b.count
         var h = UInt64(n) &* 0x517C_C1B7_2722_0A95
         guard n > 0, let p = b.baseAddress else { return mix(h) }
-        let raw = UnsafeRawPointer(p)
-        var i = 0
-        while i &+ 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        @inline(__always) func step(_ w: UInt64) {
             h = ((h << 5) | (h >> 59)) ^ w
             h = h &* 0x517C_C1B7_2722_0A95
-            i &+= 8
         }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(p[i]) << shift
-                shift &+= 8
-                i &+= 1
+        let raw = UnsafeRawPointer(p)
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 <= n {
+                step(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i &+= 8
             }
-            h = ((h << 5) | (h >> 59)) ^ w
-            h = h &* 0x517C_C1B7_2722_0A95
+            if i < n { step(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) }
+        } else if n >= 4 {
+            let low = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            step(low | high << 32)
+        } else {
+            step(UInt64(p[0]) | UInt64(p[n >> 1]) << 8 | UInt64(p[n &- 1]) << 16)
         }
         return mix(h)
     }
@@ -122,7 +126,7 @@ final class MapObj: Obj {
         switch (a.tag, b.tag) {
         case (.string, .string):
             // Unretained: both are keys in use, on a stack or in a live map.
-            return a.unretained(StrObj.self) { x in b.unretained(StrObj.self) { y in x.value.codePointsEqual(y.value) } }
+            return a.unretained(StrObj.self) { x in b.unretained(StrObj.self) { y in StrObj.sameText(x, y) } }
         case (.int, .float), (.float, .int), (.float, .float):
             return numberKey(a) == numberKey(b)
         default:

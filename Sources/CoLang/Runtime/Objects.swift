@@ -65,6 +65,19 @@ final class StrObj: Obj {
         }
         return n - continuations
     }
+    /// Whether two different string objects (live, made by the heap) hold the same code points.
+    /// Every live string of at most `InternedStrings.maxBytes` bytes is the one object with its
+    /// bytes (`Heap.stringValue` interns them all), so a short one never equals another object,
+    /// and only two long ones are compared byte by byte (issue 17: `cmd == "quit"` compared
+    /// the bytes of two strings made through the same table).
+    static func sameText(_ x: StrObj, _ y: StrObj) -> Bool {
+        if x.value.utf8.count <= InternedStrings.maxBytes {
+            assert(!x.value.codePointsEqual(y.value), "two live short strings with the same code points: one was not interned")
+            return false
+        }
+        return x.value.codePointsEqual(y.value)
+    }
+
     /// Every code point is one byte (once `count` is known).
     var isASCII: Bool { count == value.utf8.count }
     /// Up to 15 UTF-8 bytes live inside the Swift string; longer ones have their own buffer.

@@ -165,7 +165,9 @@ extension VM {
         case (.float, .float): return a.asFloat == b.asFloat
         case (.int, .float): return Double(a.asInt) == b.asFloat && Int64(exactly: b.asFloat) == a.asInt
         case (.float, .int): return Double(b.asInt) == a.asFloat && Int64(exactly: a.asFloat) == b.asInt
-        case (.string, .string): return a.bits == b.bits || a.asString.value.codePointsEqual(b.asString.value)
+        case (.string, .string):
+            // Unretained: both are operands on a stack or items of a live container.
+            return a.bits == b.bits || a.unretained(StrObj.self) { x in b.unretained(StrObj.self) { y in StrObj.sameText(x, y) } }
         case (.list, .list):
             if a.bits == b.bits { return true }
             if depth > VM.maxValueNesting { throw fail("comparison nested too deeply") }

@@ -251,10 +251,19 @@ extension VM {
 
     /// The code points `range` of `s`, as a string.
     func substring(_ s: StrObj, _ range: Range<Int>) throws(VMError) -> Value {
-        let start = range.isEmpty ? 0 : try byteOffset(s, range.lowerBound)
-        let end = range.isEmpty ? 0 : try byteOffset(s, range.upperBound)
+        var start = 0, end = 0
+        if !range.isEmpty {
+            if try scalarCount(s) == s.value.utf8.count {  // ASCII: code points are bytes
+                start = range.lowerBound
+                end = range.upperBound
+            } else {
+                start = try byteOffset(s, range.lowerBound)
+                end = try byteOffset(s, range.upperBound)
+            }
+        }
         if end - start > 1 {
-            try checkAllocation(bytes: end - start)
+            // A short piece is no allocation worth refusing (and is mostly interned already).
+            if end - start > InternedStrings.maxBytes { try checkAllocation(bytes: end - start) }
             try chargeText(end - start)
         }
         return s.value.withBytes { b in heap.stringValue(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) }

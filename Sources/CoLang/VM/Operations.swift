@@ -54,9 +54,23 @@ extension VM {
         return bytes
     }
 
-    /// `CONCAT`: the strings `parts` joined into one, built in one allocation (see `concatByteCount`).
-    func concatenated(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> String {
+    /// `CONCAT`: the strings `parts` joined into one string value. A short one is joined on the
+    /// stack and looked up among the interned strings before a `String` is made (as `shortSum`).
+    func concatenation(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
         let bytes = try concatByteCount(parts)
+        if bytes > InternedStrings.maxBytes { return newString(try concatenated(parts, bytes: bytes)) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InternedStrings.maxBytes) { buffer in
+            let base = buffer.baseAddress.unsafelyUnwrapped
+            var at = 0
+            for v in parts {  // on the stack, so alive: read without retaining
+                v.unretained(StrObj.self) { $0.value }.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) }
+            }
+            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
+        }
+    }
+
+    /// The strings `parts` joined into one of `bytes` bytes (`concatByteCount`), built in one allocation.
+    private func concatenated(_ parts: UnsafeBufferPointer<Value>, bytes: Int) throws(VMError) -> String {
         if bytes == 0 { return "" }
         // Sound: `bytes` is the exact sum of the parts' byte counts (strings are immutable, and
         // nothing runs between the count and the copy), so the copies fill the buffer exactly.

@@ -510,9 +510,9 @@ extension VM {
                     _ = try concatByteCount(UnsafeBufferPointer(start: r.sp - k, count: k))
                 case .concat:
                     let n = r.readU8()
-                    let s = try concatenated(UnsafeBufferPointer(start: r.sp - n, count: n))
+                    let s = try concatenation(UnsafeBufferPointer(start: r.sp - n, count: n))
                     r.sp -= n
-                    r.push(newString(s))
+                    r.push(s)
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .getIter:
                     r.sp[-1] = try makeIterator(r.sp[-1])
