@@ -17,14 +17,24 @@ extension VM {
     /// an opcode of its own: any new case in the dispatch loop cost it a register at the loop's
     /// head, and fib, loop and gen 10-30% of their time.)
     @inline(never) func callOther(calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
-        if calleeSlot.pointee.bits == rangeNative.bits && calleeSlot.pointee.tag == .native
-            && r.closureRef._withUnsafeGuaranteedRef({ $0.proto.isRangeLoopCall(at: r.ip - 2 - r.code) })
-            && startRangeFor(calleeSlot - 2, argc: argc)
-        {
-            assert(r.ip.pointee == OpCode.getIter.rawValue, "a range loop's CALL is followed by GET_ITER")
-            r.sp = calleeSlot + 1
-            r.ip += 1
-            return nil
+        let callee = calleeSlot.pointee
+        if callee.tag == .native {
+            if callee.bits == rangeNative.bits
+                && r.closureRef._withUnsafeGuaranteedRef({ $0.proto.isRangeLoopCall(at: r.ip - 2 - r.code) })
+                && startRangeFor(calleeSlot - 2, argc: argc)
+            {
+                assert(r.ip.pointee == OpCode.getIter.rawValue, "a range loop's CALL is followed by GET_ITER")
+                r.sp = calleeSlot + 1
+                r.ip += 1
+                return nil
+            }
+            // A computing native straight away (`callNative` would take the same path, from
+            // further down).
+            let nRef = Unmanaged<NativeObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(callee.bits)).unsafelyUnwrapped)
+            if !nRef._withUnsafeGuaranteedRef({ $0.isControl }) {
+                try callComputing(nRef, calleeSlot: calleeSlot, argc: argc, &r)
+                return nil
+            }
         }
         return try callNonClosure(calleeSlot: calleeSlot, argc: argc, &r)
     }
@@ -73,7 +83,29 @@ extension VM {
     }
 
     /// `recv.name(args)`: a function stored in a map under `name`, else the type's built-in method.
+    /// A computing native method of a receiver that is not a map or coroutine (`s.slice`,
+    /// `l.push`, ...) is called here; everything else in `invokeOther`.
     func invoke(nameConst: Int, id: Int, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
+        let recvSlot = r.sp - argc - 1
+        let recv = recvSlot.pointee
+        if recv.tag != .map && recv.tag != .coroutine {
+            let m = methods.lookup(recv.tag, id)
+            if m.tag == .native {
+                let nRef = Unmanaged<NativeObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(m.bits)).unsafelyUnwrapped)
+                if !nRef._withUnsafeGuaranteedRef({ $0.isControl }) {
+                    insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
+                    try callComputing(nRef, calleeSlot: recvSlot, argc: argc + 1, &r)
+                    return nil
+                }
+            }
+        }
+        return try invokeOther(nameConst: nameConst, id: id, argc: argc, &r)
+    }
+
+    /// `invoke`'s other cases: a map's own function, a coroutine's resume, a control native or
+    /// a prelude method, or no such method.
+    @inline(never)
+    private func invokeOther(nameConst: Int, id: Int, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let recvSlot = r.sp - argc - 1
         let recv = recvSlot.pointee
         if recv.tag == .map {
