@@ -83,29 +83,8 @@ extension VM {
     }
 
     /// `recv.name(args)`: a function stored in a map under `name`, else the type's built-in method.
-    /// A computing native method of a receiver that is not a map or coroutine (`s.slice`,
-    /// `l.push`, ...) is called here; everything else in `invokeOther`.
+    /// (A computing native method goes the short way, `callNative`'s `callComputing`.)
     func invoke(nameConst: Int, id: Int, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
-        let recvSlot = r.sp - argc - 1
-        let recv = recvSlot.pointee
-        if recv.tag != .map && recv.tag != .coroutine {
-            let m = methods.lookup(recv.tag, id)
-            if m.tag == .native {
-                let nRef = Unmanaged<NativeObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(m.bits)).unsafelyUnwrapped)
-                if !nRef._withUnsafeGuaranteedRef({ $0.isControl }) {
-                    insertReceiver(recv, method: m, calleeSlot: recvSlot, argc: argc, &r)
-                    try callComputing(nRef, calleeSlot: recvSlot, argc: argc + 1, &r)
-                    return nil
-                }
-            }
-        }
-        return try invokeOther(nameConst: nameConst, id: id, argc: argc, &r)
-    }
-
-    /// `invoke`'s other cases: a map's own function, a coroutine's resume, a control native or
-    /// a prelude method, or no such method.
-    @inline(never)
-    private func invokeOther(nameConst: Int, id: Int, argc: Int, _ r: inout Registers) throws(VMError) -> ExecStop? {
         let recvSlot = r.sp - argc - 1
         let recv = recvSlot.pointee
         if recv.tag == .map {
