@@ -97,30 +97,23 @@ final class Heap {
     func string(_ s: String) -> StrObj { stringValue(s).asString }
 
     /// The string of UTF-8 `bytes` (valid, and cut at code point boundaries) as a value. A short
-    /// one is looked up in `interned` by its bytes before any Swift `String` is made: splitting
-    /// a text into words, slicing and `str(n)` mostly make strings that exist already, and
-    /// making the `String` was ~270 instructions of the ~500 a new string cost (issue 17).
+    /// one is looked up in `interned` by its bytes before an object is made: splitting a text
+    /// into words, slicing and `str(n)` mostly make strings that exist already.
     @inline(__always) func stringValue(bytes: UnsafeBufferPointer<UInt8>) -> Value {
-        stringValue(bytes) { String.fromUTF8(bytes) }
-    }
-
-    /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
-    @inline(__always) func stringValue(_ s: String) -> Value {
-        s.withBytes { stringValue($0) { s } }
-    }
-
-    /// The string whose UTF-8 is `bytes`: the interned one if it is short and exists, else a
-    /// new one holding `make()` (the same text as a `String`, made only then).
-    @inline(__always) private func stringValue(_ bytes: UnsafeBufferPointer<UInt8>, _ make: () -> String) -> Value {
-        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(make()), tag: .string) }
+        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(copying: bytes), tag: .string) }
         let hash = MapHash.bytes(bytes)
         if let found = interned.find(bytes: bytes, hash: hash) {
             return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
         }
-        let o = StrObj(make())
+        let o = StrObj(copying: bytes)
         o.hashCache = hash
         interned.insert(o)
         return adopt(o, tag: .string)
+    }
+
+    /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
+    func stringValue(_ s: String) -> Value {
+        s.withBytes { stringValue(bytes: $0) }
     }
 
     /// True when a collection is due at the next safe point (one flag: cheap to test in loops).

@@ -59,12 +59,6 @@ final class InternedStrings {
         Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: slot & addressBits).unsafelyUnwrapped)
     }
 
-    /// The interned string with the code points of `text` (whose hash is `hash`, `MapHash.bytes`
-    /// of its UTF-8), if any.
-    @inline(__always) func find(_ text: String, hash: UInt64) -> StrObj? {
-        text.withBytes { find(bytes: $0, hash: hash) }?.takeUnretainedValue()
-    }
-
     /// The interned string whose UTF-8 is `bytes` (whose hash is `hash`), if any, unretained:
     /// the heap owns it until the next collection.
     @inline(__always) func find(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Unmanaged<StrObj>? {
@@ -77,7 +71,7 @@ final class InternedStrings {
                 // Unretained: the heap owns every string in the table (see the type's comment).
                 let s = InternedStrings.string(slot)
                 let same = s._withUnsafeGuaranteedRef { s in
-                    s.hashCache == hash && s.value.withBytes { InternedStrings.same($0, bytes) }
+                    s.hashCache == hash && s.withBytes { InternedStrings.same($0, bytes) }
                 }
                 if same { return s }
             }
@@ -94,7 +88,7 @@ final class InternedStrings {
 
     /// Adds `s`, whose `hashCache` is set and whose bytes `find` did not find.
     func insert(_ s: StrObj) {
-        assert(s.hashCache != 0 && s.value.utf8.count <= InternedStrings.maxBytes)
+        assert(s.hashCache != 0 && s.utf8Count <= InternedStrings.maxBytes)
         if (count &+ 1) &* 2 > capacity { rehash(capacity: capacity * 2) }
         place(InternedStrings.tagged(s, s.hashCache), hash: s.hashCache)
         count &+= 1

@@ -300,7 +300,7 @@ extension StrObj {
         return computeHash()
     }
     @inline(never) private func computeHash() -> UInt64 {
-        let h = value.withBytes { MapHash.bytes($0) }
+        let h = withBytes { MapHash.bytes($0) }
         hashCache = h
         return h
     }

@@ -31,6 +31,11 @@ extension VM {
         guard v.tag == .string else { throw fail("\(what) must be a string, not \(v.typeName)") }
         return v.asString.value
     }
+    /// `v` as a string object, or the error that it is not a string.
+    func stringObjArg(_ v: Value, _ what: String) throws(VMError) -> StrObj {
+        guard v.tag == .string else { throw fail("\(what) must be a string, not \(v.typeName)") }
+        return v.asString
+    }
 
     func installMethods() {
         installListMethods()
@@ -85,9 +90,12 @@ extension VM {
             return .false
         }
         method(.list, "join", 0, 1) { vm, a throws(VMError) in
+            let list = a[0].asList
+            if a.count > 1, a[1].tag == .string, let joined = try vm.joinStrings(list, separator: a[1].asString) {
+                return joined
+            }
             let sep = a.count > 1 ? try vm.stringArg(a[1], "join separator") : ""
             // By index, not through a copy of the items: `str` runs no CoLang code.
-            let list = a[0].asList
             var parts: [String] = []
             parts.reserveCapacity(list.count)
             for i in 0..<list.count {
@@ -186,36 +194,31 @@ extension VM {
 
     /// String methods work on code points (UTF-8 bytes), metered and sized: see StringMethods.swift.
     private func installStringMethods() {
-        method(.string, "upper", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString.value, upper: true)) }
-        method(.string, "lower", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString.value, upper: false)) }
-        method(.string, "trim", 0, 0) { vm, a throws(VMError) in
-            let s = a[0].asString.value
-            let t = try vm.trim(s)
-            return t.utf8.count == s.utf8.count ? a[0] : vm.newString(t)
-        }
+        method(.string, "upper", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString, upper: true)) }
+        method(.string, "lower", 0, 0) { vm, a throws(VMError) in vm.newString(try vm.changeCase(a[0].asString, upper: false)) }
+        method(.string, "trim", 0, 0) { vm, a throws(VMError) in try vm.trim(a[0]) }
         method(.string, "split", 0, 1) { vm, a throws(VMError) in
-            var sep: String?
+            var sep: StrObj?
             if a.count > 1 {
-                sep = try vm.stringArg(a[1], "split separator")
-                if sep!.isEmpty { throw vm.fail("split separator cannot be empty") }
+                sep = try vm.stringObjArg(a[1], "split separator")
+                if sep!.utf8Count == 0 { throw vm.fail("split separator cannot be empty") }
             }
-            return try vm.split(a[0].asString.value, separator: sep)
+            return try vm.split(a[0].asString, separator: sep)
         }
         method(.string, "contains", 1, 1) { vm, a throws(VMError) in
-            Value(try vm.contains(a[0].asString.value, try vm.stringArg(a[1], "contains argument")))
+            Value(try vm.contains(a[0].asString, try vm.stringObjArg(a[1], "contains argument")))
         }
         method(.string, "starts_with", 1, 1) { vm, a throws(VMError) in
-            Value(try vm.hasAffix(a[0].asString.value, try vm.stringArg(a[1], "starts_with argument"), atEnd: false))
+            Value(try vm.hasAffix(a[0].asString, try vm.stringObjArg(a[1], "starts_with argument"), atEnd: false))
         }
         method(.string, "ends_with", 1, 1) { vm, a throws(VMError) in
-            Value(try vm.hasAffix(a[0].asString.value, try vm.stringArg(a[1], "ends_with argument"), atEnd: true))
+            Value(try vm.hasAffix(a[0].asString, try vm.stringObjArg(a[1], "ends_with argument"), atEnd: true))
         }
         method(.string, "replace", 2, 2) { vm, a throws(VMError) in
-            let old = try vm.stringArg(a[1], "replace's first argument")
-            let new = try vm.stringArg(a[2], "replace's second argument")
-            if old.isEmpty { return a[0] }
-            guard let out = try vm.replace(a[0].asString.value, old, new) else { return a[0] }
-            return vm.newString(out)
+            let old = try vm.stringObjArg(a[1], "replace's first argument")
+            let new = try vm.stringObjArg(a[2], "replace's second argument")
+            if old.utf8Count == 0 { return a[0] }
+            return try vm.replace(a[0].asString, old, new) ?? a[0]
         }
         method(.string, "slice", 1, 2) { vm, a throws(VMError) in
             try a[0].unretained(StrObj.self) { s throws(VMError) in

@@ -17,32 +17,130 @@ class Obj {
     var estimatedSize: Int { 64 }
 }
 
-/// An immutable string: a sequence of code points (see Text.swift). Indexing a string that is
-/// not ASCII goes through `checkpoints`, made when first needed (see `VM.byteOffset`).
+/// An immutable string: a sequence of code points, held as its UTF-8 bytes (valid UTF-8, which
+/// is what every way of making one guarantees: literals, slices cut at code point boundaries,
+/// joins of strings, and text decoded from files and sockets). Indexing a string that is not
+/// ASCII goes through checkpoints, made when first needed (see `VM.byteOffset`).
+///
+/// Not a Swift `String` (issue 17, ninth session): making one validated its bytes and allocated
+/// a storage object of its own past 15 bytes, reading its bytes (`utf8.count`,
+/// `withContiguousStorageIfAvailable`) cost tens of instructions each time for a small one, and
+/// freeing it was a second release; together about a fifth of bench/strings. `value` still
+/// makes a `String` for the cold paths (messages, files, sockets).
 ///
 /// Memory: programs hold millions of these (bench/words), so the object is 56 bytes, a 64-byte
 /// malloc chunk (`StringLayoutTests`): the code point count is stored in 32 bits first, where it
 /// fills the padding after `Obj`'s two flags (Swift lays out stored properties in declaration
-/// order), which leaves room for the cached hash.
+/// order). Up to `inlineBytes` bytes live in the object (`storage`); a longer string keeps the
+/// address of its own block of bytes in `storage`'s first 8 bytes and the address of its
+/// checkpoints (0 until made) in the last 8.
+///
+/// Invariants: `utf8Count` and the bytes never change after `init`; when `utf8Count >
+/// inlineBytes` the two addresses in `storage` are blocks this object allocated and frees in
+/// `deinit`, never shared. The address of `storage` is fixed for the object's life (a class
+/// instance's stored properties never move, as for `ListObj.inline`), so a pointer to the bytes
+/// is valid while the object is: `withBytes` hands it out for the length of a call only.
 final class StrObj: Obj {
     /// `count` once known and below 2^31, else -1 (a longer string counts again each time).
     private var countCache: Int32 = -1
-    let value: String
-    /// The byte offset of every `checkpointStride`-th code point.
-    var checkpoints: [Int]?
+    /// Bytes of UTF-8.
+    let utf8Count: Int
     /// `hashCode` once computed (Maps.swift), else 0.
     var hashCache: UInt64 = 0
-    init(_ value: String) { self.value = value }
+    /// The bytes, or the addresses of the bytes and the checkpoints (see the type's comment).
+    private var storage:
+        (
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+        ) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// Strings of at most this many bytes hold them in the object.
+    static let inlineBytes = 16
     static let checkpointStride = 64
+
+    /// A string of a copy of `bytes` (valid UTF-8).
+    init(copying bytes: UnsafeBufferPointer<UInt8>) {
+        utf8Count = bytes.count
+        super.init()
+        let to = prepare()
+        if bytes.count > 0 { to.update(from: bytes.baseAddress.unsafelyUnwrapped, count: bytes.count) }
+    }
+    /// A string of `count` bytes that `write` writes, all of them (valid UTF-8), given where they
+    /// go; it returns how many it wrote, which must be `count` (checked in release builds too).
+    init(count: Int, writing write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        utf8Count = count
+        super.init()
+        let written = write(prepare())
+        precondition(written == count, "a string was built with fewer or more bytes than it holds")
+    }
+    /// A string of the UTF-8 of `value`.
+    convenience init(_ value: String) {
+        self.init(count: value.utf8.count) { to in
+            value.withBytes { b in
+                if b.count > 0 { to.update(from: b.baseAddress.unsafelyUnwrapped, count: b.count) }
+                return b.count
+            }
+        }
+    }
+    deinit {
+        if utf8Count > StrObj.inlineBytes {
+            UnsafeMutablePointer<UInt8>(bitPattern: storageWord(0))?.deallocate()
+            UnsafeMutablePointer<Int>(bitPattern: storageWord(1))?.deallocate()
+        }
+    }
+
+    /// The address of `storage` (see the type's comment: it stays where it is).
+    @inline(__always) private var storageAddress: UnsafeMutableRawPointer {
+        withUnsafeMutablePointer(to: &storage) { UnsafeMutableRawPointer($0) }
+    }
+    @inline(__always) private func storageWord(_ i: Int) -> UInt {
+        storageAddress.loadUnaligned(fromByteOffset: i &* 8, as: UInt.self)
+    }
+    /// Where `init` writes the bytes: `storage`, or a new block for a long string.
+    private func prepare() -> UnsafeMutablePointer<UInt8> {
+        if utf8Count <= StrObj.inlineBytes { return storageAddress.assumingMemoryBound(to: UInt8.self) }
+        let block = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8Count)
+        storageAddress.storeBytes(of: UInt(bitPattern: block), toByteOffset: 0, as: UInt.self)
+        return block
+    }
+    /// The first byte (valid while the object is; see the type's comment).
+    @inline(__always) private var start: UnsafePointer<UInt8> {
+        if utf8Count <= StrObj.inlineBytes { return UnsafePointer(storageAddress.assumingMemoryBound(to: UInt8.self)) }
+        return UnsafePointer(bitPattern: storageWord(0)).unsafelyUnwrapped
+    }
+    /// `body` with the UTF-8 bytes, which it must not keep.
+    @inline(__always)
+    func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: start, count: utf8Count))
+    }
+    /// The text as a Swift `String` (made each time: for messages, files and sockets).
+    var value: String { withBytes { String.fromUTF8($0) } }
 
     var hasCount: Bool { countCache >= 0 }
     /// Code points.
     var count: Int {
         if countCache >= 0 { return Int(countCache) }
-        let n = value.withBytes { StrObj.codePoints(in: $0) }
+        let n = withBytes { StrObj.codePoints(in: $0) }
         assert(n == value.unicodeScalars.count, "code point count")
         if let small = Int32(exactly: n) { countCache = small }
         return n
+    }
+
+    /// The byte offset of every `checkpointStride`-th code point (`(count + 63) / 64` of them),
+    /// once made by `setCheckpoints`; only long strings have them (a short one is walked).
+    var checkpoints: UnsafeBufferPointer<Int>? {
+        if utf8Count <= StrObj.inlineBytes { return nil }
+        let address = storageWord(1)
+        if address == 0 { return nil }
+        return UnsafeBufferPointer(start: UnsafePointer(bitPattern: address), count: checkpointCount)
+    }
+    private var checkpointCount: Int { (count + StrObj.checkpointStride - 1) / StrObj.checkpointStride }
+    /// Keeps `offsets` (`checkpointCount` of them) as the checkpoints of this long string.
+    func setCheckpoints(_ offsets: [Int]) {
+        precondition(utf8Count > StrObj.inlineBytes && storageWord(1) == 0 && offsets.count == checkpointCount)
+        let block = UnsafeMutablePointer<Int>.allocate(capacity: offsets.count)
+        offsets.withUnsafeBufferPointer { block.initialize(from: $0.baseAddress.unsafelyUnwrapped, count: $0.count) }
+        storageAddress.storeBytes(of: UInt(bitPattern: block), toByteOffset: 8, as: UInt.self)
     }
 
     /// The code points of valid UTF-8 `b`: every code point has exactly one byte that is not a
@@ -71,19 +169,37 @@ final class StrObj: Obj {
     /// and only two long ones are compared byte by byte (issue 17: `cmd == "quit"` compared
     /// the bytes of two strings made through the same table).
     static func sameText(_ x: StrObj, _ y: StrObj) -> Bool {
-        if x.value.utf8.count <= InternedStrings.maxBytes {
-            assert(!x.value.codePointsEqual(y.value), "two live short strings with the same code points: one was not interned")
+        if x.utf8Count <= InternedStrings.maxBytes {
+            assert(!x.sameBytes(y), "two live short strings with the same code points: one was not interned")
             return false
         }
-        return x.value.codePointsEqual(y.value)
+        return x.sameBytes(y)
+    }
+    /// The same code points: the same bytes.
+    func sameBytes(_ other: StrObj) -> Bool {
+        if utf8Count != other.utf8Count { return false }
+        return withBytes { a in other.withBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+    }
+    /// -1, 0 or 1: lexicographic by code point (a prefix comes first), which is UTF-8's byte order.
+    func compare(_ other: StrObj) -> Int {
+        withBytes { a in
+            other.withBytes { b in
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+                return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+            }
+        }
     }
 
     /// Every code point is one byte (once `count` is known).
-    var isASCII: Bool { count == value.utf8.count }
-    /// Up to 15 UTF-8 bytes live inside the Swift string; longer ones have their own buffer.
+    var isASCII: Bool { count == utf8Count }
+    /// The object (a 64-byte chunk, with the Swift object header) and a long string's own
+    /// block of bytes and checkpoints.
     override var estimatedSize: Int {
-        let n = value.utf8.count
-        return 80 + (n > 15 ? 48 + n : 0) + (checkpoints.map { 32 + $0.count * 8 } ?? 0)
+        if utf8Count <= StrObj.inlineBytes { return 80 }
+        let checkpoints = storageWord(1) == 0 ? 0 : 16 + checkpointCount * 8
+        return 96 + ((utf8Count + 15) & ~15) + checkpoints
     }
 }
 

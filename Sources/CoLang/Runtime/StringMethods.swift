@@ -2,7 +2,7 @@
 // grapheme clusters, see Text.swift), metered (the bytes read and written count toward
 // `--max-steps` and Ctrl-C stops them, see `chargeText`), and sized before they build a big result
 // (`checkAllocation`), so `--max-memory` refuses a huge `split` or `replace` before it is made.
-// Every `UnsafeBufferPointer<UInt8>` here is a string's UTF-8 bytes from `String.withBytes`,
+// Every `UnsafeBufferPointer<UInt8>` here is a string's UTF-8 bytes from `StrObj.withBytes`,
 // used only inside that call and never kept.
 import Glibc
 
@@ -52,7 +52,7 @@ extension VM {
     }
 
     /// `s.split(sep)` / `s.split()`: counted and sized first, then built.
-    func split(_ s: String, separator: String?) throws(VMError) -> Value {
+    func split(_ s: StrObj, separator: StrObj?) throws(VMError) -> Value {
         let items: ListObj = try s.withBytes { hay throws(VMError) in
             try VM.withOptionalBytes(separator) { pin throws(VMError) in
                 // How many pieces, refused as soon as they would pass the memory limit.
@@ -76,22 +76,22 @@ extension VM {
     }
 
     /// `body` with the bytes of `s`, or nil.
-    static func withOptionalBytes<R>(_ s: String?, _ body: (UnsafeBufferPointer<UInt8>?) throws(VMError) -> R) throws(VMError) -> R {
+    static func withOptionalBytes<R>(_ s: StrObj?, _ body: (UnsafeBufferPointer<UInt8>?) throws(VMError) -> R) throws(VMError) -> R {
         guard let s else { return try body(nil) }
         return try s.withBytes { b throws(VMError) in try body(b) }
     }
 
     /// Whether `needle` occurs in `s` (the empty string occurs everywhere).
-    func contains(_ s: String, _ needle: String) throws(VMError) -> Bool {
-        if needle.isEmpty { return true }
+    func contains(_ s: StrObj, _ needle: StrObj) throws(VMError) -> Bool {
+        if needle.utf8Count == 0 { return true }
         return try s.withBytes { hay throws(VMError) in
             try needle.withBytes { pin throws(VMError) in try nextMatch(of: pin, in: hay, from: 0) != nil }
         }
     }
 
     /// Whether `s` starts (or ends) with the code points of `affix`.
-    func hasAffix(_ s: String, _ affix: String, atEnd: Bool) throws(VMError) -> Bool {
-        let n = affix.utf8.count
+    func hasAffix(_ s: StrObj, _ affix: StrObj, atEnd: Bool) throws(VMError) -> Bool {
+        let n = affix.utf8Count
         try chargeText(n)
         return s.withBytes { hay in
             affix.withBytes { pin in
@@ -103,11 +103,11 @@ extension VM {
     }
 
     /// `s.replace(old, new)`: every non-overlapping match of `old` (not empty), counted and sized
-    /// first, then built in one piece.
-    func replace(_ s: String, _ old: String, _ new: String) throws(VMError) -> String? {
+    /// first, then built in one piece; nil when there is none.
+    func replace(_ s: StrObj, _ old: StrObj, _ new: StrObj) throws(VMError) -> Value? {
         try s.withBytes { hay throws(VMError) in
             try old.withBytes { pin throws(VMError) in
-                try new.withBytes { rep throws(VMError) -> String? in
+                try new.withBytes { rep throws(VMError) -> Value? in
                     let growth = rep.count - pin.count
                     // A growing result is sized as the input plus every match's replacement (the
                     // input stays live while it is built), a shrinking one as itself.
@@ -120,33 +120,55 @@ extension VM {
                     let (added, overflow) = (growth > 0 ? rep.count : growth).multipliedReportingOverflow(by: count)
                     try checkAllocation(bytes: overflow ? .max : hay.count &+ added)
                     let total = hay.count + growth * count
-                    var failure: VMError?
-                    // Sound: this search finds the same `count` matches as the one above (a count
-                    // stopped at `cap` failed `checkAllocation`), so exactly `total` bytes are written.
-                    let out = String(unsafeUninitializedCapacity: total) { out in
-                        var at = 0, written = 0
-                        let o = out.baseAddress!, h = hay.baseAddress!
+                    // Charged before it is built: the second search reads the bytes again and
+                    // `total` are written. It finds the same `count` matches as the first (a
+                    // count stopped at `cap` failed `checkAllocation`), so exactly `total` bytes
+                    // are written (`String.copy` and the string's initializer check it).
+                    try chargeText(hay.count &+ total)
+                    return joined(count: total) { o, written in
+                        var at = 0
+                        let h = hay.baseAddress.unsafelyUnwrapped
                         var matches = Matches(pin, in: hay)
-                        do throws(VMError) {
-                            while let hit = try matches.next(self) {
-                                (o + written).update(from: h + at, count: hit - at)
-                                written += hit - at
-                                if rep.count > 0 { (o + written).update(from: rep.baseAddress!, count: rep.count) }
-                                written += rep.count
-                                matches.work += hit - at + rep.count  // the bytes written
-                                at = hit + pin.count
-                            }
-                            (o + written).update(from: h + at, count: hay.count - at)
-                            written += hay.count - at
-                            matches.work += hay.count - at
-                            try matches.finish(self)
-                        } catch {
-                            failure = error
+                        while let hit = matches.nextUncharged() {
+                            String.copy(UnsafeBufferPointer(start: h + at, count: hit - at), to: o, at: &written, capacity: total)
+                            String.copy(rep, to: o, at: &written, capacity: total)
+                            at = hit + pin.count
                         }
-                        return failure == nil ? written : 0
+                        String.copy(UnsafeBufferPointer(start: h + at, count: hay.count - at), to: o, at: &written, capacity: total)
                     }
-                    if let failure { throw failure }
-                    return out
+                }
+            }
+        }
+    }
+
+    /// `list.join(separator)` when every item is a string (nil when one is not): sized, checked
+    /// and charged as `concatenate` does, then copied byte by byte into one string. By index:
+    /// nothing between the two passes runs CoLang code, so the list does not change.
+    func joinStrings(_ list: ListObj, separator: StrObj) throws(VMError) -> Value? {
+        let n = list.count
+        var i = 0
+        while i < n {
+            if list[i].tag != .string { return nil }
+            i += 1
+        }
+        if n == 1 { return list[0] }
+        let separators = separator.utf8Count.multipliedReportingOverflow(by: max(n - 1, 0))
+        var bytes = separators.overflow ? Int.max : separators.partialValue
+        i = 0
+        while i < n {
+            try chargeWork()
+            // Items of a live list: read without retaining.
+            let (sum, overflow) = bytes.addingReportingOverflow(list[i].unretained(StrObj.self) { $0.utf8Count })
+            bytes = overflow ? Int.max : sum
+            i += 1
+        }
+        try checkAllocation(bytes: bytes)
+        try chargeText(bytes)
+        return joined(count: bytes) { base, at in
+            separator.withBytes { sep in
+                for i in 0..<n {
+                    if i > 0 { String.copy(sep, to: base, at: &at, capacity: bytes) }
+                    list[i].unretained(StrObj.self) { $0.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) } }
                 }
             }
         }
@@ -154,8 +176,8 @@ extension VM {
 
     /// `s.upper()` / `s.lower()`: each code point mapped on its own (as Swift's `uppercased()`
     /// does), a piece at a time; the result is at least as big as `s`, checked as it grows.
-    func changeCase(_ s: String, upper: Bool) throws(VMError) -> String {
-        try checkAllocation(bytes: s.utf8.count)
+    func changeCase(_ s: StrObj, upper: Bool) throws(VMError) -> String {
+        try checkAllocation(bytes: s.utf8Count)
         return try s.withBytes { hay throws(VMError) in
             var out = ""
             out.reserveCapacity(hay.count)
@@ -175,9 +197,9 @@ extension VM {
         }
     }
 
-    /// `s.trim()`: without leading and trailing White_Space.
-    func trim(_ s: String) throws(VMError) -> String {
-        try s.withBytes { hay throws(VMError) in
+    /// `s.trim()`: string `v` without leading and trailing White_Space.
+    func trim(_ v: Value) throws(VMError) -> Value {
+        try v.asString.withBytes { hay throws(VMError) in
             var start = 0, scanned = 0
             while start < hay.count {
                 let (c, n) = decodeUTF8(hay, start)
@@ -196,10 +218,10 @@ extension VM {
                 if scanned >= VM.textChunk { try chargeText(scanned); scanned = 0 }
             }
             try chargeText(scanned)
-            if start == 0 && end == hay.count { return s }
+            if start == 0 && end == hay.count { return v }
             try checkAllocation(bytes: end - start)
             try chargeText(end - start)
-            return String.fromUTF8(UnsafeBufferPointer(rebasing: hay[start..<end]))
+            return heap.stringValue(bytes: UnsafeBufferPointer(rebasing: hay[start..<end]))
         }
     }
 }
@@ -209,19 +231,27 @@ extension VM {
 extension VM {
     /// `len(s)`: code points, counted (and charged) once.
     func scalarCount(_ s: StrObj) throws(VMError) -> Int {
-        if !s.hasCount { try chargeText(s.value.utf8.count) }
+        if !s.hasCount { try chargeText(s.utf8Count) }
         return s.count
     }
 
-    /// The byte offset of code point `i` (0...count) of `s`.
+    /// The byte offset of code point `i` (0...count) of `s`: walked from the start in a short
+    /// string, from the checkpoint before it in a long one.
     func byteOffset(_ s: StrObj, _ i: Int) throws(VMError) -> Int {
         let n = try scalarCount(s)
         if s.isASCII || i == 0 { return i }
-        if i >= n { return s.value.utf8.count }
-        let checkpoints = try self.checkpoints(s)
-        return s.value.withBytes { b in
-            var at = checkpoints[i / StrObj.checkpointStride]
-            for _ in 0..<(i % StrObj.checkpointStride) {
+        if i >= n { return s.utf8Count }
+        let from: Int, steps: Int
+        if s.utf8Count <= StrObj.inlineBytes {
+            from = 0
+            steps = i
+        } else {
+            from = try checkpoints(s)[i / StrObj.checkpointStride]
+            steps = i % StrObj.checkpointStride
+        }
+        return s.withBytes { b in
+            var at = from
+            for _ in 0..<steps {
                 at += 1
                 while b[at] & 0xC0 == 0x80 { at += 1 }
             }
@@ -229,9 +259,10 @@ extension VM {
         }
     }
 
-    private func checkpoints(_ s: StrObj) throws(VMError) -> [Int] {
+    /// The checkpoints of long string `s`, made (and charged) the first time.
+    private func checkpoints(_ s: StrObj) throws(VMError) -> UnsafeBufferPointer<Int> {
         if let c = s.checkpoints { return c }
-        let c: [Int] = try s.value.withBytes { b throws(VMError) in
+        let c: [Int] = try s.withBytes { b throws(VMError) in
             var c: [Int] = []
             c.reserveCapacity(s.count / StrObj.checkpointStride + 1)
             var scalar = 0, sinceCharge = 0
@@ -245,15 +276,15 @@ extension VM {
             try chargeText(b.count - sinceCharge)
             return c
         }
-        s.checkpoints = c
-        return c
+        s.setCheckpoints(c)
+        return s.checkpoints.unsafelyUnwrapped
     }
 
     /// The code points `range` of `s`, as a string.
     func substring(_ s: StrObj, _ range: Range<Int>) throws(VMError) -> Value {
         var start = 0, end = 0
         if !range.isEmpty {
-            if try scalarCount(s) == s.value.utf8.count {  // ASCII: code points are bytes
+            if try scalarCount(s) == s.utf8Count {  // ASCII: code points are bytes
                 start = range.lowerBound
                 end = range.upperBound
             } else {
@@ -266,11 +297,11 @@ extension VM {
             if end - start > InternedStrings.maxBytes { try checkAllocation(bytes: end - start) }
             try chargeText(end - start)
         }
-        return s.value.withBytes { b in heap.stringValue(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) }
+        return s.withBytes { b in heap.stringValue(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) }
     }
 
     /// The code point at byte offset `at` of `s` as a string, and its length in bytes.
-    func scalarString(_ s: String, at: Int) -> (Value, Int) {
+    func scalarString(_ s: StrObj, at: Int) -> (Value, Int) {
         s.withBytes { b in
             var end = at + 1
             while end < b.count && b[end] & 0xC0 == 0x80 { end += 1 }
@@ -284,10 +315,10 @@ extension VM {
         try checkAllocation(bytes: n.multipliedReportingOverflow(by: VM.stringPieceBytes).overflow ? .max : n * VM.stringPieceBytes)
         let out = ListObj(capacity: n)
         var at = 0
-        let bytes = s.value.utf8.count
+        let bytes = s.utf8Count
         while at < bytes {
             try chargeWork()
-            let (piece, len) = scalarString(s.value, at: at)
+            let (piece, len) = scalarString(s, at: at)
             out.append(piece)
             at += len
         }
@@ -345,6 +376,29 @@ struct Matches {
             // `memchr` returns a pointer into `h`'s bytes, which are bound to UInt8.
             let offset = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - h
             work += offset - at + m
+            if m == 1 || memcmp(h + offset + 1, p + 1, m - 1) == 0 {
+                at = offset + m
+                return offset
+            }
+            at = offset + 1
+        }
+        return nil
+    }
+
+    /// The offset of the next match, not charged: for a second pass over matches that a first
+    /// pass with `next` found and charged. Finds the same matches as `next`.
+    mutating func nextUncharged() -> Int? {
+        let m = pin.count
+        guard m > 0, hay.count >= m, let h = hay.baseAddress, let p = pin.baseAddress else { return nil }
+        let lastStart = hay.count - m
+        let first = Int32(p.pointee)
+        while at <= lastStart {
+            guard let found = memchr(h + at, first, lastStart - at + 1) else {
+                at = lastStart + 1
+                return nil
+            }
+            // `memchr` returns a pointer into `h`'s bytes, which are bound to UInt8.
+            let offset = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - h
             if m == 1 || memcmp(h + offset + 1, p + 1, m - 1) == 0 {
                 at = offset + m
                 return offset

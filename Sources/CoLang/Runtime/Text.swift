@@ -85,20 +85,6 @@ extension String {
         return utf8.elementsEqual(other.utf8)
     }
 
-    /// -1, 0 or 1: lexicographic by code point (a prefix comes first).
-    func codePointCompare(_ other: String) -> Int {
-        let order = utf8.withContiguousStorageIfAvailable { a in
-            other.utf8.withContiguousStorageIfAvailable { b in
-                let n = min(a.count, b.count)
-                let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
-                if c != 0 { return c < 0 ? -1 : 1 }
-                return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-            }
-        }
-        if let order, let order { return order }
-        return utf8.lexicographicallyPrecedes(other.utf8) ? -1 : (utf8.elementsEqual(other.utf8) ? 0 : 1)
-    }
-
     /// Hashes the UTF-8 bytes (so equal code points hash alike).
     func hashCodePoints(into hasher: inout Hasher) {
         // The bytes are only read inside the closure.

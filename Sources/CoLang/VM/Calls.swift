@@ -70,12 +70,14 @@ extension VM {
     }
 
     /// Calls a method implementation (native or prelude closure) whose receiver is the first argument.
-    func callMethodValue(_ method: Value, name: String, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers)
+    func callMethodValue(
+        _ method: Value, name: @autoclosure () -> String, calleeSlot: UnsafeMutablePointer<Value>, argc: Int, _ r: inout Registers
+    )
         throws(VMError) -> ExecStop?
     {
         if method.tag == .closure {
             let cl = method.asClosure
-            if cl.proto.arity != argc { throw arityError(name, expected: cl.proto.arity - 1, got: argc - 1) }
+            if cl.proto.arity != argc { throw arityError(name(), expected: cl.proto.arity - 1, got: argc - 1) }
             try pushFrame(method, calleeSlot: calleeSlot, argc: argc, &r)
             return nil
         }
@@ -110,7 +112,8 @@ extension VM {
         if m.tag == .native {
             return try callNative(m, calleeSlot: recvSlot, argc: argc + 1, &r)
         }
-        return try callMethodValue(m, name: r.consts[nameConst].asString.value, calleeSlot: recvSlot, argc: argc + 1, &r)
+        let name = r.consts[nameConst]  // made into a `String` only for an error
+        return try callMethodValue(m, name: name.asString.value, calleeSlot: recvSlot, argc: argc + 1, &r)
     }
 
     /// Runs the native `native`. A computing native's value is pushed; a control native's result

@@ -3,26 +3,15 @@ import FoundationEssentials
 import Glibc
 
 extension VM {
-    /// `x + y` of `count` bytes, at most `InternedStrings.maxBytes`: joined on the stack and
-    /// looked up among the interned strings before a `String` is made (`Heap.stringValue`).
-    func shortSum(_ x: String, _ y: String, count n: Int) -> Value {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InternedStrings.maxBytes) { buffer in
-            let base = buffer.baseAddress.unsafelyUnwrapped
-            var at = 0
-            x.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
-            y.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
-            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
-        }
-    }
-
+    /// `x + y`: a short sum is joined on the stack and looked up among the interned strings
+    /// before a string object is made (`Heap.stringValue`), a long one is built in its own block.
     func add(_ a: Value, _ b: Value) throws(VMError) -> Value {
         if a.tag == .float && b.tag == .float { return Value(a.asFloat + b.asFloat) }
         if a.tag == .string && b.tag == .string {
-            let x = a.asString.value, y = b.asString.value
-            let n = x.utf8.count + y.utf8.count
-            try checkAllocation(bytes: n)
-            if n <= InternedStrings.maxBytes { return shortSum(x, y, count: n) }
-            return newString(x + y)
+            // Both operands are the caller's (on the VM stack), so alive: read without retaining.
+            return try a.unretained(StrObj.self) { x throws(VMError) in
+                try b.unretained(StrObj.self) { y throws(VMError) in try concatenation(of: x, y) }
+            }
         }
         if a.tag == .list && b.tag == .list {
             let x = a.asList, y = b.asList
@@ -33,6 +22,39 @@ extension VM {
             return heap.adopt(sum, tag: .list)
         }
         return try arithmetic(.add, a, b)
+    }
+
+    /// The strings `x` and `y` joined.
+    private func concatenation(of x: StrObj, _ y: StrObj) throws(VMError) -> Value {
+        let n = x.utf8Count + y.utf8Count
+        try checkAllocation(bytes: n)
+        return joined(count: n) { base, at in
+            x.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
+            y.withBytes { String.copy($0, to: base, at: &at, capacity: n) }
+        }
+    }
+
+    /// The string of `count` bytes that `write` copies to `base + at` (moving `at`), all of
+    /// them: joined on the stack and looked up among the interned strings when short, else
+    /// written into the new string's own block. `String.copy` refuses to overrun `count`, and
+    /// the string's initializer checks that exactly `count` bytes were written.
+    @inline(__always)
+    func joined(count: Int, _ write: (UnsafeMutablePointer<UInt8>, inout Int) -> Void) -> Value {
+        if count > InternedStrings.maxBytes {
+            return heap.adopt(
+                StrObj(count: count) { base in
+                    var at = 0
+                    write(base, &at)
+                    return at
+                }, tag: .string)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InternedStrings.maxBytes) { buffer in
+            let base = buffer.baseAddress.unsafelyUnwrapped
+            var at = 0
+            write(base, &at)
+            assert(at == count, "a short string's byte count")
+            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
+        }
     }
 
     /// The bytes of `parts` joined, for a `+` chain that began with a string literal
@@ -47,41 +69,20 @@ extension VM {
                 throw fail("cannot add \(parts[0].typeName) and \(v.typeName)")
             }
             // The parts are on the stack, so alive: read without retaining the object.
-            let (sum, overflow) = bytes.addingReportingOverflow(v.unretained(StrObj.self) { $0.value.utf8.count })
+            let (sum, overflow) = bytes.addingReportingOverflow(v.unretained(StrObj.self) { $0.utf8Count })
             bytes = overflow ? Int.max : sum
         }
         try checkAllocation(bytes: bytes)
         return bytes
     }
 
-    /// `CONCAT`: the strings `parts` joined into one string value. A short one is joined on the
-    /// stack and looked up among the interned strings before a `String` is made (as `shortSum`).
+    /// `CONCAT`: the strings `parts` joined into one string value.
     func concatenation(_ parts: UnsafeBufferPointer<Value>) throws(VMError) -> Value {
         let bytes = try concatByteCount(parts)
-        if bytes > InternedStrings.maxBytes { return newString(try concatenated(parts, bytes: bytes)) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InternedStrings.maxBytes) { buffer in
-            let base = buffer.baseAddress.unsafelyUnwrapped
-            var at = 0
+        return joined(count: bytes) { base, at in
             for v in parts {  // on the stack, so alive: read without retaining
-                v.unretained(StrObj.self) { $0.value }.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) }
+                v.unretained(StrObj.self) { $0.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) } }
             }
-            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
-        }
-    }
-
-    /// The strings `parts` joined into one of `bytes` bytes (`concatByteCount`), built in one allocation.
-    private func concatenated(_ parts: UnsafeBufferPointer<Value>, bytes: Int) throws(VMError) -> String {
-        if bytes == 0 { return "" }
-        // Sound: `bytes` is the exact sum of the parts' byte counts (strings are immutable, and
-        // nothing runs between the count and the copy), so the copies fill the buffer exactly.
-        return String(unsafeUninitializedCapacity: bytes) { out in
-            let base = out.baseAddress.unsafelyUnwrapped
-            var at = 0
-            for v in parts {
-                v.unretained(StrObj.self) { $0.value }.withBytes { String.copy($0, to: base, at: &at, capacity: bytes) }
-            }
-            assert(at == bytes, "concatenation's byte count")
-            return at
         }
     }
 
@@ -268,7 +269,7 @@ extension VM {
             return x < y ? -1 : (x == y ? 0 : 1)
         }
         if a.tag == .string && b.tag == .string {
-            return a.asString.value.codePointCompare(b.asString.value)  // by code point, never normalised
+            return a.asString.compare(b.asString)  // by code point, never normalised
         }
         throw fail("cannot compare \(a.typeName) and \(b.typeName)")
     }
@@ -310,7 +311,7 @@ extension VM {
         case .string:
             let s = obj.asString
             let i = try normalizeIndex(idx, count: try scalarCount(s), what: "string")
-            return scalarString(s.value, at: try byteOffset(s, i)).0
+            return scalarString(s, at: try byteOffset(s, i)).0
         case .range:
             let rg = obj.obj(RangeObj.self)
             guard let n = rg.count else { throw fail("range is too large to index") }
@@ -454,16 +455,17 @@ extension VM {
     /// `obj.name = v`, `name` being a string constant of the running function. (The dispatch
     /// loop sets a map's fields through `setMapField`, with the field hint.)
     func setField(_ obj: Value, _ nameConstant: Value, _ v: Value) throws(VMError) {
-        let name = nameConstant.asString.value
-        switch obj.tag {
-        case .map:
+        if obj.tag == .map {
             // A new key is the constant itself, as in `setMapField`.
             mapSet(obj.asMap, key: nameConstant, hash: nameConstant.asString.hashCode, v)
-        case .task where name == "name":
-            obj.asTask.name = try str(v)
-        default:
-            throw fail("cannot set field '\(name)' on \(obj.typeName)")
+            return
         }
+        let name = nameConstant.asString.value
+        if obj.tag == .task && name == "name" {
+            obj.asTask.name = try str(v)
+            return
+        }
+        throw fail("cannot set field '\(name)' on \(obj.typeName)")
     }
 
     // MARK: - Iteration
@@ -540,8 +542,8 @@ extension VM {
             if io.index < m.count { next = m.entry(io.index).key; io.index += 1 }
         case .string:
             // `current` is the byte offset of the next code point.
-            let s = io.source.asString.value
-            if Int(io.current) < s.utf8.count {
+            let s = io.source.asString
+            if Int(io.current) < s.utf8Count {
                 let (piece, len) = scalarString(s, at: Int(io.current))
                 next = piece
                 io.current += Int64(len)
