@@ -16,6 +16,24 @@
         #expect(s.hashCode == StrObj("wo" + "rd").hashCode)
     }
 
+    // Up to 16 bytes live in the object; a longer string's bytes are a block of its own, freed
+    // with it (the ASan runs of the conformance suite check the freeing).
+    @Test func shortBytesLiveInTheObjectLongOnesApart() {
+        let short = StrObj("abcdefghijklmnop")
+        let long = StrObj("abcdefghijklmnopq")
+        let object = UInt(bitPattern: Unmanaged.passUnretained(short).toOpaque())
+        let inside = short.withBytes { UInt(bitPattern: $0.baseAddress!) }
+        #expect(inside > object && inside + 16 <= object + 56)
+        let apart = long.withBytes { UInt(bitPattern: $0.baseAddress!) }
+        let longObject = UInt(bitPattern: Unmanaged.passUnretained(long).toOpaque())
+        #expect(apart < longObject || apart >= longObject + 56)
+        #expect(short.value == "abcdefghijklmnop" && long.value == "abcdefghijklmnopq")
+        #expect(short.utf8Count == 16 && long.utf8Count == 17)
+        #expect(short.estimatedSize == 80 && long.estimatedSize > 80)
+        #expect(mallocUsableSize(Unmanaged.passUnretained(long).toOpaque()) <= 56)
+        #expect(short.compare(long) == -1 && long.compare(short) == 1 && long.compare(StrObj(long.value)) == 0)
+    }
+
     // Short strings are interned (InternedStrings.swift): one object per content, forgotten by the
     // table when a collection frees them.
     @Test func shortStringsAreOneObjectPerContent() {
