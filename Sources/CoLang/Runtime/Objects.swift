@@ -163,6 +163,18 @@ final class StrObj: Obj {
         }
         return n - continuations
     }
+    /// The byte offset of code point `n` of valid UTF-8 `b` (its length if it has at most `n`).
+    static func offset(ofCodePoint n: Int, in b: UnsafeBufferPointer<UInt8>) -> Int {
+        var at = 0, seen = 0
+        while at < b.count {
+            if b[at] & 0xC0 != 0x80 {
+                if seen == n { return at }
+                seen += 1
+            }
+            at += 1
+        }
+        return at
+    }
     /// Whether two different string objects (live, made by the heap) hold the same code points.
     /// Every live string of at most `InternedStrings.maxBytes` bytes is the one object with its
     /// bytes (`Heap.stringValue` interns them all), so a short one never equals another object,

@@ -93,13 +93,16 @@ extension VM {
         case .int: out += String(v.asInt)
         case .float: out += VM.formatFloat(v.asFloat)
         case .string:
-            let text = v.asString.value
-            if metered { try chargeText(text.utf8.count) }  // copied (and quoted) below
-            if limit < .max && text.utf8.count > limit {
-                // Only the part that can be shown is formatted (a trace of a 100 MB string).
-                let head = String(text.unicodeScalars.prefix(limit))
+            let s = v.asString
+            if metered { try chargeText(s.utf8Count) }  // copied (and quoted) below
+            if limit < .max && s.utf8Count > limit {
+                // Only the part that can be shown is made and formatted (a trace or the REPL's
+                // echo of a 100 MB string): its first `limit` code points, cut from the bytes.
+                let head = s.withBytes { b in String.fromUTF8(UnsafeBufferPointer(rebasing: b[..<StrObj.offset(ofCodePoint: limit, in: b)]))
+                }
                 out += quoteStrings ? VM.quote(head) : head
             } else {
+                let text = s.value
                 out += quoteStrings ? VM.quote(text) : text
             }
         case .list:
