@@ -21,7 +21,10 @@ extension VM {
         for c in scheduler.timers.pendingChannels { gc.markObject(c) }
         heap.sweep()
         stepsAtLastCollection = steps
-        if heap.liveBytes > memoryLimit { memoryExceeded = true }
+        if heap.liveBytes > memoryLimit {
+            heap.releaseSpareLists()
+            if heap.liveBytes > memoryLimit { memoryExceeded = true }
+        }
         if options.maxMemoryMB != nil {
             heap.limitThreshold(maxObjects: max(memoryLimit / Heap.limitBytesPerObject, Heap.minimumLimitedObjects))
         }

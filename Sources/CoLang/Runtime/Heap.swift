@@ -67,7 +67,43 @@ final class Heap {
     var stress = false
     var collections = 0
 
-    deinit { objects.releaseAll() }
+    deinit {
+        objects.releaseAll()
+        for u in spareLists { u.release() }
+    }
+
+    /// Dead lists of at most `ListObj.inlineCapacity` items, each held by this reference alone,
+    /// kept by `sweep` for `newList` to fill again instead of freeing them and allocating anew
+    /// (CPython keeps such free lists of tuples and lists). A node of a tree, a pair, a point:
+    /// half of `bench/trees`' time was allocating and freeing them. At most `maxSpareLists`;
+    /// counted in `liveBytes`, and freed when the live bytes pass the memory limit.
+    private var spareLists: [Unmanaged<ListObj>] = []
+    /// At most this many spare lists (about 8 MB): the memory of the lists a collection frees
+    /// stays in them until lists are made again, where `free` would let other objects use it.
+    static let spareListsAtMost = 1 << 16
+    /// The most spare lists kept: `spareListsAtMost`, or fewer under a small memory limit
+    /// (`limitSpareLists`).
+    private(set) var maxSpareLists = Heap.spareListsAtMost
+
+    /// Keeps spare lists to an eighth of `memoryLimit` bytes at most.
+    func limitSpareLists(memoryLimit: Int) {
+        maxSpareLists = min(Heap.spareListsAtMost, memoryLimit / 8 / ListObj.inlineEstimatedSize)
+    }
+
+    /// Frees the spare lists (the live bytes are over the memory limit: make room).
+    func releaseSpareLists() {
+        liveBytes -= spareLists.count * ListObj.inlineEstimatedSize
+        for u in spareLists { u.release() }
+        spareLists.removeAll()
+    }
+
+    /// How many spare lists there are (for tests).
+    var spareListCount: Int { spareLists.count }
+
+    /// A dead list to fill again, or nil (see `spareLists`). It is the caller's (retained).
+    @inline(__always) func takeSpareList() -> ListObj? {
+        spareLists.popLast()?.takeRetainedValue()
+    }
 
     /// Takes over the new object `o` and returns it as a value tagged `tag`. Cheaper than `track`
     /// where it fits: `o`'s reference moves into `objects` uncounted, where `track`, which
@@ -219,6 +255,9 @@ final class Heap {
             "the collector would free a reachable object")
         interned.purge()  // before anything it holds is freed
         var bytes = 0
+        // Under --gc-stress only every other collection recycles, so that a reference the
+        // collector missed finds freed memory (which AddressSanitizer reports) at least as often.
+        let recycling = !stress || collections & 1 == 1
         objects.sweep { o in
             if !o.marked {
                 if let freeing { freeing(ObjectIdentifier(o)) }
@@ -227,9 +266,17 @@ final class Heap {
             o.marked = false
             bytes += o.estimatedSize
             return true
+        } recycle: { u in
+            guard recycling, spareLists.count < maxSpareLists,
+                u._withUnsafeGuaranteedRef({ type(of: $0) == ListObj.self && unsafeDowncast($0, to: ListObj.self).isInline })
+            else { return false }
+            spareLists.append(Unmanaged.fromOpaque(u.toOpaque()))  // the reference the objects list held
+            return true
         }
         let live = objects.count
-        liveBytes = bytes + objects.capacity * MemoryLayout<Obj>.stride + interned.bytes  // the heap's own tables
+        liveBytes =
+            bytes + objects.capacity * MemoryLayout<Obj>.stride + interned.bytes  // the heap's own tables
+            + spareLists.count * ListObj.inlineEstimatedSize
         bigBytesSinceGC = 0
         grownBytes = 0
         newBytes = 0

@@ -60,8 +60,10 @@ struct ObjectList {
     /// Keeps the objects `keep` says to, in order, and releases the rest (freeing those that
     /// nothing else holds). Every object is asked before any is released, so `keep` sees no
     /// object freed by another's release. Survivors are moved down over the dead, whose
-    /// references are swapped to the end and released there.
-    mutating func sweep(keeping keep: (Obj) -> Bool) {
+    /// references are swapped to the end and released there; except that a dead object this
+    /// list holds the only reference to is first offered to `recycle`, which may take the
+    /// reference over (returning true) to use the object again (`Heap.spareLists`).
+    mutating func sweep(keeping keep: (Obj) -> Bool, recycle: (Unmanaged<Obj>) -> Bool) {
         var live = 0
         for i in 0..<count where unmanaged(i)._withUnsafeGuaranteedRef(keep) {
             if i != live {
@@ -74,7 +76,15 @@ struct ObjectList {
         }
         let dead = count
         count = live  // before the releases: a `deinit` never finds a freed object in the list
-        (slots + live).deinitialize(count: dead - live)  // releases, freeing what nothing else holds
+        for i in live..<dead {
+            // Unique: no `deinit` of another dead object can still reach it, and nothing else will.
+            if isKnownUniquelyReferenced(&slots[i]),
+                recycle(Unmanaged.fromOpaque(UnsafeRawPointer(slots + i).load(as: UnsafeRawPointer.self)))
+            {
+                continue  // the reference moved to `recycle`: not released
+            }
+            (slots + i).deinitialize(count: 1)  // releases, freeing it unless something else holds it
+        }
     }
 
     /// Releases every object and frees the buffer; the list must not be used again.

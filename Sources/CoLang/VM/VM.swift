@@ -165,6 +165,7 @@ final class VM {
         events.traceCoroutines = options.trace
         events.traceScheduler = options.traceScheduler
         events.traceCoroutineEvents = options.traceCoroutines
+        heap.limitSpareLists(memoryLimit: memoryLimit)
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         events.write = { [unowned self] in self.writeTrace($0) }
         events.site = { [unowned self] in
@@ -293,7 +294,11 @@ final class VM {
     /// list's allocation and copy made LLVM keep the loop's instruction and stack pointers in
     /// memory instead of registers, and `fib`, which makes no lists, ran 20% slower.
     @inline(never) func newList(copying items: UnsafeBufferPointer<Value>) -> Value {
-        heap.adopt(ListObj(copying: items), tag: .list)
+        if items.count <= ListObj.inlineCapacity, let list = heap.takeSpareList() {
+            list.refill(copying: items)
+            return heap.adopt(list, tag: .list)
+        }
+        return heap.adopt(ListObj(copying: items), tag: .list)
     }
 
     /// The hash of `v` as a map key (`MapHash`), or an error for values that cannot be keys.
