@@ -89,10 +89,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings()
         ),
+        // The anchor that pins the dispatch loop's alignment in release builds (anchor.c).
+        .target(name: "CoLangLayout"),
         // `colang` itself: main.swift only.
         .executableTarget(
             name: "colang-repl",
-            dependencies: ["ColangCLI"],
+            dependencies: ["ColangCLI", "CoLangLayout"],
             exclude: ["startup.order"],
             swiftSettings: swiftSettings(),
             linkerSettings: staticReleaseLink
