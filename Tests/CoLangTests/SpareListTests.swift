@@ -1,5 +1,6 @@
-// Issue 17, tenth session: a collection keeps dead inline lists that nothing else holds
-// (`Heap.spareLists`), and the next lists of up to two items are those objects, filled again.
+// Issue 17, tenth session: a collection keeps dead lists of up to two items and strings of up to
+// 16 bytes that nothing else holds (`Heap.spareLists`, `Heap.spareStrings`), and the next such
+// lists and strings are those objects, filled again.
 import Testing
 @testable import CoLang
 
@@ -28,8 +29,42 @@ import Testing
     var limited = RunOptions()
     limited.maxMemoryMB = 1
     let small = Interpreter(options: limited, stdout: { _ in }, stderr: { _ in })
-    #expect(small.vm.heap.maxSpareLists == 1_048_576 / 8 / ListObj.inlineEstimatedSize)
+    #expect(small.vm.heap.maxSpares == 1_048_576 / 8 / (ListObj.inlineEstimatedSize + StrObj.inlineEstimatedSize))
     #expect(small.evalREPL("for i in range(5000) { let p = [i, i] }") == .ok)
     small.vm.collectGarbage()
-    #expect(small.vm.heap.spareListCount == small.vm.heap.maxSpareLists)
+    #expect(small.vm.heap.spareListCount == small.vm.heap.maxSpares)
+}
+
+@Test func aCollectionKeepsDeadShortStringsAndNewStringsReuseThem() {
+    let heap = Heap()
+    let word = heap.string("word")
+    var dead = Set<ObjectIdentifier>()
+    for i in 0..<1000 {
+        dead.insert(ObjectIdentifier(heap.string("w\(i)")))  // 2-4 bytes: in the object
+        _ = heap.string("a string longer than sixteen bytes \(i)")  // in a block of its own
+    }
+    heap.collector.markObject(word)
+    heap.sweep()
+    #expect(heap.spareStringCount == 1000, "the short dead ones are kept, the long ones freed")
+    #expect(heap.interned.count == 1 && heap.objects.count == 1)
+
+    // A new short string is one of them, filled again and interned; a string found in the table,
+    // or a long one, takes none.
+    let made = heap.string("new-77")
+    #expect(dead.contains(ObjectIdentifier(made)))
+    #expect(heap.spareStringCount == 999)
+    #expect(made.value == "new-77" && made.utf8Count == 6 && made.count == 6)
+    #expect(made.hashCache == StrObj("new-77").hashCode)
+    #expect(heap.string("new-" + "77") === made)
+    #expect(heap.string("seventeen bytes!!").utf8Count == 17)  // new, but past the object's room
+    #expect(heap.spareStringCount == 999)
+    #expect(heap.string("word") === word)
+
+    // Under a small memory limit, at most an eighth of it is spares.
+    var limited = RunOptions()
+    limited.maxMemoryMB = 1
+    let small = Interpreter(options: limited, stdout: { _ in }, stderr: { _ in })
+    #expect(small.evalREPL("for i in range(5000) { let s = \"s\" + str(i) }") == .ok)
+    small.vm.collectGarbage()
+    #expect(small.vm.heap.spareStringCount == small.vm.heap.maxSpares)
 }

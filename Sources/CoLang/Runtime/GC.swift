@@ -22,7 +22,7 @@ extension VM {
         heap.sweep()
         stepsAtLastCollection = steps
         if heap.liveBytes > memoryLimit {
-            heap.releaseSpareLists()
+            heap.releaseSpares()
             if heap.liveBytes > memoryLimit { memoryExceeded = true }
         }
         if options.maxMemoryMB != nil {

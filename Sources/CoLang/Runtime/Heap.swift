@@ -69,40 +69,73 @@ final class Heap {
 
     deinit {
         objects.releaseAll()
-        for u in spareLists { u.release() }
+        releaseSpares()
     }
 
-    /// Dead lists of at most `ListObj.inlineCapacity` items, each held by this reference alone,
-    /// kept by `sweep` for `newList` to fill again instead of freeing them and allocating anew
-    /// (CPython keeps such free lists of tuples and lists). A node of a tree, a pair, a point:
-    /// half of `bench/trees`' time was allocating and freeing them. At most `maxSpareLists`;
-    /// counted in `liveBytes`, and freed when the live bytes pass the memory limit.
+    /// Dead objects of the two kinds programs make and drop by the million, kept by `sweep`
+    /// to be filled again instead of freed and allocated anew (CPython keeps such free lists
+    /// of tuples, lists and frames): lists of at most `ListObj.inlineCapacity` items (a node
+    /// of a tree, a pair, a point: half of `bench/trees`' time was allocating and freeing them)
+    /// and strings of at most `StrObj.inlineBytes` bytes (`str(i)`, a key, a word). Only those
+    /// whose items or bytes live in the object itself, so filling one again is a few stores,
+    /// and only objects the heap's list held the only reference to. At most `maxSpares` of
+    /// each; counted in `liveBytes`, and freed when the live bytes pass the memory limit.
     private var spareLists: [Unmanaged<ListObj>] = []
-    /// At most this many spare lists (about 8 MB): the memory of the lists a collection frees
-    /// stays in them until lists are made again, where `free` would let other objects use it.
-    static let spareListsAtMost = 1 << 16
-    /// The most spare lists kept: `spareListsAtMost`, or fewer under a small memory limit
-    /// (`limitSpareLists`).
-    private(set) var maxSpareLists = Heap.spareListsAtMost
+    private var spareStrings: [Unmanaged<StrObj>] = []
+    /// At most this many spares of each kind (about 8 MB of lists and 5 MB of strings): the
+    /// memory a collection frees stays in them until such objects are made again, where
+    /// `free` would let other objects use it.
+    static let sparesAtMost = 1 << 16
+    /// The most spares of each kind kept: `sparesAtMost`, or fewer under a small memory limit
+    /// (`limitSpares`).
+    private(set) var maxSpares = Heap.sparesAtMost
+    /// What a spare list and a spare string are counted as.
+    static let spareListBytes = ListObj.inlineEstimatedSize
+    static let spareStringBytes = StrObj.inlineEstimatedSize
 
-    /// Keeps spare lists to an eighth of `memoryLimit` bytes at most.
-    func limitSpareLists(memoryLimit: Int) {
-        maxSpareLists = min(Heap.spareListsAtMost, memoryLimit / 8 / ListObj.inlineEstimatedSize)
+    /// Keeps the spares to an eighth of `memoryLimit` bytes at most.
+    func limitSpares(memoryLimit: Int) {
+        maxSpares = min(Heap.sparesAtMost, memoryLimit / 8 / (Heap.spareListBytes + Heap.spareStringBytes))
     }
 
-    /// Frees the spare lists (the live bytes are over the memory limit: make room).
-    func releaseSpareLists() {
-        liveBytes -= spareLists.count * ListObj.inlineEstimatedSize
+    /// Bytes of the spares.
+    private var spareBytes: Int { spareLists.count * Heap.spareListBytes + spareStrings.count * Heap.spareStringBytes }
+
+    /// Frees the spares (the live bytes are over the memory limit: make room).
+    func releaseSpares() {
+        liveBytes -= spareBytes
         for u in spareLists { u.release() }
+        for u in spareStrings { u.release() }
         spareLists.removeAll()
+        spareStrings.removeAll()
     }
 
-    /// How many spare lists there are (for tests).
+    /// How many spares there are (for tests).
     var spareListCount: Int { spareLists.count }
+    var spareStringCount: Int { spareStrings.count }
 
     /// A dead list to fill again, or nil (see `spareLists`). It is the caller's (retained).
     @inline(__always) func takeSpareList() -> ListObj? {
         spareLists.popLast()?.takeRetainedValue()
+    }
+
+    /// Offered a dead object (unmarked, the objects list's reference the only one) by the
+    /// sweep: keeps it as a spare when it is of a kind kept and there is room, taking over that
+    /// reference, and says whether it did.
+    private func keepSpare(_ u: Unmanaged<Obj>) -> Bool {
+        u._withUnsafeGuaranteedRef { o in
+            if type(of: o) == ListObj.self {
+                guard spareLists.count < maxSpares, unsafeDowncast(o, to: ListObj.self).isInline else { return false }
+                spareLists.append(Unmanaged.fromOpaque(u.toOpaque()))
+                return true
+            }
+            if type(of: o) == StrObj.self {
+                guard spareStrings.count < maxSpares, unsafeDowncast(o, to: StrObj.self).isInline else { return false }
+                spareStrings.append(Unmanaged.fromOpaque(u.toOpaque()))
+                return true
+            }
+            return false
+        }
     }
 
     /// Takes over the new object `o` and returns it as a value tagged `tag`. Cheaper than `track`
@@ -141,7 +174,13 @@ final class Heap {
         if let found = interned.find(bytes: bytes, hash: hash) {
             return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
         }
-        let o = StrObj(copying: bytes)
+        let o: StrObj
+        if bytes.count <= StrObj.inlineBytes, let spare = spareStrings.popLast() {
+            o = spare.takeRetainedValue()
+            o.refill(copying: bytes)
+        } else {
+            o = StrObj(copying: bytes)
+        }
         o.hashCache = hash
         interned.insert(o)
         return adopt(o, tag: .string)
@@ -267,16 +306,12 @@ final class Heap {
             bytes += o.estimatedSize
             return true
         } recycle: { u in
-            guard recycling, spareLists.count < maxSpareLists,
-                u._withUnsafeGuaranteedRef({ type(of: $0) == ListObj.self && unsafeDowncast($0, to: ListObj.self).isInline })
-            else { return false }
-            spareLists.append(Unmanaged.fromOpaque(u.toOpaque()))  // the reference the objects list held
-            return true
+            recycling && keepSpare(u)
         }
         let live = objects.count
         liveBytes =
             bytes + objects.capacity * MemoryLayout<Obj>.stride + interned.bytes  // the heap's own tables
-            + spareLists.count * ListObj.inlineEstimatedSize
+            + spareBytes
         bigBytesSinceGC = 0
         grownBytes = 0
         newBytes = 0

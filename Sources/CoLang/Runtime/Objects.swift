@@ -35,7 +35,8 @@ class Obj {
 /// address of its own block of bytes in `storage`'s first 8 bytes and the address of its
 /// checkpoints (0 until made) in the last 8.
 ///
-/// Invariants: `utf8Count` and the bytes never change after `init`; when `utf8Count >
+/// Invariants: `utf8Count` and the bytes never change after `init` (or `refill`, which makes a
+/// dead short string, kept by the heap as a spare, a new one); when `utf8Count >
 /// inlineBytes` the two addresses in `storage` are blocks this object allocated and frees in
 /// `deinit`, never shared. The address of `storage` is fixed for the object's life (a class
 /// instance's stored properties never move, as for `ListObj.inline`), so a pointer to the bytes
@@ -44,7 +45,7 @@ final class StrObj: Obj {
     /// `count` once known and below 2^31, else -1 (a longer string counts again each time).
     private var countCache: Int32 = -1
     /// Bytes of UTF-8.
-    let utf8Count: Int
+    private(set) var utf8Count: Int
     /// `hashCode` once computed (Maps.swift), else 0.
     var hashCache: UInt64 = 0
     /// The bytes, or the addresses of the bytes and the checkpoints (see the type's comment).
@@ -65,6 +66,21 @@ final class StrObj: Obj {
         let to = prepare()
         if bytes.count > 0 { to.update(from: bytes.baseAddress.unsafelyUnwrapped, count: bytes.count) }
     }
+    /// Makes this dead string (`Heap.spareStrings`: unmarked, unreachable, out of the interned
+    /// table, its bytes in the object) the new string of a copy of `bytes`, at most
+    /// `inlineBytes` of them (valid UTF-8).
+    func refill(copying bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(isInline && bytes.count <= StrObj.inlineBytes, "refilling a string that is not a short one")
+        assert(!marked, "refilling a live string")
+        utf8Count = bytes.count
+        countCache = -1
+        hashCache = 0
+        if bytes.count > 0 {
+            storageAddress.assumingMemoryBound(to: UInt8.self).update(from: bytes.baseAddress.unsafelyUnwrapped, count: bytes.count)
+        }
+    }
+    /// Its bytes are in the object (`storage`), not in a block of their own.
+    var isInline: Bool { utf8Count <= StrObj.inlineBytes }
     /// A string of `count` bytes that `write` writes, all of them (valid UTF-8), given where they
     /// go; it returns how many it wrote, which must be `count` (checked in release builds too).
     init(count: Int, writing write: (UnsafeMutablePointer<UInt8>) -> Int) {
@@ -209,10 +225,11 @@ final class StrObj: Obj {
     /// The object (a 64-byte chunk, with the Swift object header) and a long string's own
     /// block of bytes and checkpoints.
     override var estimatedSize: Int {
-        if utf8Count <= StrObj.inlineBytes { return 80 }
+        if utf8Count <= StrObj.inlineBytes { return StrObj.inlineEstimatedSize }
         let checkpoints = storageWord(1) == 0 ? 0 : 16 + checkpointCount * 8
         return 96 + ((utf8Count + 15) & ~15) + checkpoints
     }
+    static let inlineEstimatedSize = 80
 }
 
 /// A mutable list: `count` values in a buffer the list owns.

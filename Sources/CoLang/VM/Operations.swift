@@ -269,7 +269,8 @@ extension VM {
             return x < y ? -1 : (x == y ? 0 : 1)
         }
         if a.tag == .string && b.tag == .string {
-            return a.asString.compare(b.asString)  // by code point, never normalised
+            // By code point, never normalised; unretained: the caller holds both.
+            return a.unretained(StrObj.self) { x in b.unretained(StrObj.self) { y in x.compare(y) } }
         }
         throw fail("cannot compare \(a.typeName) and \(b.typeName)")
     }

@@ -165,7 +165,7 @@ final class VM {
         events.traceCoroutines = options.trace
         events.traceScheduler = options.traceScheduler
         events.traceCoroutineEvents = options.traceCoroutines
-        heap.limitSpareLists(memoryLimit: memoryLimit)
+        heap.limitSpares(memoryLimit: memoryLimit)
         heap.stress = options.gcStress || ProcessInfo.processInfo.environment["COLANG_GC_STRESS"] == "1"
         events.write = { [unowned self] in self.writeTrace($0) }
         events.site = { [unowned self] in
