@@ -7,8 +7,10 @@
 // ordering file (`Sources/colang-repl/startup.order`, written by `bench/startup-order`) names
 // this anchor first and `execute` second, so `execute` starts exactly `ANCHOR_BYTES` past a
 // 64-byte boundary whatever else changes. Changing `execute` itself can make another offset
-// the fast one: try 0, 16, 32 and 48 (the `.skip` below is ANCHOR_BYTES - 1) with
-// `bench/run --only fib,loop,gen,send`.
+// the fast one: try 16, 32, 48 and 0 (for 0, a 64-byte anchor; the `.skip` below is the size
+// less one, and `.size` the size) with `bench/run --only fib,loop,nbody,gen,send,words`.
+// 32 was fastest until `LOCALS_MULTIPLY` and `LOCALS_SUBTRACT` came in; 16 since.
+// `.ci/run` reads ANCHOR_BYTES from the line below and checks the release build against it.
 //
 // Written in assembly so that its size is exact whatever the compiler's flags; `main` calls
 // it (a `ret`) once, which keeps `--gc-sections` from dropping it.
@@ -19,6 +21,6 @@ __asm__(
     ".type colang_dispatch_anchor,@function\n"
     "colang_dispatch_anchor:\n"
     "    ret\n"
-    "    .skip 31, 0xcc\n"  // ANCHOR_BYTES = 32: int3 padding, never executed
-    ".size colang_dispatch_anchor, 32\n"
+    "    .skip 15, 0xcc\n"  // ANCHOR_BYTES = 16: int3 padding, never executed
+    ".size colang_dispatch_anchor, 16\n"
     ".popsection\n");

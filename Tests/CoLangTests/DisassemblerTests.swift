@@ -95,6 +95,13 @@ import Testing
         #expect(text.contains("GET_LOCAL            3 (f)"))
         // Two locals in one instruction.
         #expect(listing("fn f(a, b) { return a < b }").contains("GET_LOCAL2           1 (a) 2 (b)"))
+        // `-` and `*` of two locals are one instruction; `+` stays two (see Run.swift).
+        let arithmetic = listing("fn f(a, b) { return a * b - b * a + a - b }")
+        #expect(arithmetic.contains("LOCALS_MULTIPLY      1 (a) 2 (b)"))
+        #expect(arithmetic.contains("LOCALS_MULTIPLY      2 (b) 1 (a)"))
+        #expect(arithmetic.contains("LOCALS_SUBTRACT") == false)  // `(… + a) - b` has one local
+        #expect(listing("fn f(a, b) { return a - b }").contains("LOCALS_SUBTRACT      1 (a) 2 (b)"))
+        #expect(listing("fn f(a, b) { return a + b }").contains("GET_LOCAL2           1 (a) 2 (b)"))
         // A range loop's call says so; another call of `range` does not.
         let loop = listing("fn f(n) { for i in range(n) { print(i) }; return range(n) }")
         #expect(loop.contains("CALL                 1 (range loop)"))

@@ -82,7 +82,7 @@ enum Disassembler {
             return (prefix + name + pad(a[0], 4), next)
         case .invoke:
             return (prefix + name + "(\(a[2]) args)\(pad(a[0], 4)) \(constant(a[0]))", next)
-        case .getLocal2:
+        case .getLocal2, .localsSubtract, .localsMultiply:
             return (prefix + name + "\(local(a[0])) \(local(a[1]).trimmingSpaces)", next)
         case .getLocalField:
             return (prefix + name + "\(local(a[0])) \(constant(a[1]))", next)

@@ -198,6 +198,10 @@ enum OpCode: UInt8, CaseIterable {
     case stringPart
     /// n:u8 · `s1..sn -> "s1..sn"`, the last `+` of such a chain: one string for the whole chain
     case concat
+    /// a:u8 b:u8 · `-> locals[a]-locals[b]` (`x - y` of two locals)
+    case localsSubtract
+    /// a:u8 b:u8 · `-> locals[a]*locals[b]` (`dx * dx` of two locals)
+    case localsMultiply
 }
 
 /// The shape of one operand after the opcode byte.
@@ -235,8 +239,9 @@ struct OpLayout {
     let operands: [OperandKind]
     let effect: StackEffect
     /// Slots the instruction pushes beyond its net effect while it runs (`RETURN_LOCAL` pushes
-    /// the local, then returns it; `CALL` and `INVOKE` insert a method's receiver): the frame
-    /// must have room for them.
+    /// the local, then returns it; `CALL` and `INVOKE` insert a method's receiver;
+    /// `LOCALS_MULTIPLY` pushes two locals and leaves their product): the frame must have room
+    /// for them.
     var transient = 0
 
     init(_ operands: [OperandKind], _ effect: StackEffect, transient: Int = 0) {
@@ -269,6 +274,7 @@ extension OpCode {
         case .jumpUnlessNil, .jumpIfNil: return OpLayout([.u32], .fixed(-1))
         case .getLocalIndexSmall: return OpLayout([.u8, .u16], .fixed(1))
         case .getLocal2: return OpLayout([.u8, .u8], .fixed(2))
+        case .localsSubtract, .localsMultiply: return OpLayout([.u8, .u8], .fixed(1), transient: 2)
         case .getLocalField: return OpLayout([.u8, .u16], .fixed(1))
         case .addToLocal: return OpLayout([.u8], .fixed(-1))
         case .moduloSmall: return OpLayout([.u16], .fixed(0))

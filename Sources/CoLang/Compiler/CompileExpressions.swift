@@ -49,12 +49,20 @@ extension Compiler {
                 return true
             }; return false
         }():
-            // Two locals: one instruction pushes both.
+            // Two locals: `-` and `*` of them in one instruction (reading a local cannot
+            // fail, so the operator's position is the only one an error can have), any other
+            // operator after one instruction that pushes both. Not `+`: its case in the
+            // dispatch loop, shared with a fused one, paid a spill on every `ADD` (fib).
             guard case .name(let a) = lhs.kind, case .name(let b) = rhs.kind,
                 let slotA = fs.resolveLocal(a), let slotB = fs.resolveLocal(b)
             else { return }
-            emit(.getLocal2, lhs.loc, slotA, slotB)
-            emit(binaryOpCode(op), loc)
+            switch op {
+            case .sub: emit(.localsSubtract, loc, slotA, slotB)
+            case .mul: emit(.localsMultiply, loc, slotA, slotB)
+            default:
+                emit(.getLocal2, lhs.loc, slotA, slotB)
+                emit(binaryOpCode(op), loc)
+            }
         case .binary(let op, let lhs, let rhs):
             if op == .add, let (first, parts) = Compiler.stringChain(e) {
                 stringChain(first, parts)
