@@ -4,9 +4,11 @@ import Glibc
 
 extension VM {
     /// Defines a global native function.
-    func native(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) {
+    @discardableResult
+    func native(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ fn: @escaping NativeFn) -> NativeObj {
         let n = heap.track(NativeObj(name: name, minArgs: minArgs, maxArgs: maxArgs, fn: fn))
         defineGlobal(name, Value(object: n, tag: .native))
+        return n
     }
 
     /// Defines a global native that may move control (see `NativeResult`).
@@ -145,7 +147,7 @@ extension VM {
             let x = try vm.numberArg(a[0], "sqrt argument")
             if x < 0 { throw vm.fail("math domain error") }
             return Value(x.squareRoot())
-        }
+        }.floatFunction = { $0.squareRoot() }  // NaN for a negative: the path above then throws
         native("floor", 1, 1) { vm, a throws(VMError) in try vm.roundedToInt(a[0], .down, "floor") }
         native("ceil", 1, 1) { vm, a throws(VMError) in try vm.roundedToInt(a[0], .up, "ceil") }
         native("round", 1, 2) { vm, a throws(VMError) in

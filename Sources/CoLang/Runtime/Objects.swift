@@ -540,6 +540,13 @@ final class NativeObj: Obj {
     let isControl: Bool
     let compute: NativeFn
     let control: ControlFn
+    /// For a native of one float that gives a float (`sqrt`): the same function as a plain C
+    /// function pointer, which `VM.callOther` calls directly for a float argument, without the
+    /// native call's arity check, closure call and argument conversion (~100 instructions of
+    /// each `sqrt` in bench/nbody). A NaN result for an argument that is not NaN means the
+    /// native would have thrown (`sqrt(-1)`: math domain error), and the call takes the
+    /// general path, which does.
+    var floatFunction: (@convention(c) (Double) -> Double)?
     init(name: String, minArgs: Int, maxArgs: Int, isMethod: Bool = false, fn: @escaping NativeFn) {
         self.name = name; self.minArgs = minArgs; self.maxArgs = maxArgs; self.isMethod = isMethod
         self.isControl = false; self.compute = fn; self.control = NativeObj.noControl

@@ -31,6 +31,15 @@ extension VM {
             // A computing native straight away (`callNative` would take the same path, from
             // further down).
             let nRef = Unmanaged<NativeObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(callee.bits)).unsafelyUnwrapped)
+            if argc == 1, calleeSlot[1].tag == .float, let f = nRef._withUnsafeGuaranteedRef({ $0.floatFunction }) {
+                let x = calleeSlot[1].asFloat
+                let y = f(x)
+                if !y.isNaN || x.isNaN {  // else the native throws: the general path below
+                    calleeSlot.pointee = Value(y)
+                    r.sp = calleeSlot + 1
+                    return nil
+                }
+            }
             if !nRef._withUnsafeGuaranteedRef({ $0.isControl }) {
                 try callComputing(nRef, calleeSlot: calleeSlot, argc: argc, &r)
                 return nil
