@@ -28,8 +28,7 @@ extension VM {
     }
 
     func stringArg(_ v: Value, _ what: String) throws(VMError) -> String {
-        guard v.tag == .string else { throw fail("\(what) must be a string, not \(v.typeName)") }
-        return v.asString.value
+        try stringObjArg(v, what).value
     }
     /// `v` as a string object, or the error that it is not a string.
     func stringObjArg(_ v: Value, _ what: String) throws(VMError) -> StrObj {
