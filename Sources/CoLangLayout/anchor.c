@@ -8,7 +8,7 @@
 // this anchor first and `execute` second, so `execute` starts exactly `ANCHOR_BYTES` past a
 // 64-byte boundary whatever else changes. Changing `execute` itself can make another offset
 // the fast one: try 16, 32, 48 and 0 (for 0, a 64-byte anchor; the `.skip` below is the size
-// less one, and `.size` the size) with `bench/run --only fib,loop,nbody,gen,send,words`.
+// less one, and `.size` the size): `bench/anchor-sweep` builds and times the four.
 // 32 was fastest until `LOCALS_MULTIPLY` and `LOCALS_SUBTRACT` came in; 16 since.
 // `.ci/run` reads ANCHOR_BYTES from the line below and checks the release build against it.
 //
