@@ -124,18 +124,21 @@ final class Heap {
     /// reference, and says whether it did.
     private func keepSpare(_ u: Unmanaged<Obj>) -> Bool {
         u._withUnsafeGuaranteedRef { o in
-            if type(of: o) == ListObj.self {
-                guard spareLists.count < maxSpares, unsafeDowncast(o, to: ListObj.self).isInline else { return false }
-                spareLists.append(Unmanaged.fromOpaque(u.toOpaque()))
-                return true
+            if type(of: o) == ListObj.self, unsafeDowncast(o, to: ListObj.self).isInline {
+                return Heap.keep(u, in: &spareLists, atMost: maxSpares)
             }
-            if type(of: o) == StrObj.self {
-                guard spareStrings.count < maxSpares, unsafeDowncast(o, to: StrObj.self).isInline else { return false }
-                spareStrings.append(Unmanaged.fromOpaque(u.toOpaque()))
-                return true
+            if type(of: o) == StrObj.self, unsafeDowncast(o, to: StrObj.self).isInline {
+                return Heap.keep(u, in: &spareStrings, atMost: maxSpares)
             }
             return false
         }
+    }
+
+    /// Moves the reference `u` (to a `T`) into `spares` if it has room.
+    private static func keep<T: Obj>(_ u: Unmanaged<Obj>, in spares: inout [Unmanaged<T>], atMost: Int) -> Bool {
+        guard spares.count < atMost else { return false }
+        spares.append(Unmanaged.fromOpaque(u.toOpaque()))
+        return true
     }
 
     /// Takes over the new object `o` and returns it as a value tagged `tag`. Cheaper than `track`

@@ -43,8 +43,13 @@ struct ObjectList {
     /// Object `i` (below `count`), unretained: the list holds it until the next `sweep`.
     @inline(__always) func unmanaged(_ i: Int) -> Unmanaged<Obj> {
         precondition(i >= 0 && i < count, "object index out of range")
-        // The reference's bits, loaded without a retain (a class reference is one pointer).
-        return Unmanaged.fromOpaque(UnsafeRawPointer(slots + i).load(as: UnsafeRawPointer.self))
+        return reference(at: i)
+    }
+
+    /// The reference in slot `i` (initialized), loaded without a retain: a class reference is
+    /// one pointer.
+    @inline(__always) private func reference(at i: Int) -> Unmanaged<Obj> {
+        Unmanaged.fromOpaque(UnsafeRawPointer(slots + i).load(as: UnsafeRawPointer.self))
     }
 
     /// `body` with object `i` (below `count`), not retained: the list holds it meanwhile.
@@ -78,9 +83,7 @@ struct ObjectList {
         count = live  // before the releases: a `deinit` never finds a freed object in the list
         for i in live..<dead {
             // Unique: no `deinit` of another dead object can still reach it, and nothing else will.
-            if isKnownUniquelyReferenced(&slots[i]),
-                recycle(Unmanaged.fromOpaque(UnsafeRawPointer(slots + i).load(as: UnsafeRawPointer.self)))
-            {
+            if isKnownUniquelyReferenced(&slots[i]), recycle(reference(at: i)) {
                 continue  // the reference moved to `recycle`: not released
             }
             (slots + i).deinitialize(count: 1)  // releases, freeing it unless something else holds it

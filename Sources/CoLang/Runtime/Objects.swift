@@ -99,7 +99,7 @@ final class StrObj: Obj {
         }
     }
     deinit {
-        if utf8Count > StrObj.inlineBytes {
+        if !isInline {
             UnsafeMutablePointer<UInt8>(bitPattern: storageWord(0))?.deallocate()
             UnsafeMutablePointer<Int>(bitPattern: storageWord(1))?.deallocate()
         }
@@ -114,14 +114,14 @@ final class StrObj: Obj {
     }
     /// Where `init` writes the bytes: `storage`, or a new block for a long string.
     private func prepare() -> UnsafeMutablePointer<UInt8> {
-        if utf8Count <= StrObj.inlineBytes { return storageAddress.assumingMemoryBound(to: UInt8.self) }
+        if isInline { return storageAddress.assumingMemoryBound(to: UInt8.self) }
         let block = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8Count)
         storageAddress.storeBytes(of: UInt(bitPattern: block), toByteOffset: 0, as: UInt.self)
         return block
     }
     /// The first byte (valid while the object is; see the type's comment).
     @inline(__always) private var start: UnsafePointer<UInt8> {
-        if utf8Count <= StrObj.inlineBytes { return UnsafePointer(storageAddress.assumingMemoryBound(to: UInt8.self)) }
+        if isInline { return UnsafePointer(storageAddress.assumingMemoryBound(to: UInt8.self)) }
         return UnsafePointer(bitPattern: storageWord(0)).unsafelyUnwrapped
     }
     /// `body` with the UTF-8 bytes, which it must not keep.
@@ -145,7 +145,7 @@ final class StrObj: Obj {
     /// The byte offset of every `checkpointStride`-th code point (`(count + 63) / 64` of them),
     /// once made by `setCheckpoints`; only long strings have them (a short one is walked).
     var checkpoints: UnsafeBufferPointer<Int>? {
-        if utf8Count <= StrObj.inlineBytes { return nil }
+        if isInline { return nil }
         let address = storageWord(1)
         if address == 0 { return nil }
         return UnsafeBufferPointer(start: UnsafePointer(bitPattern: address), count: checkpointCount)
@@ -153,7 +153,7 @@ final class StrObj: Obj {
     private var checkpointCount: Int { (count + StrObj.checkpointStride - 1) / StrObj.checkpointStride }
     /// Keeps `offsets` (`checkpointCount` of them) as the checkpoints of this long string.
     func setCheckpoints(_ offsets: [Int]) {
-        precondition(utf8Count > StrObj.inlineBytes && storageWord(1) == 0 && offsets.count == checkpointCount)
+        precondition(!isInline && storageWord(1) == 0 && offsets.count == checkpointCount)
         let block = UnsafeMutablePointer<Int>.allocate(capacity: offsets.count)
         offsets.withUnsafeBufferPointer { block.initialize(from: $0.baseAddress.unsafelyUnwrapped, count: $0.count) }
         storageAddress.storeBytes(of: UInt(bitPattern: block), toByteOffset: 8, as: UInt.self)
@@ -225,7 +225,7 @@ final class StrObj: Obj {
     /// The object (a 64-byte chunk, with the Swift object header) and a long string's own
     /// block of bytes and checkpoints.
     override var estimatedSize: Int {
-        if utf8Count <= StrObj.inlineBytes { return StrObj.inlineEstimatedSize }
+        if isInline { return StrObj.inlineEstimatedSize }
         let checkpoints = storageWord(1) == 0 ? 0 : 16 + checkpointCount * 8
         return 96 + ((utf8Count + 15) & ~15) + checkpoints
     }
@@ -286,12 +286,13 @@ final class ListObj: Obj {
         base = inlineItems
         if capacity > ListObj.inlineCapacity { grow(to: capacity) }
     }
-    /// Makes this dead list (`Heap.spareLists`: unmarked, inline, unreachable) the new list of
-    /// `items`, at most `inlineCapacity` of them. Item by item: `initialize(from:count:)` called
-    /// `memmove`, 5% of `bench/trees` for two items.
+    /// Makes this list, new (`init(copying:)`) or dead (`Heap.spareLists`: unmarked, inline,
+    /// unreachable), the list of `items`, at most `inlineCapacity` of them. Item by item:
+    /// `initialize(from:count:)` called `memmove`, 5% of `bench/trees` for two items.
     func refill(copying items: UnsafeBufferPointer<Value>) {
         assert(
-            isInline && !marked && !beingPrinted && items.count <= ListObj.inlineCapacity, "refilling a list that is not a dead inline one")
+            isInline && !marked && !beingPrinted && items.count <= ListObj.inlineCapacity,
+            "filling a list that is in use or not inline")
         count = items.count
         if count > 0 { inline.0 = items[0] }
         if count > 1 { inline.1 = items[1] }

@@ -242,21 +242,15 @@ extension VM {
         if s.isASCII || i == 0 { return i }
         if i >= n { return s.utf8Count }
         let from: Int, steps: Int
-        if s.utf8Count <= StrObj.inlineBytes {
+        if s.isInline {
             from = 0
             steps = i
         } else {
             from = try checkpoints(s)[i / StrObj.checkpointStride]
             steps = i % StrObj.checkpointStride
         }
-        return s.withBytes { b in
-            var at = from
-            for _ in 0..<steps {
-                at += 1
-                while b[at] & 0xC0 == 0x80 { at += 1 }
-            }
-            return at
-        }
+        // A checkpoint is the start of a code point, so the walk counts from there.
+        return s.withBytes { b in from + StrObj.offset(ofCodePoint: steps, in: UnsafeBufferPointer(rebasing: b[from...])) }
     }
 
     /// The checkpoints of long string `s`, made (and charged) the first time.
