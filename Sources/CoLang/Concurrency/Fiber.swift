@@ -361,6 +361,22 @@ final class Fiber: Obj {
         return frameIndex == 0 ? nil : frames + (frameIndex - 1)
     }
 
+    /// Whether popping a frame can have more to do than lowering the frame count: a `try`
+    /// block or an open upvalue may belong to it (see `popFrame`). False for most fibers, which
+    /// never allocate their extras; the dispatch loop's `return` tests it first, so that its
+    /// common case is the plain `popPlainFrame`.
+    @inline(__always) var mayHoldFrameState: Bool { extras != nil }
+
+    /// `popFrame` for a fiber without extras (`mayHoldFrameState` false): only the count moves.
+    /// Small enough for the optimizer to put in line in the dispatch loop, where the general
+    /// `popFrame` stays a call.
+    @inline(__always) func popPlainFrame() -> UnsafeMutablePointer<CallFrame>? {
+        assert(extras == nil)
+        let frameIndex = frameCount - 1
+        frameCount = frameIndex
+        return frameIndex == 0 ? nil : frames + (frameIndex - 1)
+    }
+
     @inline(never) private func unwindFrame(_ frameIndex: Int, _ e: FiberExtras) {
         if !e.openUpvalues.isEmpty { closeUpvalues(from: frames[frameIndex].base) }
         while let h = e.handlers.last, h.frameCount > frameIndex { e.handlers.removeLast() }

@@ -96,3 +96,14 @@ extension VM {
         }
     }
 }
+
+extension UnsafeMutablePointer where Pointee == Value {
+    /// `self - base` for a slot at or above `base` (an index into a fiber's stack): a shift of
+    /// the byte distance. The `-` of two pointers divides with rounding toward zero, four
+    /// instructions where one does for a distance that cannot be negative (the call path).
+    @inline(__always) func slotIndex(from base: UnsafeMutablePointer<Value>) -> Int {
+        assert(self >= base, "a slot below the stack's base")
+        assert(MemoryLayout<Value>.stride == 16, "slotIndex shifts by log2 of Value's stride")
+        return (Int(bitPattern: self) &- Int(bitPattern: base)) &>> 4
+    }
+}

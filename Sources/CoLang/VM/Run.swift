@@ -41,7 +41,7 @@ extension VM {
         defer { self.budget = budget }
         while true {
             budget &-= 1
-            if budget < 0 {
+            if _slowPath(budget < 0) {
                 self.budget = budget
                 var rr = r
                 let stop = checkpoint(&rr)
@@ -489,7 +489,11 @@ extension VM {
                     fallthrough
                 case .return:
                     let result = r.sp[-1]
-                    if let caller = runningRef._withUnsafeGuaranteedRef({ $0.popFrame() }) {
+                    let caller =
+                        runningRef._withUnsafeGuaranteedRef({ $0.mayHoldFrameState })
+                        ? runningRef._withUnsafeGuaranteedRef({ $0.popFrame() })
+                        : runningRef._withUnsafeGuaranteedRef({ $0.popPlainFrame() })
+                    if let caller {
                         let frame = caller.pointee
                         let stack = runningRef._withUnsafeGuaranteedRef { $0.stack }
                         r.sp = r.base  // the callee's slot, where the result goes
@@ -690,8 +694,10 @@ extension VM {
         let newBase: UnsafeMutablePointer<Value>? = runningRef._withUnsafeGuaranteedRef { f in
             if f.frameCount >= f.frameLimit { return nil }
             f.topFrame.pointee.ip = ip
-            let baseIndex = calleeSlot - f.stack
-            if f.frameCount == f.frameCapacity || baseIndex + maxStack > f.capacity {
+            let baseIndex = calleeSlot.slotIndex(from: f.stack)
+            // No overflow: the index is below Int32.max (`reserve`) and maxStack is bounded by the
+            // size of the function's code.
+            if f.frameCount == f.frameCapacity || baseIndex &+ maxStack > f.capacity {
                 // Growing moves the frames and the stack together: `reserve` copies the first `sp` slots.
                 f.sp = sp - f.stack
                 f.reserve(frames: f.frameCount + 1, slots: baseIndex + maxStack)
