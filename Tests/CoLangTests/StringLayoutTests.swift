@@ -66,4 +66,41 @@
         #expect(heap.interned.capacity == InternedStrings.minimumCapacity)
         #expect(heap.string("word") === word)
     }
+
+    // Strings that `+` and `str` build are interned only while that finds existing ones
+    // (`Heap.producedStringValue`, `InternPolicy`): after a window of misses they are plain
+    // objects outside the table, still equal to the interned ones by their bytes; once lookups
+    // find them again, they are interned again.
+    @Test func builtStringsAreInternedOnlyWhileThatFindsThem() {
+        let heap = Heap()
+        func built(_ s: String) -> Value { s.withBytes { heap.producedStringValue(bytes: $0, by: .joining) } }
+        let word = heap.string("word")
+        #expect(built("word").asString === word)  // found: the same object
+        // With that hit, a window of lookups of which all the others miss (and are added).
+        for i in 0..<Int(InternPolicy.window) - 1 { _ = built("new\(i)") }
+        #expect(heap.interned.count == Int(InternPolicy.window))
+        let plain = built("new-key")
+        #expect(!plain.asString.isInterned && plain.asString !== built("new-key").asString)
+        #expect(heap.interned.count == Int(InternPolicy.window))  // neither was added
+        // Equal to an interned string with its bytes, and one map key with it.
+        let interned = heap.stringValue("new-key")
+        #expect(interned.asString.isInterned && StrObj.sameText(plain.asString, interned.asString))
+        #expect(StrObj.sameText(interned.asString, plain.asString))
+        #expect(!StrObj.sameText(plain.asString, heap.string("new-kez")))
+        #expect(plain.asString.hashCode == interned.asString.hashCode)
+        #expect(MapObj.sameKey(plain, interned))
+        let m = MapObj(capacity: 0)
+        _ = m.set(interned, hash: interned.asString.hashCode, Value(Int64(1)))
+        #expect(m.value(for: plain, hash: plain.asString.hashCode).map { $0.asInt } == 1)
+        // Lookups that find their strings again: sampled, then looked up every time.
+        var sameObject = 0
+        for _ in 0..<(Int(InternPolicy.sampledWindow) * Int(InternPolicy.sampleEvery) + 32) {
+            if built("word").asString === word { sameObject += 1 }
+        }
+        #expect(sameObject > Int(InternPolicy.sampledWindow))
+        #expect(built("word").asString === word && built("word").asString === word)
+        // Long strings were never interned, whoever made them.
+        let long = String(repeating: "y", count: InternedStrings.maxBytes + 1)
+        #expect(!built(long).asString.isInterned && !heap.string(long).isInterned)
+    }
 #endif

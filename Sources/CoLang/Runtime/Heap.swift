@@ -169,24 +169,66 @@ final class Heap {
     func string(_ s: String) -> StrObj { stringValue(s).asString }
 
     /// The string of UTF-8 `bytes` (valid, and cut at code point boundaries) as a value. A short
-    /// one is looked up in `interned` by its bytes before an object is made: splitting a text
-    /// into words, slicing and `str(n)` mostly make strings that exist already.
+    /// one is looked up in `interned` by its bytes before an object is made, and a new one is
+    /// added: splitting a text into words and slicing mostly make strings that exist already.
     @inline(__always) func stringValue(bytes: UnsafeBufferPointer<UInt8>) -> Value {
         if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(copying: bytes), tag: .string) }
         let hash = MapHash.bytes(bytes)
         if let found = interned.find(bytes: bytes, hash: hash) {
             return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
         }
-        let o: StrObj
-        if bytes.count <= StrObj.inlineBytes, let spare = spareStrings.popLast() {
-            o = spare.takeRetainedValue()
-            o.refill(copying: bytes)
-        } else {
-            o = StrObj(copying: bytes)
-        }
+        return internedStringValue(bytes: bytes, hash: hash)
+    }
+
+    /// A new short string of `bytes`, which `interned` does not hold, added to it.
+    @inline(__always) private func internedStringValue(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Value {
+        let o = newShortString(bytes)
         o.hashCache = hash
+        o.isInterned = true
         interned.insert(o)
         return adopt(o, tag: .string)
+    }
+
+    /// A string object of the short `bytes`: a spare filled again when there is one.
+    @inline(__always) private func newShortString(_ bytes: UnsafeBufferPointer<UInt8>) -> StrObj {
+        if bytes.count <= StrObj.inlineBytes, let spare = spareStrings.popLast() {
+            let o = spare.takeRetainedValue()
+            o.refill(copying: bytes)
+            return o
+        }
+        return StrObj(copying: bytes)
+    }
+
+    /// What made a string whose contents may or may not repeat (`producedStringValue`).
+    enum StringProducer {
+        /// `+`, `CONCAT`, `join`, `replace` (`VM.joined`).
+        case joining
+        /// `str` of an int of more than three digits (`VM.intString`).
+        case formatting
+    }
+    private var joiningPolicy = InternPolicy()
+    private var formattingPolicy = InternPolicy()
+
+    /// `stringValue(bytes:)` for a string that `producer` made, while looking such strings up
+    /// in `interned` finds them there; else (`InternPolicy`) a new string outside the table.
+    /// A program that builds the same words again and again (bench/words: `word += s`) gets one
+    /// object per word, as before; one that builds new keys (bench/strings: `"item-" + str(i)`)
+    /// skips a lookup and an insertion that touch the table at a random place each, a cache
+    /// miss once the table outgrows the cache: a quarter of that program's time. Equality
+    /// compares the bytes of two strings unless both are interned (`StrObj.sameText`).
+    @inline(__always) func producedStringValue(bytes: UnsafeBufferPointer<UInt8>, by producer: StringProducer) -> Value {
+        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(copying: bytes), tag: .string) }
+        let lookUp = producer == .joining ? joiningPolicy.shouldLookUp() : formattingPolicy.shouldLookUp()
+        if !lookUp { return adopt(newShortString(bytes), tag: .string) }
+        let hash = MapHash.bytes(bytes)
+        let found = interned.find(bytes: bytes, hash: hash)
+        if producer == .joining {
+            joiningPolicy.record(hit: found != nil)
+        } else {
+            formattingPolicy.record(hit: found != nil)
+        }
+        if let found { return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque()))) }
+        return internedStringValue(bytes: bytes, hash: hash)
     }
 
     /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
@@ -345,6 +387,41 @@ final class Heap {
                 c.receivers.removeAll()
                 c.senders.removeAll()
             }
+        }
+    }
+}
+
+/// Whether the new strings of one producer (`Heap.producedStringValue`) are worth looking up
+/// in the interned table. Each is looked up while lookups find existing strings; after 1,024
+/// lookups of which fewer than 1 in 16 found one, only every 16th is looked up (and added when
+/// missing), and after 64 of those the rate is judged again, so a program that starts building
+/// the same strings again is noticed within ~1,000 strings.
+struct InternPolicy {
+    private var lookups: Int32 = 0
+    private var hits: Int32 = 0
+    private var skipping = false
+    private var tick: UInt8 = 0
+    static let window: Int32 = 1_024
+    static let sampledWindow: Int32 = 64
+    static let sampleEvery: UInt8 = 16
+    static let worthIt: Int32 = 16  // lookups per hit at most
+
+    /// Whether to look the next string up.
+    @inline(__always) mutating func shouldLookUp() -> Bool {
+        if !skipping { return true }
+        tick &+= 1
+        if tick == InternPolicy.sampleEvery { tick = 0 }
+        return tick == 0
+    }
+
+    /// The outcome of a lookup `shouldLookUp` asked for.
+    @inline(__always) mutating func record(hit: Bool) {
+        lookups &+= 1
+        if hit { hits &+= 1 }
+        if lookups >= (skipping ? InternPolicy.sampledWindow : InternPolicy.window) {
+            skipping = hits &* InternPolicy.worthIt < lookups
+            lookups = 0
+            hits = 0
         }
     }
 }

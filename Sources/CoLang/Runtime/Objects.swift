@@ -42,6 +42,10 @@ class Obj {
 /// instance's stored properties never move, as for `ListObj.inline`), so a pointer to the bytes
 /// is valid while the object is: `withBytes` hands it out for the length of a call only.
 final class StrObj: Obj {
+    /// In the heap's interned table (`Heap.stringValue`): the one live string with its bytes.
+    /// Strings of at most `InternedStrings.maxBytes` bytes mostly are; `+` and `str` leave theirs
+    /// out while interning does not find existing ones (`Heap.producedStringValue`).
+    var isInterned = false
     /// `count` once known and below 2^31, else -1 (a longer string counts again each time).
     private var countCache: Int32 = -1
     /// Bytes of UTF-8.
@@ -75,6 +79,7 @@ final class StrObj: Obj {
         utf8Count = bytes.count
         countCache = -1
         hashCache = 0
+        isInterned = false
         if bytes.count > 0 {
             storageAddress.assumingMemoryBound(to: UInt8.self).update(from: bytes.baseAddress.unsafelyUnwrapped, count: bytes.count)
         }
@@ -192,13 +197,13 @@ final class StrObj: Obj {
         return at
     }
     /// Whether two different string objects (live, made by the heap) hold the same code points.
-    /// Every live string of at most `InternedStrings.maxBytes` bytes is the one object with its
-    /// bytes (`Heap.stringValue` interns them all), so a short one never equals another object,
-    /// and only two long ones are compared byte by byte (issue 17: `cmd == "quit"` compared
-    /// the bytes of two strings made through the same table).
+    /// An interned string is the one live object with its bytes (`Heap.stringValue`), so two
+    /// interned ones never have the same text, and only strings of which one is not interned
+    /// are compared byte by byte (issue 17: `cmd == "quit"` compared the bytes of two strings
+    /// made through the same table).
     static func sameText(_ x: StrObj, _ y: StrObj) -> Bool {
-        if x.utf8Count <= InternedStrings.maxBytes {
-            assert(!x.sameBytes(y), "two live short strings with the same code points: one was not interned")
+        if x.isInterned && y.isInterned {
+            assert(!x.sameBytes(y), "two interned strings with the same code points")
             return false
         }
         return x.sameBytes(y)

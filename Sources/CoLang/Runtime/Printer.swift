@@ -34,12 +34,18 @@ extension VM {
     /// small string, held inline).
     static func intText(_ i: Int64) -> String { withDigits(i) { String.fromUTF8($0) } }
 
-    /// `str(i)` as a value: found among the interned strings by its digits when it exists.
+    /// `str(i)` as a value: found among the interned strings by its digits when it exists. An
+    /// int of up to three digits always is (a program formats the same small numbers again); a
+    /// larger one while that finds them (`Heap.producedStringValue`: `str(i)` of a counter makes
+    /// a new string every time).
     func intString(_ i: Int64) -> Value {
         // Unmanaged: a closure that captured the VM retained and released it around each call
         // (`str(i)`: 40 instructions of ~300). The VM holds its heap meanwhile.
         let h = Unmanaged.passUnretained(heap)
-        return VM.withDigits(i) { digits in h._withUnsafeGuaranteedRef { $0.stringValue(bytes: digits) } }
+        if i.magnitude < 1000 {
+            return VM.withDigits(i) { digits in h._withUnsafeGuaranteedRef { $0.stringValue(bytes: digits) } }
+        }
+        return VM.withDigits(i) { digits in h._withUnsafeGuaranteedRef { $0.producedStringValue(bytes: digits, by: .formatting) } }
     }
 
     /// `body` with the decimal digits of `i`, written backwards into a stack buffer:

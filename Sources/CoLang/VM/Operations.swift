@@ -36,8 +36,8 @@ extension VM {
     }
 
     /// The string of `count` bytes that `write` copies to `base + at` (moving `at`), all of
-    /// them: joined on the stack and looked up among the interned strings when short, else
-    /// written into the new string's own block. `String.copy` refuses to overrun `count`, and
+    /// them: joined on the stack and, when short, looked up among the interned strings while
+    /// that finds them (`Heap.producedStringValue`), else written into the new string's own block. `String.copy` refuses to overrun `count`, and
     /// the string's initializer checks that exactly `count` bytes were written.
     @inline(__always)
     func joined(count: Int, _ write: (UnsafeMutablePointer<UInt8>, inout Int) -> Void) -> Value {
@@ -54,7 +54,7 @@ extension VM {
             var at = 0
             write(base, &at)
             assert(at == count, "a short string's byte count")
-            return heap.stringValue(bytes: UnsafeBufferPointer(start: base, count: at))
+            return heap.producedStringValue(bytes: UnsafeBufferPointer(start: base, count: at), by: .joining)
         }
     }
 
