@@ -355,10 +355,8 @@ final class Fiber: Obj {
     /// Pops the innermost frame, closing its upvalues and dropping its handlers; returns the
     /// caller's frame, or nil when the popped frame was the last.
     @inline(__always) func popFrame() -> UnsafeMutablePointer<CallFrame>? {
-        let frameIndex = frameCount - 1
-        if let e = extras, e.holdsFrameState { unwindFrame(frameIndex, e) }
-        frameCount = frameIndex
-        return frameIndex == 0 ? nil : frames + (frameIndex - 1)
+        if let e = extras, e.holdsFrameState { unwindFrame(frameCount - 1, e) }
+        return lowerFrameCount()
     }
 
     /// Whether popping a frame can have more to do than lowering the frame count: a `try`
@@ -372,6 +370,12 @@ final class Fiber: Obj {
     /// `popFrame` stays a call.
     @inline(__always) func popPlainFrame() -> UnsafeMutablePointer<CallFrame>? {
         assert(extras == nil)
+        return lowerFrameCount()
+    }
+
+    /// Drops the innermost frame from the count; returns the caller's frame, or nil when it was
+    /// the last.
+    @inline(__always) private func lowerFrameCount() -> UnsafeMutablePointer<CallFrame>? {
         let frameIndex = frameCount - 1
         frameCount = frameIndex
         return frameIndex == 0 ? nil : frames + (frameIndex - 1)

@@ -173,20 +173,21 @@ final class Heap {
     /// added: splitting a text into words and slicing mostly make strings that exist already.
     @inline(__always) func stringValue(bytes: UnsafeBufferPointer<UInt8>) -> Value {
         if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(copying: bytes), tag: .string) }
-        let hash = MapHash.bytes(bytes)
-        if let found = interned.find(bytes: bytes, hash: hash) {
-            return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque())))
-        }
-        return internedStringValue(bytes: bytes, hash: hash)
+        return internedString(bytes).value
     }
 
-    /// A new short string of `bytes`, which `interned` does not hold, added to it.
-    @inline(__always) private func internedStringValue(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Value {
+    /// The interned string of the short `bytes`: the one `interned` holds (`found`), else a new
+    /// one, added to it.
+    @inline(__always) private func internedString(_ bytes: UnsafeBufferPointer<UInt8>) -> (value: Value, found: Bool) {
+        let hash = MapHash.bytes(bytes)
+        if let found = interned.find(bytes: bytes, hash: hash) {
+            return (Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque()))), true)
+        }
         let o = newShortString(bytes)
         o.hashCache = hash
         o.isInterned = true
         interned.insert(o)
-        return adopt(o, tag: .string)
+        return (adopt(o, tag: .string), false)
     }
 
     /// A string object of the short `bytes`: a spare filled again when there is one.
@@ -217,18 +218,18 @@ final class Heap {
     /// miss once the table outgrows the cache: a quarter of that program's time. Equality
     /// compares the bytes of two strings unless both are interned (`StrObj.sameText`).
     @inline(__always) func producedStringValue(bytes: UnsafeBufferPointer<UInt8>, by producer: StringProducer) -> Value {
-        if bytes.count > InternedStrings.maxBytes { return adopt(StrObj(copying: bytes), tag: .string) }
-        let lookUp = producer == .joining ? joiningPolicy.shouldLookUp() : formattingPolicy.shouldLookUp()
-        if !lookUp { return adopt(newShortString(bytes), tag: .string) }
-        let hash = MapHash.bytes(bytes)
-        let found = interned.find(bytes: bytes, hash: hash)
-        if producer == .joining {
-            joiningPolicy.record(hit: found != nil)
-        } else {
-            formattingPolicy.record(hit: found != nil)
+        if bytes.count > InternedStrings.maxBytes { return stringValue(bytes: bytes) }  // never interned
+        switch producer {
+        case .joining: return producedShortString(bytes, policy: &joiningPolicy)
+        case .formatting: return producedShortString(bytes, policy: &formattingPolicy)
         }
-        if let found { return Value(tag: .string, bits: UInt64(UInt(bitPattern: found.toOpaque()))) }
-        return internedStringValue(bytes: bytes, hash: hash)
+    }
+
+    @inline(__always) private func producedShortString(_ bytes: UnsafeBufferPointer<UInt8>, policy: inout InternPolicy) -> Value {
+        guard policy.shouldLookUp() else { return adopt(newShortString(bytes), tag: .string) }
+        let (value, found) = internedString(bytes)
+        policy.record(hit: found)
+        return value
     }
 
     /// `string(s)` as a value (what the VM makes: a new object moves into `objects` uncounted).
