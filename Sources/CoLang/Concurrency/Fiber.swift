@@ -23,27 +23,34 @@ enum CoStatus: UInt8 {
     }
 }
 
-/// One active function call. The closure stays alive through stack slot `base`; its code is
-/// cached here so returning never touches the closure object (the constants are read through
-/// the closure while it runs: `Registers.consts`).
-/// (`closure` and `code` are unretained: the closure is kept alive by the stack slot at `base`,
-/// which holds it for as long as the frame exists, and it owns the code.)
+/// One active function call. The closure stays alive through stack slot `base` (`closure` is
+/// unretained: the stack slot at `base` holds the closure for as long as the frame exists).
 ///
-/// 24 bytes (issue 17: every suspended coroutine holds one): `ip` and `base` are stored in 32
-/// bits and read as `Int` (a sign-extending load, no more instructions than a word). Sound
-/// because a stack index stays below a fiber's capacity, which `Fiber.reserve` holds within
-/// `Int32`, and a code offset below the size of a function's code (asserted where set).
+/// 24 bytes (issue 17: every suspended coroutine holds one). Where the frame continues is kept
+/// as a pointer into the closure's code (`pc`), which never moves while the closure lives
+/// (`FunctionProto.code`): calling, returning and loading the registers copy it as it is,
+/// without the subtraction and addition an offset costs (twelfth session); `ip` gives the
+/// offset for the other paths (saving the registers: see `VM.save`; error locations, traces,
+/// handlers). `base` is stored in 32 bits and
+/// read as `Int` (a sign-extending load, no more instructions than a word): sound because a
+/// stack index stays below a fiber's capacity, which `Fiber.reserve` holds within `Int32`.
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
-    var code: UnsafeMutablePointer<UInt8>
-    private var storedIp: Int32
+    /// Where the frame continues: the address of its next instruction in the closure's code.
+    var pc: UnsafeMutablePointer<UInt8>
     private var storedBase: Int32
 
-    /// Where the frame continues: an offset into `code`.
+    /// The start of the closure's code.
+    var code: UnsafeMutablePointer<UInt8> { closure._withUnsafeGuaranteedRef { $0.code } }
+    /// Where the frame continues, as an offset into `code`.
     var ip: Int {
-        @inline(__always) get { Int(storedIp) }
-        @inline(__always) set {
-            storedIp = Int32(narrowing: newValue, "a code offset past 2 GiB")
+        get { pc - code }
+        set {
+            // -1 too: raising into a task that never ran steps back from its first instruction
+            // (`VM.raiseAtYield`); the location lookups clamp it.
+            assert(
+                newValue >= -1 && newValue <= closure._withUnsafeGuaranteedRef { $0.proto.codeCount }, "a code offset outside the function")
+            pc = code + newValue
         }
     }
     /// The stack slot of the callee; the arguments and locals follow it.
@@ -55,12 +62,11 @@ struct CallFrame {
     }
 
     init(closure cl: ClosureObj, ip: Int, base: Int) {
-        self.init(closure: Unmanaged.passUnretained(cl), ip: ip, base: base, code: cl.code)
+        self.init(closure: Unmanaged.passUnretained(cl), pc: cl.code + ip, base: base)
     }
 
-    init(closure: Unmanaged<ClosureObj>, ip: Int, base: Int, code: UnsafeMutablePointer<UInt8>) {
-        self.closure = closure; self.code = code
-        self.storedIp = Int32(narrowing: ip, "a code offset past 2 GiB")
+    init(closure: Unmanaged<ClosureObj>, pc: UnsafeMutablePointer<UInt8>, base: Int) {
+        self.closure = closure; self.pc = pc
         self.storedBase = Int32(narrowing: base, "a stack index past Int32")
     }
 }
@@ -350,6 +356,35 @@ final class Fiber: Obj {
         assert(frameCount < frameCapacity, "a frame appended without room")
         (frames + frameCount).initialize(to: frame)
         frameCount += 1
+    }
+
+    /// The call path of the dispatch loop (`VM.pushFrame`): records where the caller continues
+    /// (`returnTo`), adds a frame for `closure` whose callee slot is `calleeSlot`, growing the
+    /// frames and stack when they are full (`sp`, the caller's stack top, says what to copy), and
+    /// returns the new frame's base; nil when the frame limit is reached (a stack overflow).
+    /// The fields it needs are read before anything is stored, so the optimizer does not load
+    /// them again after the stores (which it must assume could alias them).
+    @inline(__always) func pushCallFrame(
+        closure: Unmanaged<ClosureObj>, code: UnsafeMutablePointer<UInt8>, maxStack: Int,
+        calleeSlot: UnsafeMutablePointer<Value>, returnTo ip: UnsafeMutablePointer<UInt8>,
+        sp: UnsafeMutablePointer<Value>
+    ) -> UnsafeMutablePointer<Value>? {
+        let count = frameCount
+        if count >= frameLimit { return nil }
+        var stack = self.stack, frames = self.frames
+        let baseIndex = calleeSlot.slotIndex(from: stack)
+        // No overflow: the index is below Int32.max (`reserve`) and maxStack is bounded by the
+        // size of the function's code.
+        if _slowPath(count == frameCapacity || baseIndex &+ maxStack > capacity) {
+            // Growing moves the frames and the stack together: `reserve` copies the first `sp` slots.
+            self.sp = sp - stack
+            reserve(frames: count + 1, slots: baseIndex + maxStack)
+            (stack, frames) = (self.stack, self.frames)
+        }
+        frames[count - 1].pc = ip
+        (frames + count).initialize(to: CallFrame(closure: closure, pc: code, base: baseIndex))
+        frameCount = count + 1
+        return stack + baseIndex
     }
 
     /// Pops the innermost frame, closing its upvalues and dropping its handlers; returns the

@@ -42,12 +42,14 @@ extension VM {
         while true {
             budget &-= 1
             if _slowPath(budget < 0) {
+                // The checkpoint works on the saved registers (it may unwind to a handler or
+                // switch fibers), and the registers are loaded again only if this fiber goes on.
                 self.budget = budget
-                var rr = r
-                let stop = checkpoint(&rr)
-                r = rr
+                save(r)
+                let stop = checkpoint()
                 budget = self.budget
                 if let stop { return stop }
+                r = load()
             }
             let opStart = r.ip
             // Sound: the compiler emits only OpCode raw values at instruction starts, and the
@@ -497,7 +499,7 @@ extension VM {
                         let stack = runningRef._withUnsafeGuaranteedRef { $0.stack }
                         r.sp = r.base  // the callee's slot, where the result goes
                         r.closureRef = frame.closure
-                        r.ip = frame.code + frame.ip
+                        r.ip = frame.pc
                         r.base = stack + frame.base
                         r.push(result)
                     } else {
@@ -689,20 +691,9 @@ extension VM {
         let clRef = Unmanaged<ClosureObj>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(callee.bits)).unsafelyUnwrapped)
         let (arity, maxStack, code) = clRef._withUnsafeGuaranteedRef { ($0.arity, $0.maxStack, $0.code) }
         if arity != argc { throw arityError(clRef.takeUnretainedValue().proto.name, expected: arity, got: argc) }
-        let ip = r.ip - r.code, sp = r.sp
-        let newBase: UnsafeMutablePointer<Value>? = runningRef._withUnsafeGuaranteedRef { f in
-            if f.frameCount >= f.frameLimit { return nil }
-            f.topFrame.pointee.ip = ip
-            let baseIndex = calleeSlot.slotIndex(from: f.stack)
-            // No overflow: the index is below Int32.max (`reserve`) and maxStack is bounded by the
-            // size of the function's code.
-            if f.frameCount == f.frameCapacity || baseIndex &+ maxStack > f.capacity {
-                // Growing moves the frames and the stack together: `reserve` copies the first `sp` slots.
-                f.sp = sp - f.stack
-                f.reserve(frames: f.frameCount + 1, slots: baseIndex + maxStack)
-            }
-            f.appendFrame(CallFrame(closure: clRef, ip: 0, base: baseIndex, code: code))
-            return f.stack + baseIndex
+        let ip = r.ip, sp = r.sp
+        let newBase = runningRef._withUnsafeGuaranteedRef {
+            $0.pushCallFrame(closure: clRef, code: code, maxStack: maxStack, calleeSlot: calleeSlot, returnTo: ip, sp: sp)
         }
         guard let newBase else { throw fail("stack overflow") }
         r.closureRef = clRef
@@ -717,29 +708,26 @@ extension VM {
     }
 
     /// Every `budget` instructions: tracing, step limits, interrupts and pending collections.
-    func checkpoint(_ r: inout Registers) -> ExecStop? {
+    /// The dispatch loop has saved its registers (`save`) and loads them again afterwards.
+    func checkpoint() -> ExecStop? {
         let period = max(lastBudget, 0)
         steps &+= period
         if Interpreter.interruptFlag.pointee != 0 {
-            save(r)
             budget = 0
             lastBudget = 0
             return .interrupted
         }
-        if tracing { traceInstruction(r) }
+        if tracing { traceInstruction(load()) }
         if let recorder, recorder.wantsLines {
-            save(r)
-            recorder.instruction(proto: r.closureRef._withUnsafeGuaranteedRef { $0.proto }, offset: r.ip - r.code)
+            let frame = running.topFrame.pointee
+            recorder.instruction(proto: frame.closure._withUnsafeGuaranteedRef { $0.proto }, offset: frame.ip)
         }
         if let limit = options.maxSteps, steps > limit {
             budget = 0
             lastBudget = 1
             // Raised as a runtime error at the instruction about to run.
-            save(r)
             let e = fail(stepLimitMessage(limit))
-            if let stop = handleError(e.value) { return stop }
-            r = load()
-            return nil
+            return handleError(e.value)
         }
         // Under --max-memory, also measure now and then: a map or channel can grow without
         // allocating objects, which is what normally triggers a collection (see `limitWantsCollection`).
@@ -747,20 +735,16 @@ extension VM {
             || (options.maxMemoryMB != nil && steps - stepsAtLastMeasure >= VM.memoryCheckInterval && limitWantsCollection())
         {
             stepsAtLastMeasure = steps
-            save(r)
             collectGarbage()
         }
         if memoryExceeded {
             memoryExceeded = false
-            save(r)
             let e = fail(memoryLimitMessage)
             if let stop = handleError(e.value) { return stop }
-            r = load()
         }
         if options.preempt != nil && steps >= sliceEnd {
             // Threads mode: the slice is over, so the task is switched out here, between two
             // instructions, whatever it is doing (the registers are saved; it resumes here).
-            save(r)
             preempted = true
             budget = 0
             lastBudget = 0
@@ -769,7 +753,6 @@ extension VM {
         if turnDeadline != .max && Clock.monotonicNanos() >= turnDeadline {
             // The REPL's prompt takes its turn from a task that has not yielded (see
             // `promptTurnNanos`); the task continues here at its next turn.
-            save(r)
             turnCut = true
             budget = 0
             lastBudget = 0
