@@ -149,7 +149,7 @@ extension VM {
                 case .jumpUnlessLessLocalSmall:
                     let x = r.base[r.readU8()]
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     if !(x.tag == .int ? x.asInt < n : try isLess(x, Value(n))) { r.ip = r.code + t }
                 case .addSmall:
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
@@ -200,7 +200,7 @@ extension VM {
                     }
                 case .loopIfLessLocals:
                     let x = r.base[r.readU8()], y = r.base[r.readU8()]
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     if x.tag == .int && y.tag == .int ? x.asInt < y.asInt : try isLess(x, y) {
                         r.ip = r.code + t
                         if heap.wantsCollection { save(r); collectGarbage() }
@@ -208,7 +208,7 @@ extension VM {
                 case .loopIfLessLocalSmall:
                     let x = r.base[r.readU8()]
                     let n = Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: r.readU16())))
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     if x.tag == .int ? x.asInt < n : try isLess(x, Value(n)) {
                         r.ip = r.code + t
                         if heap.wantsCollection { save(r); collectGarbage() }
