@@ -43,12 +43,13 @@ struct Registers {
         return v
     }
     /// A 32-bit jump target in one unaligned load, where `readU32` assembles it from four bytes
-    /// (ten instructions). Used by the three jumps that close counting loops and guard
-    /// recursion (`LOOP_IF_LESS_LOCALS`, `LOOP_IF_LESS_LOCAL_SMALL`,
-    /// `JUMP_UNLESS_LESS_LOCAL_SMALL`): `loop` 5.3%, `fib` 3.1%, `gen` 2.1% fewer instructions,
-    /// no other benchmark changed. Not everywhere: with every jump reading this way the register
-    /// allocator spilled in other handlers (`nbody` +5%, `loop` no better), and with six of them
-    /// `nbody` +0.8% (twelfth session; the eleventh tried it for every 32-bit operand).
+    /// (ten instructions). Used by the jumps that close counting loops and guard recursion
+    /// (`LOOP_IF_LESS_LOCALS`, `LOOP_IF_LESS_LOCAL_SMALL`, `JUMP_UNLESS_LESS_LOCAL_SMALL`) and by
+    /// `JUMP`, `LOOP` and `POP_JUMP_IF_FALSE`: `loop` 5.3%, `fib` 3.1%, `gen` 2.1%, `send` 1.5%
+    /// fewer instructions, no benchmark more. Not in every jump: with all of them the register
+    /// allocator spilled in other handlers (`nbody` +5%, `loop` no better); the conditional
+    /// jumps after a comparison added `nbody` +0.2% for 0.4-1% elsewhere (twelfth session; the
+    /// eleventh tried it for every 32-bit operand).
     @inline(__always) mutating func readTarget() -> Int {
         let v = Int(UInt32(littleEndian: UnsafeRawPointer(ip).loadUnaligned(as: UInt32.self)))
         ip += 4

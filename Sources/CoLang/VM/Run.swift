@@ -429,7 +429,7 @@ extension VM {
                     r.sp -= 1
                     r.sp[-1] = Value(a.tag == .int && b.tag == .int ? a.asInt >= b.asInt : try isGreaterEqual(a, b))
                 case .jump:
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     r.ip = r.code + t
                 case .jumpIfFalse:
                     let t = r.readU32()
@@ -438,11 +438,11 @@ extension VM {
                     let t = r.readU32()
                     if !r.sp[-1].isFalsy { r.ip = r.code + t }
                 case .popJumpIfFalse:
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     r.sp -= 1
                     if r.sp.pointee.isFalsy { r.ip = r.code + t }
                 case .loop:
-                    let t = r.readU32()
+                    let t = r.readTarget()
                     r.ip = r.code + t
                     if heap.wantsCollection { save(r); collectGarbage() }
                 case .call:
