@@ -46,8 +46,9 @@ struct CallFrame {
     var ip: Int {
         get { pc - code }
         set {
-            // -1 too: raising into a task that never ran steps back from its first instruction
-            // (`VM.raiseAtYield`); the location lookups clamp it.
+            // -1 too: raising into a task paused before its function's first instruction steps
+            // back from it (`VM.raiseAtYield`; the REPL's `hog.cancel()` in
+            // Tests/repl/repl_issue16.py does); the location lookups clamp it.
             assert(
                 newValue >= -1 && newValue <= closure._withUnsafeGuaranteedRef { $0.proto.codeCount }, "a code offset outside the function")
             pc = code + newValue
