@@ -31,9 +31,9 @@ enum CoStatus: UInt8 {
 /// (`FunctionProto.code`): calling, returning and loading the registers copy it as it is,
 /// without the subtraction and addition an offset costs (twelfth session); `ip` gives the
 /// offset for the other paths (saving the registers: see `VM.save`; error locations, traces,
-/// handlers). `base` is stored in 32 bits and
-/// read as `Int` (a sign-extending load, no more instructions than a word): sound because a
-/// stack index stays below a fiber's capacity, which `Fiber.reserve` holds within `Int32`.
+/// handlers). `base` is stored in 32 bits and read as `Int` (a sign-extending load, no more
+/// instructions than a word): sound because a stack index stays below a fiber's capacity,
+/// which `Fiber.reserve` holds within `Int32`.
 struct CallFrame {
     var closure: Unmanaged<ClosureObj>
     /// Where the frame continues: the address of its next instruction in the closure's code.
@@ -382,6 +382,8 @@ final class Fiber: Obj {
             reserve(frames: count + 1, slots: baseIndex + maxStack)
             (stack, frames) = (self.stack, self.frames)
         }
+        // `appendFrame`'s work, on the fields read above rather than on `self` again.
+        assert(count > 0 && count < frameCapacity && baseIndex + maxStack <= capacity, "a frame pushed without room")
         frames[count - 1].pc = ip
         (frames + count).initialize(to: CallFrame(closure: closure, pc: code, base: baseIndex))
         frameCount = count + 1
